@@ -1,0 +1,87 @@
+# SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+# grpcstreams — built the way bcc's libbpf-tools are.
+
+OUTPUT ?= .output
+CLANG ?= clang
+BPFTOOL ?= bpftool
+CC ?= cc
+ARCH := x86
+prefix ?= /usr/local
+DESTDIR ?=
+
+CFLAGS ?= -g -O2 -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers
+INCLUDES := -I$(OUTPUT) -I. -I/usr/include/capstone
+LIBS := -lbpf -ldw -lelf -lcapstone -lz
+
+ifeq ($(V),1)
+	Q =
+	msg =
+else
+	Q = @
+	msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
+endif
+
+.DELETE_ON_ERROR:
+.PHONY: all clean install deps test unit bench demo fixtures
+
+all: grpcstreams
+
+# Debian packages the build, the tests and the fixtures need.
+deps:
+	$(Q)./tests/install-deps.sh
+
+$(OUTPUT):
+	$(Q)mkdir -p $@
+
+$(OUTPUT)/vmlinux.h: | $(OUTPUT)
+	$(call msg,GEN,$@)
+	$(Q)$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > $@
+
+$(OUTPUT)/grpcstreams.bpf.o: grpcstreams.bpf.c grpcstreams.h $(OUTPUT)/vmlinux.h
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) $(INCLUDES) -c $< -o $@
+
+$(OUTPUT)/grpcstreams.skel.h: $(OUTPUT)/grpcstreams.bpf.o
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< > $@
+
+$(OUTPUT)/grpcstreams.o: grpcstreams.c grpcstreams.h gobin.h trace_helpers.h $(OUTPUT)/grpcstreams.skel.h
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) $(INCLUDES) -c $< -o $@
+
+$(OUTPUT)/gobin.o: gobin.c gobin.h | $(OUTPUT)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) $(INCLUDES) -c $< -o $@
+
+$(OUTPUT)/trace_helpers.o: trace_helpers.c trace_helpers.h | $(OUTPUT)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) $(INCLUDES) -c $< -o $@
+
+grpcstreams: $(OUTPUT)/grpcstreams.o $(OUTPUT)/gobin.o $(OUTPUT)/trace_helpers.o
+	$(call msg,BINARY,$@)
+	$(Q)$(CC) $(CFLAGS) $^ $(LIBS) -o $@
+
+$(OUTPUT)/test_gobin: tests/test_gobin.c $(OUTPUT)/gobin.o gobin.h
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) $(INCLUDES) $< $(OUTPUT)/gobin.o $(LIBS) -o $@
+
+# Go gRPC fixture programs, built from Debian's packages (cached).
+fixtures:
+	$(Q)./tests/build-fixtures.sh
+
+test: deps all $(OUTPUT)/test_gobin fixtures
+	$(Q)./tests/run.sh
+
+bench: deps all fixtures
+	$(Q)./bench/bench.sh
+
+demo: deps all fixtures
+	$(Q)./tests/demo.sh
+
+install: grpcstreams
+	install -D -m 0755 grpcstreams $(DESTDIR)$(prefix)/sbin/grpcstreams
+	install -D -m 0644 man/man8/grpcstreams.8 $(DESTDIR)$(prefix)/share/man/man8/grpcstreams.8
+
+clean:
+	$(call msg,CLEAN)
+	$(Q)rm -rf $(OUTPUT)/*.o $(OUTPUT)/*.skel.h $(OUTPUT)/vmlinux.h $(OUTPUT)/test_gobin grpcstreams
