@@ -69,13 +69,17 @@ $(OUTPUT)/test_gobin: tests/test_gobin.c $(OUTPUT)/gobin.o gobin.h
 fixtures:
 	$(Q)./tests/build-fixtures.sh
 
-test: deps all $(OUTPUT)/test_gobin fixtures
+# deps first, on its own: the rest needs what it installs (also under -j).
+test: deps
+	$(Q)$(MAKE) --no-print-directory all $(OUTPUT)/test_gobin fixtures
 	$(Q)./tests/run.sh
 
-bench: deps all fixtures
+bench: deps
+	$(Q)$(MAKE) --no-print-directory all fixtures
 	$(Q)./bench/bench.sh
 
-demo: deps all fixtures
+demo: deps
+	$(Q)$(MAKE) --no-print-directory all fixtures
 	$(Q)./tests/demo.sh
 
 install: grpcstreams

@@ -233,7 +233,13 @@ int gobin_open(const char *path, struct gobin **out, const char **why)
 		free(gb);
 		return err;
 	}
-	gb->elf = elf_begin(gb->fd, ELF_C_READ_MMAP, NULL);
+	/*
+	 * Read, never mmap: a uprobe registered for every process running
+	 * this file (-b, or another tracer) also plants its INT3 in any
+	 * executable-capable mapping of it, ours included, and the
+	 * disassembly would then see breakpoints instead of code.
+	 */
+	gb->elf = elf_begin(gb->fd, ELF_C_READ, NULL);
 	if (!gb->elf) {
 		*why = "not an ELF file";
 		err = -ENOEXEC;

@@ -106,6 +106,7 @@ struct {
 } events SEC(".maps");
 
 __u64 hits[PROBE_COUNT] = {};
+__u64 stack_skips = 0;	/* stack-check hits ignored: morestack, then re-entry */
 __u64 lost_events = 0;
 
 static __always_inline __u64 read_u64(__u64 addr)
@@ -135,8 +136,10 @@ static __always_inline bool skip_hit(struct pt_regs *ctx, enum probe_id id)
 	if (targ_tgid && tgid != targ_tgid)
 		return true;
 	if ((bpf_get_attach_cookie(ctx) & COOKIE_STACK_CHECK) &&
-	    (ctx->flags & (X86_EFLAGS_CF | X86_EFLAGS_ZF)))
+	    (ctx->flags & (X86_EFLAGS_CF | X86_EFLAGS_ZF))) {
+		__sync_fetch_and_add(&stack_skips, 1);
 		return true;
+	}
 	__sync_fetch_and_add(&hits[id], 1);
 	return false;
 }
@@ -197,16 +200,16 @@ static __always_inline void collision(const struct stream_key *k,
 	e->tgid = k->tgid;
 	e->conn = k->conn;
 	e->sid = k->sid;
-	e->conn_id = conn_id(k->conn);
+	e->info.conn_id = conn_id(k->conn);
 	e->other_conn = other;
-	e->entry_nextid = nextid;
+	e->info.entry_nextid = nextid;
 	e->end_ns = bpf_ktime_get_ns();
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
 	submit(e);
 }
 
 /* net.Addr interface → *net.TCPAddr → IP bytes and port. */
-static __always_inline void read_peer(struct event *e, __u64 conn)
+static __always_inline void read_peer(struct stream_info *info, __u64 conn)
 {
 	__u64 addr, ip, len;
 
@@ -220,9 +223,9 @@ static __always_inline void read_peer(struct event *e, __u64 conn)
 	/* A non-TCP address (unix socket) fails this shape check. */
 	if (!ip || (len != 4 && len != 16))
 		return;
-	bpf_probe_read_user(e->peer_ip, len & 16 ? 16 : 4, (void *)ip);
-	e->peer_ip_len = len;
-	e->peer_port = read_u64(addr + off.tcpaddr_port);
+	bpf_probe_read_user(info->peer_ip, len & 16 ? 16 : 4, (void *)ip);
+	info->peer_ip_len = len;
+	info->peer_port = read_u64(addr + off.tcpaddr_port);
 }
 
 static __always_inline void emit_stream(const struct stream_key *k,
@@ -242,15 +245,10 @@ static __always_inline void emit_stream(const struct stream_key *k,
 	e->tgid = k->tgid;
 	e->conn = k->conn;
 	e->sid = k->sid;
-	e->start_ns = info->start_ns;
 	e->end_ns = end_ns;
 	e->status = status;
 	e->flags = flags | (status ? EF_ERROR : 0);
-	e->entry_nextid = info->entry_nextid;
-	e->conn_id = conn_id(k->conn);
-	read_peer(e, k->conn);
-	e->method_len = info->method_len;
-	__builtin_memcpy(e->method, info->method, METHOD_LEN);
+	__builtin_memcpy(&e->info, info, sizeof(*info));
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
 	submit(e);
 }
@@ -346,6 +344,9 @@ int newstream_return(struct pt_regs *ctx)
 	k.tgid = gk.tgid;
 	k.conn = p->conn;
 	k.sid = read_u32(s + off.stream_id);
+	/* Once per stream, so that open streams show them too. */
+	p->info.conn_id = conn_id(k.conn);
+	read_peer(&p->info, k.conn);
 	c = proc_counts(k.tgid);
 	if (c)
 		__sync_fetch_and_add(&c->started, 1);
@@ -404,9 +405,14 @@ int closestream(struct pt_regs *ctx)
 	struct stream_key k = {};
 	struct stream_info *info;
 	struct early_close ec = {};
+	struct pending *p;
+	__u32 zero = 0;
 	__s32 status;
 
 	if (skip_hit(ctx, PROBE_CLOSESTREAM))
+		return 0;
+	p = bpf_map_lookup_elem(&scratch, &zero);
+	if (!p)
 		return 0;
 	k.tgid = bpf_get_current_pid_tgid() >> 32;
 	k.conn = ctx->ax;
@@ -430,8 +436,16 @@ int closestream(struct pt_regs *ctx)
 		bpf_map_update_elem(&early, &k, &ec, BPF_ANY);
 		return 0;
 	}
-	emit_stream(&k, info, bpf_ktime_get_ns(), status, 0);
-	bpf_map_delete_elem(&streams, &k);
+	/*
+	 * Two first-time closes can race (reader goroutine and CloseStream
+	 * both entering before either swaps the state): the delete is the
+	 * atomic claim, so only its winner reports the stream. The value is
+	 * copied first because a deleted element may be reused at once.
+	 */
+	__builtin_memcpy(&p->info, info, sizeof(*info));
+	if (bpf_map_delete_elem(&streams, &k))
+		return 0;
+	emit_stream(&k, &p->info, bpf_ktime_get_ns(), status, 0);
 	sid_dec(&k);
 	return 0;
 }

@@ -35,6 +35,7 @@ static struct env {
 	int duration;
 	int rows;
 	bool json;
+	bool noclear;
 	bool verbose;
 } env = {
 	.interval = 1,
@@ -49,7 +50,7 @@ static const char argp_program_doc[] =
 "Trace grpc-go streams keyed by (connection, HTTP/2 stream id), with their\n"
 "method, peer, status and latency, and flag key collisions.\n"
 "\n"
-"USAGE: grpcstreams {-p PID | -b PATH} [-j] [-d SECONDS] [-i SECONDS] [-r ROWS] [-v]\n"
+"USAGE: grpcstreams {-p PID | -b PATH} [-j] [-d SECONDS] [-i SECONDS] [-r ROWS] [-C] [-v]\n"
 "\n"
 "EXAMPLES:\n"
 "    grpcstreams -p 1234          # live table of PID 1234's streams, every second\n"
@@ -65,11 +66,13 @@ static const struct argp_option opts[] = {
 	{ "duration", 'd', "SECONDS", 0, "Stop after SECONDS and print the summary", 0 },
 	{ "interval", 'i', "SECONDS", 0, "Table refresh interval (default 1)", 0 },
 	{ "rows", 'r', "ROWS", 0, "Maximum rows per table (default 20)", 0 },
+	{ "noclear", 'C', NULL, 0, "Don't clear the screen between tables", 0 },
 	{ "verbose", 'v', NULL, 0, "Show libbpf output, symbols, probe sites and offsets", 0 },
 	{ NULL, 'h', NULL, OPTION_HIDDEN, "Show the full help", 0 },
 	{},
 };
 
+/* A bad value: one line on stderr, argp's usage exit status (64). */
 static long parse_num(const char *arg, long min, long max, struct argp_state *state,
 		      const char *what)
 {
@@ -78,10 +81,9 @@ static long parse_num(const char *arg, long min, long max, struct argp_state *st
 
 	errno = 0;
 	v = strtol(arg, &end, 10);
-	if (errno || end == arg || *end || v < min || v > max) {
-		fprintf(stderr, "grpcstreams: invalid %s: %s\n", what, arg);
-		argp_usage(state);
-	}
+	if (errno || end == arg || *end || v < min || v > max)
+		argp_failure(state, argp_err_exit_status, 0,
+			     "invalid %s: '%s' (expected %ld..%ld)", what, arg, min, max);
 	return v;
 }
 
@@ -104,23 +106,24 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		env.interval = parse_num(arg, 1, INT_MAX, state, "interval");
 		break;
 	case 'r':
-		env.rows = parse_num(arg, 1, INT_MAX, state, "rows");
+		env.rows = parse_num(arg, 1, 10000, state, "rows");
+		break;
+	case 'C':
+		env.noclear = true;
 		break;
 	case 'v':
 		env.verbose = true;
 		break;
 	case 'h':
-		argp_state_help(state, stderr, ARGP_HELP_STD_HELP);
+		argp_state_help(state, stdout, ARGP_HELP_STD_HELP);
 		break;
 	case ARGP_KEY_ARG:
-		fprintf(stderr, "grpcstreams: unexpected argument: %s\n", arg);
-		argp_usage(state);
+		argp_failure(state, argp_err_exit_status, 0, "unexpected argument: '%s'", arg);
 		break;
 	case ARGP_KEY_END:
-		if (!env.pid == !env.binary) {
-			fprintf(stderr, "grpcstreams: give exactly one of -p PID or -b PATH\n");
-			argp_usage(state);
-		}
+		if (!env.pid == !env.binary)
+			argp_failure(state, argp_err_exit_status, 0,
+				     "give exactly one of -p PID or -b PATH");
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;
@@ -171,7 +174,7 @@ static int resolve_offsets(struct gobin *gb, struct go_offsets *o, const char *p
 	int err;
 
 	if (!gobin_has_dwarf(gb)) {
-		fprintf(stderr, "grpcstreams: %s: no DWARF debug info (stripped binary?); "
+		fprintf(stderr, "grpcstreams: %s: no DWARF debug info (built with -ldflags=-w?): "
 			"grpc-go %s struct offsets are unknown without it\n", path,
 			gobin_grpc_version(gb)[0] ? gobin_grpc_version(gb) : "(version unknown)");
 		return -ENODATA;
@@ -191,105 +194,165 @@ static int resolve_offsets(struct gobin *gb, struct go_offsets *o, const char *p
 	return 0;
 }
 
-struct links {
-	struct bpf_link *l[MAX_LINKS];
-	int n;
+/* The logical probes: which function, and at its entry or its returns. */
+static const struct probe_spec {
+	enum probe_id id;
+	const char *sym;
+	bool returns;
+} probe_specs[] = {
+	{ PROBE_NEWSTREAM_ENTRY, TRANSPORT "(*http2Client).NewStream", false },
+	{ PROBE_NEWSTREAM_RETURN, TRANSPORT "(*http2Client).NewStream", true },
+	{ PROBE_CLOSESTREAM, TRANSPORT "(*http2Client).closeStream", false },
 };
 
-static int attach_site(struct links *links, struct bpf_program *prog, const char *path,
-		       const char *sym, const struct probe_site *site)
-{
-	LIBBPF_OPTS(bpf_uprobe_opts, opts,
-		.bpf_cookie = site->kind == SITE_STACK_CHECK ? COOKIE_STACK_CHECK : 0);
-	struct bpf_link *link;
+/*
+ * Every site is found before the first one is attached: a target we cannot
+ * fully probe is refused with nothing attached.
+ */
+static struct plan {
+	struct {
+		const struct probe_spec *spec;
+		struct probe_site site;
+	} s[MAX_LINKS];
+	int n;
+} plan;
 
-	if (links->n == MAX_LINKS) {
-		fprintf(stderr, "grpcstreams: too many probe sites\n");
-		return -E2BIG;
-	}
-	link = bpf_program__attach_uprobe_opts(prog, env.pid ? env.pid : -1, path,
-					       site->offset, &opts);
-	if (!link) {
-		fprintf(stderr, "grpcstreams: failed to attach uprobe to %s at 0x%lx: %s\n",
-			sym, (unsigned long)site->vaddr, strerror(errno));
-		return -errno;
-	}
-	links->l[links->n++] = link;
-	if (env.verbose)
-		fprintf(stderr, "probe %s: %s at 0x%lx (file offset 0x%lx): %s\n",
-			bpf_program__name(prog), sym, (unsigned long)site->vaddr,
-			(unsigned long)site->offset, gobin_site_kind_str(site->kind));
-	return 0;
-}
+static struct bpf_link *links[MAX_LINKS];
 
 static int find_func(struct gobin *gb, const char *path, const char *sym,
 		     uint64_t *addr, uint64_t *size)
 {
 	if (!gobin_func(gb, sym, addr, size))
 		return 0;
-	if (!gobin_has_symtab(gb))
-		fprintf(stderr, "grpcstreams: %s: no symbol table (stripped binary); "
-			"not supported yet\n", path);
-	else
-		fprintf(stderr, "grpcstreams: %s: no grpc-go client transport "
-			"(%s not found)\n", path, sym);
+	fprintf(stderr, "grpcstreams: %s: %s not found: unsupported grpc-go build\n",
+		path, sym);
 	return -ENOENT;
 }
 
-/* Entry (or every RET, with RETURNS) of SYM, each site attached to PROG. */
-static int attach_func(struct links *links, struct gobin *gb, struct bpf_program *prog,
-		       const char *path, const char *sym, bool returns)
+/*
+ * Can we trace this Go program at all? Checked before anything is loaded,
+ * so that a wrong target costs one clear line and nothing else.
+ */
+static int check_target(struct gobin *gb, const char *path)
+{
+	const char *ver = gobin_grpc_version(gb);
+	uint64_t addr, size;
+
+	if (!gobin_has_symtab(gb)) {
+		fprintf(stderr, "grpcstreams: %s: stripped binary (no symbol table%s), "
+			"grpc-go %s: not supported yet; rebuild without -ldflags='-s -w'\n",
+			path, gobin_has_dwarf(gb) ? "" : ", no DWARF", ver[0] ? ver : "unknown");
+		return -ENOTSUP;
+	}
+	if (!gobin_func(gb, TRANSPORT "(*http2Client).NewStream", &addr, &size))
+		return 0;
+	if (!ver[0])
+		fprintf(stderr, "grpcstreams: %s: not a grpc-go program (no grpc-go code "
+			"linked in)\n", path);
+	else
+		fprintf(stderr, "grpcstreams: %s: grpc-go %s without a client transport "
+			"(no http2Client.NewStream); nothing to trace\n", path, ver);
+	return -ENOENT;
+}
+
+/* Entry site, or every RET site, of one logical probe. */
+static int plan_probe(struct gobin *gb, const char *path, const struct probe_spec *spec)
 {
 	struct probe_site sites[MAX_SITES];
 	uint64_t addr, size;
 	int i, n, err;
 
-	err = find_func(gb, path, sym, &addr, &size);
+	err = find_func(gb, path, spec->sym, &addr, &size);
 	if (err)
 		return err;
-	if (returns) {
+	if (spec->returns) {
 		n = gobin_ret_sites(gb, addr, size, sites, MAX_SITES);
 	} else {
 		err = gobin_entry_site(gb, addr, size, &sites[0]);
 		n = err ? err : 1;
 	}
 	if (n <= 0) {
-		fprintf(stderr, "grpcstreams: %s: cannot place probes in %s: %s\n", path, sym,
-			n ? strerror(-n) : "no RET instruction found");
+		fprintf(stderr, "grpcstreams: %s: cannot place probes in %s: %s\n", path,
+			spec->sym, n ? strerror(-n) : "no RET instruction found");
 		return n ? n : -ENOENT;
 	}
+	if (plan.n + n > MAX_LINKS) {
+		fprintf(stderr, "grpcstreams: %s: too many probe sites in %s\n", path, spec->sym);
+		return -E2BIG;
+	}
 	for (i = 0; i < n; i++) {
-		err = attach_site(links, prog, path, sym, &sites[i]);
+		plan.s[plan.n].spec = spec;
+		plan.s[plan.n++].site = sites[i];
+	}
+	return 0;
+}
+
+static int plan_probes(struct gobin *gb, const char *path)
+{
+	size_t i;
+	int err;
+
+	for (i = 0; i < sizeof(probe_specs) / sizeof(probe_specs[0]); i++) {
+		err = plan_probe(gb, path, &probe_specs[i]);
 		if (err)
 			return err;
 	}
 	return 0;
 }
 
-static int attach_all(struct grpcstreams_bpf *obj, struct links *links,
-		      struct gobin *gb, const char *path)
+static struct bpf_program *probe_prog(struct grpcstreams_bpf *obj, enum probe_id id)
 {
-	int err;
+	switch (id) {
+	case PROBE_NEWSTREAM_ENTRY:
+		return obj->progs.newstream_entry;
+	case PROBE_NEWSTREAM_RETURN:
+		return obj->progs.newstream_return;
+	case PROBE_CLOSESTREAM:
+		return obj->progs.closestream;
+	default:
+		return NULL;
+	}
+}
 
-	err = attach_func(links, gb, obj->progs.newstream_entry, path,
-			  TRANSPORT "(*http2Client).NewStream", false);
-	if (!err)
-		err = attach_func(links, gb, obj->progs.newstream_return, path,
-				  TRANSPORT "(*http2Client).NewStream", true);
-	if (!err)
-		err = attach_func(links, gb, obj->progs.closestream, path,
-				  TRANSPORT "(*http2Client).closeStream", false);
-	return err;
+static int attach_probes(struct grpcstreams_bpf *obj, const char *path)
+{
+	struct bpf_program *prog;
+	struct probe_site *site;
+	const char *sym;
+	int i;
+
+	for (i = 0; i < plan.n; i++) {
+		LIBBPF_OPTS(bpf_uprobe_opts, opts);
+
+		site = &plan.s[i].site;
+		sym = plan.s[i].spec->sym;
+		prog = probe_prog(obj, plan.s[i].spec->id);
+		/* The stack-check site needs the BPF side to tell re-entries. */
+		opts.bpf_cookie = site->kind == SITE_STACK_CHECK ? COOKIE_STACK_CHECK : 0;
+		links[i] = bpf_program__attach_uprobe_opts(prog, env.pid ? env.pid : -1, path,
+							   site->offset, &opts);
+		if (!links[i]) {
+			fprintf(stderr, "grpcstreams: failed to attach uprobe to %s at 0x%lx: %s\n",
+				sym, (unsigned long)site->vaddr, strerror(errno));
+			return -errno;
+		}
+		if (env.verbose)
+			fprintf(stderr, "probe %s: %s at 0x%lx (file offset 0x%lx): %s\n",
+				bpf_program__name(prog), sym, (unsigned long)site->vaddr,
+				(unsigned long)site->offset, gobin_site_kind_str(site->kind));
+	}
+	return 0;
 }
 
 /* ---- output ---- */
 
 static const char *const coll_names[COLL_KINDS] = { "shadow", "nextid_race", "duplicate" };
 
+/* A table row: an ended stream, or one still open when the table is drawn. */
 struct row {
 	__u64 conn;
 	__u64 conn_id;
-	double ms;
+	__u64 ns;	/* latency (ended) or age (open) */
 	__u32 pid;
 	__u32 sid;
 	__s32 status;
@@ -301,29 +364,37 @@ struct row {
 static struct state {
 	__u64 epoch_off;
 	__u64 stream_events;
-	__u64 prev_started, prev_ended;
+	struct proc_counts prev;	/* counters at the previous table */
+	__u64 prev_lost;
+	/*
+	 * The table shows the -r slowest streams of an interval: keeping only
+	 * those (replacing the fastest kept) bounds memory whatever the rate.
+	 */
 	struct row *rows;
-	size_t nrows, cap;
-	__u64 rows_dropped;
+	size_t nrows;
 } st;
 
-static void format_peer(const struct event *e, char *buf, size_t len)
+static void format_peer(const struct stream_info *i, char *buf, size_t len)
 {
 	static const __u8 v4mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
 	char ip[INET6_ADDRSTRLEN];
 
 	buf[0] = '\0';
-	if (e->peer_ip_len == 4 ||
-	    (e->peer_ip_len == 16 && !memcmp(e->peer_ip, v4mapped, 12))) {
-		inet_ntop(AF_INET, e->peer_ip + (e->peer_ip_len == 16 ? 12 : 0), ip, sizeof(ip));
-		snprintf(buf, len, "%s:%u", ip, e->peer_port);
-	} else if (e->peer_ip_len == 16) {
-		inet_ntop(AF_INET6, e->peer_ip, ip, sizeof(ip));
-		snprintf(buf, len, "[%s]:%u", ip, e->peer_port);
+	if (i->peer_ip_len == 4 ||
+	    (i->peer_ip_len == 16 && !memcmp(i->peer_ip, v4mapped, 12))) {
+		inet_ntop(AF_INET, i->peer_ip + (i->peer_ip_len == 16 ? 12 : 0), ip, sizeof(ip));
+		snprintf(buf, len, "%s:%u", ip, i->peer_port);
+	} else if (i->peer_ip_len == 16) {
+		inet_ntop(AF_INET6, i->peer_ip, ip, sizeof(ip));
+		snprintf(buf, len, "[%s]:%u", ip, i->peer_port);
 	}
 }
 
-/* Opaque connection string: pointer, plus grpc-go's connection id if known. */
+/*
+ * Opaque connection string, unique per connection within a process:
+ * grpc-go's connection counter when known (a pointer can be reused once
+ * the connection is garbage collected), plus the pointer.
+ */
 static void format_conn(char *buf, size_t len, __u64 conn, __u64 conn_id)
 {
 	if (conn_id)
@@ -332,32 +403,39 @@ static void format_conn(char *buf, size_t len, __u64 conn, __u64 conn_id)
 		snprintf(buf, len, "0x%llx", conn);
 }
 
+static double epoch_s(__u64 mono_ns)
+{
+	return (mono_ns + st.epoch_off) / 1e9;
+}
+
 static void print_json_head(const struct event *e, const char *type)
 {
 	char conn[48];
 
-	format_conn(conn, sizeof(conn), e->conn, e->conn_id);
+	format_conn(conn, sizeof(conn), e->conn, e->info.conn_id);
 	printf("{\"type\":\"%s\",\"ts\":%.6f,\"pid\":%u,\"comm\":", type,
-	       (e->end_ns + st.epoch_off) / 1e9, e->tgid);
+	       epoch_s(e->end_ns), e->tgid);
 	json_string(stdout, e->comm, strnlen(e->comm, sizeof(e->comm)));
-	printf(",\"conn\":\"%s\",\"stream_id\":%u", conn, e->sid);
+	printf(",\"side\":\"%s\",\"conn\":\"%s\",\"stream_id\":%u",
+	       e->side == SIDE_SERVER ? "server" : "client", conn, e->sid);
 }
 
-static void print_json_stream(const struct event *e, const char *peer)
+static void print_json_stream(const struct event *e)
 {
+	char peer[INET6_ADDRSTRLEN + 8];
+
 	print_json_head(e, "stream");
-	printf(",\"side\":\"%s\",\"method\":", e->side == SIDE_SERVER ? "server" : "client");
-	json_string(stdout, e->method, e->method_len);
-	printf(",\"status\":%d,\"error\":%s,\"latency_ns\":%llu,\"start_ts\":%.6f,"
-	       "\"peer\":", e->status, e->flags & EF_ERROR ? "true" : "false",
-	       e->end_ns - e->start_ns, (e->start_ns + st.epoch_off) / 1e9);
+	printf(",\"method\":");
+	json_string(stdout, e->info.method, e->info.method_len);
+	printf(",\"status\":%d,\"error\":%s,\"latency_ns\":%llu,\"start_ts\":%.6f,\"peer\":",
+	       e->status, e->flags & EF_ERROR ? "true" : "false",
+	       e->end_ns - e->info.start_ns, epoch_s(e->info.start_ns));
+	format_peer(&e->info, peer, sizeof(peer));
 	if (peer[0])
 		json_string(stdout, peer, strlen(peer));
 	else
 		printf("null");
-	if (e->conn_id)
-		printf(",\"conn_id\":%llu", e->conn_id);
-	printf("}\n");
+	printf(",\"entry_next_id\":%u}\n", e->info.entry_nextid);
 }
 
 static void print_json_collision(const struct event *e)
@@ -371,44 +449,41 @@ static void print_json_collision(const struct event *e)
 		printf(",\"other_conn\":\"%s\"", other);
 	}
 	if (e->kind == COLL_NEXTID_RACE)
-		printf(",\"entry_next_id\":%u", e->entry_nextid);
+		printf(",\"entry_next_id\":%u", e->info.entry_nextid);
 	printf("}\n");
 }
 
-static void keep_row(const struct event *e, const char *peer)
+static void keep_row(__u32 pid, __u64 conn, __u32 sid, const struct stream_info *info,
+		     __u64 ns, __s32 status, bool open)
 {
-	struct row *r, *n;
+	struct row *r;
+	size_t i, min = 0;
 
-	if (st.nrows == st.cap) {
-		if (st.cap == MAX_ROWS_KEPT) {
-			st.rows_dropped++;
+	if (st.nrows < (size_t)env.rows) {
+		r = &st.rows[st.nrows++];
+	} else {
+		for (i = 1; i < st.nrows; i++)
+			if (st.rows[i].ns < st.rows[min].ns)
+				min = i;
+		if (st.rows[min].ns >= ns)
 			return;
-		}
-		n = realloc(st.rows, (st.cap ? st.cap * 2 : 1024) * sizeof(*r));
-		if (!n) {
-			st.rows_dropped++;
-			return;
-		}
-		st.rows = n;
-		st.cap = st.cap ? st.cap * 2 : 1024;
+		r = &st.rows[min];
 	}
-	r = &st.rows[st.nrows++];
-	memset(r, 0, sizeof(*r));
-	r->pid = e->tgid;
-	r->conn = e->conn;
-	r->conn_id = e->conn_id;
-	r->sid = e->sid;
-	r->status = e->status;
-	r->ms = (e->end_ns - e->start_ns) / 1e6;
-	snprintf(r->peer, sizeof(r->peer), "%s", peer);
-	memcpy(r->method, e->method, METHOD_LEN);
-	r->method[METHOD_LEN - 1] = '\0';
+	r->pid = pid;
+	r->conn = conn;
+	r->conn_id = info->conn_id;
+	r->sid = sid;
+	r->status = status;
+	r->ns = ns;
+	r->open = open;
+	format_peer(info, r->peer, sizeof(r->peer));
+	memcpy(r->method, info->method, METHOD_LEN);
+	r->method[info->method_len < METHOD_LEN ? info->method_len : METHOD_LEN - 1] = '\0';
 }
 
 static int handle_event(void *ctx, void *data, size_t size)
 {
 	const struct event *e = data;
-	char peer[INET6_ADDRSTRLEN + 8];
 
 	if (size < sizeof(*e))
 		return 0;
@@ -417,11 +492,11 @@ static int handle_event(void *ctx, void *data, size_t size)
 			"was inserted while still live\n", e->tgid, e->conn, e->sid);
 	if (e->type == EVENT_STREAM) {
 		st.stream_events++;
-		format_peer(e, peer, sizeof(peer));
 		if (env.json)
-			print_json_stream(e, peer);
+			print_json_stream(e);
 		else
-			keep_row(e, peer);
+			keep_row(e->tgid, e->conn, e->sid, &e->info,
+				 e->end_ns - e->info.start_ns, e->status, false);
 	} else if (e->type == EVENT_COLLISION && env.json && e->kind < COLL_KINDS) {
 		print_json_collision(e);
 	}
@@ -449,13 +524,12 @@ static void sum_counts(struct grpcstreams_bpf *obj, struct proc_counts *sum)
 	}
 }
 
-/* Streams still live in the BPF map; with ROWS, also add them as rows. */
+/* Streams still live in the BPF map; with ROWS, also offer them as rows. */
 static __u64 open_streams(struct grpcstreams_bpf *obj, bool rows)
 {
 	int fd = bpf_map__fd(obj->maps.streams);
 	struct stream_key key, next, *prev = NULL;
 	struct stream_info info;
-	struct event e;
 	__u64 n = 0, now = mono_ns();
 
 	while (!bpf_map_get_next_key(fd, prev, &next)) {
@@ -464,26 +538,25 @@ static __u64 open_streams(struct grpcstreams_bpf *obj, bool rows)
 		if ((env.pid && key.tgid != (__u32)env.pid) || bpf_map_lookup_elem(fd, &key, &info))
 			continue;
 		n++;
-		if (!rows)
-			continue;
-		memset(&e, 0, sizeof(e));
-		e.tgid = key.tgid;
-		e.conn = key.conn;
-		e.sid = key.sid;
-		e.start_ns = info.start_ns;
-		e.end_ns = now > info.start_ns ? now : info.start_ns;
-		memcpy(e.method, info.method, METHOD_LEN);
-		keep_row(&e, "");
-		st.rows[st.nrows - 1].open = true;
+		if (rows)
+			keep_row(key.tgid, key.conn, key.sid, &info,
+				 now > info.start_ns ? now - info.start_ns : 0, 0, true);
 	}
 	return n;
 }
 
+/* Slowest first; equal times by PID, connection and stream id. */
 static int cmp_rows(const void *a, const void *b)
 {
 	const struct row *x = a, *y = b;
 
-	return x->ms < y->ms ? 1 : x->ms > y->ms ? -1 : 0;
+	if (x->ns != y->ns)
+		return x->ns < y->ns ? 1 : -1;
+	if (x->pid != y->pid)
+		return x->pid < y->pid ? -1 : 1;
+	if (x->conn != y->conn)
+		return x->conn < y->conn ? -1 : 1;
+	return x->sid < y->sid ? -1 : x->sid > y->sid;
 }
 
 static __u64 lost_events(struct grpcstreams_bpf *obj)
@@ -491,40 +564,49 @@ static __u64 lost_events(struct grpcstreams_bpf *obj)
 	return __atomic_load_n(&obj->bss->lost_events, __ATOMIC_RELAXED);
 }
 
+static void print_row(const struct row *r)
+{
+	char conn[96], status[12];
+
+	if (r->conn_id)
+		snprintf(conn, sizeof(conn), "#%llu %s", r->conn_id, r->peer);
+	else
+		snprintf(conn, sizeof(conn), "%06llx %s", r->conn & 0xffffff, r->peer);
+	if (r->open)
+		snprintf(status, sizeof(status), "-");
+	else
+		snprintf(status, sizeof(status), "%d", r->status);
+	printf("%-7u %-22.22s %5u %-5s %10.3f %6s %s\n", r->pid, conn, r->sid,
+	       r->open ? "open" : "done", r->ns / 1e6, status, r->method);
+}
+
 static void print_table(struct grpcstreams_bpf *obj)
 {
 	struct proc_counts sum;
-	char ts[16], conn[96];
-	__u64 open;
+	__u64 open, lost;
+	char ts[16];
 	size_t i;
-	struct row *r;
 
+	if (!env.noclear && isatty(STDOUT_FILENO))
+		printf("\033[H\033[2J");
 	sum_counts(obj, &sum);
 	open = open_streams(obj, true);
+	lost = lost_events(obj);
 	strftime_now(ts, sizeof(ts));
 	printf("%s started %llu ended %llu open %llu | shadow %llu nextid_race %llu "
-	       "duplicate %llu | lost %llu\n", ts, sum.started - st.prev_started,
-	       sum.ended - st.prev_ended, open, sum.collisions[COLL_SHADOW],
-	       sum.collisions[COLL_NEXTID_RACE], sum.collisions[COLL_DUPLICATE],
-	       lost_events(obj) + st.rows_dropped);
-	st.prev_started = sum.started;
-	st.prev_ended = sum.ended;
+	       "duplicate %llu | lost %llu\n", ts, sum.started - st.prev.started,
+	       sum.ended - st.prev.ended, open,
+	       sum.collisions[COLL_SHADOW] - st.prev.collisions[COLL_SHADOW],
+	       sum.collisions[COLL_NEXTID_RACE] - st.prev.collisions[COLL_NEXTID_RACE],
+	       sum.collisions[COLL_DUPLICATE] - st.prev.collisions[COLL_DUPLICATE],
+	       lost - st.prev_lost);
+	st.prev = sum;
+	st.prev_lost = lost;
 	qsort(st.rows, st.nrows, sizeof(*st.rows), cmp_rows);
-	printf("%-7s %-24s %6s %-5s %9s %6s %s\n", "PID", "CONN", "SID", "STATE",
-	       "LAT_MS", "STATUS", "METHOD");
-	for (i = 0; i < st.nrows && i < (size_t)env.rows; i++) {
-		r = &st.rows[i];
-		if (r->conn_id)
-			snprintf(conn, sizeof(conn), "#%llu %s", r->conn_id, r->peer);
-		else
-			snprintf(conn, sizeof(conn), "%llx %s", r->conn & 0xffffff, r->peer);
-		printf("%-7u %-24.24s %6u %-5s %9.3f ", r->pid, conn, r->sid,
-		       r->open ? "open" : "done", r->ms);
-		if (r->open)
-			printf("%6s %s\n", "-", r->method);
-		else
-			printf("%6d %s\n", r->status, r->method);
-	}
+	printf("%-7s %-22s %5s %-5s %10s %6s %s\n", "PID", "CONN", "SID", "STATE",
+	       "LAT/AGE_MS", "STATUS", "METHOD");
+	for (i = 0; i < st.nrows; i++)
+		print_row(&st.rows[i]);
 	printf("\n");
 	fflush(stdout);
 	st.nrows = 0;
@@ -532,6 +614,7 @@ static void print_table(struct grpcstreams_bpf *obj)
 
 static void print_summary(struct grpcstreams_bpf *obj)
 {
+	const volatile __u64 *hits = obj->bss->hits;
 	struct proc_counts sum;
 	__u64 open, lost;
 
@@ -549,11 +632,11 @@ static void print_summary(struct grpcstreams_bpf *obj)
 	       "\"ended\":%llu,\"open\":%llu,\"collisions\":{\"shadow\":%llu,"
 	       "\"nextid_race\":%llu,\"duplicate\":%llu},\"lost_events\":%llu,"
 	       "\"probe_hits\":{\"newstream_entry\":%llu,\"newstream_return\":%llu,"
-	       "\"closestream\":%llu}}\n",
-	       (mono_ns() + st.epoch_off) / 1e9, st.stream_events, sum.started, sum.ended,
+	       "\"closestream\":%llu,\"stack_check_skipped\":%llu}}\n",
+	       epoch_s(mono_ns()), st.stream_events, sum.started, sum.ended,
 	       open, sum.collisions[COLL_SHADOW], sum.collisions[COLL_NEXTID_RACE],
-	       sum.collisions[COLL_DUPLICATE], lost, obj->bss->hits[PROBE_NEWSTREAM_ENTRY],
-	       obj->bss->hits[PROBE_NEWSTREAM_RETURN], obj->bss->hits[PROBE_CLOSESTREAM]);
+	       sum.collisions[COLL_DUPLICATE], lost, hits[PROBE_NEWSTREAM_ENTRY],
+	       hits[PROBE_NEWSTREAM_RETURN], hits[PROBE_CLOSESTREAM], obj->bss->stack_skips);
 }
 
 /* ---- main ---- */
@@ -561,13 +644,20 @@ static void print_summary(struct grpcstreams_bpf *obj)
 static int open_target(struct gobin **gb, char *path, size_t len)
 {
 	const char *why;
-	int err;
+	int err, tgid;
 
 	if (env.pid) {
-		if (kill(env.pid, 0) && errno == ESRCH) {
+		tgid = proc_tgid(env.pid);
+		if (tgid < 0) {
 			fprintf(stderr, "grpcstreams: no such process: %d\n", env.pid);
 			return -ESRCH;
 		}
+		/* A thread id works too; BPF filters on the process (tgid). */
+		env.pid = tgid;
+		/*
+		 * Attach through /proc/PID/exe: it reaches the very inode the
+		 * process runs, even if its file was replaced or deleted.
+		 */
 		snprintf(path, len, "/proc/%d/exe", env.pid);
 	} else if (!realpath(env.binary, path)) {
 		fprintf(stderr, "grpcstreams: %s: %s\n", env.binary, strerror(errno));
@@ -618,7 +708,6 @@ int main(int argc, char **argv)
 	};
 	struct grpcstreams_bpf *obj = NULL;
 	struct ring_buffer *rb = NULL;
-	struct links links = {};
 	struct gobin *gb = NULL;
 	struct go_offsets offsets;
 	char path[PATH_MAX];
@@ -628,10 +717,24 @@ int main(int argc, char **argv)
 	if (err)
 		return err;
 	libbpf_set_print(libbpf_print_fn);
+	/* Set before anything is attached, so that a signal always cleans up. */
+	if (signal(SIGINT, sig_handler) == SIG_ERR || signal(SIGTERM, sig_handler) == SIG_ERR) {
+		fprintf(stderr, "grpcstreams: failed to set signal handler: %s\n", strerror(errno));
+		return 1;
+	}
+	st.rows = calloc(env.rows, sizeof(*st.rows));
+	if (!st.rows) {
+		fprintf(stderr, "grpcstreams: out of memory\n");
+		return 1;
+	}
 
 	err = open_target(&gb, path, sizeof(path));
 	if (!err)
+		err = check_target(gb, path);
+	if (!err)
 		err = resolve_offsets(gb, &offsets, path);
+	if (!err)
+		err = plan_probes(gb, path);
 	if (err)
 		goto cleanup;
 
@@ -649,7 +752,7 @@ int main(int argc, char **argv)
 			geteuid() ? " (grpcstreams needs root)" : "");
 		goto cleanup;
 	}
-	err = attach_all(obj, &links, gb, path);
+	err = attach_probes(obj, path);
 	if (err)
 		goto cleanup;
 	rb = ring_buffer__new(bpf_map__fd(obj->maps.events), handle_event, NULL, NULL);
@@ -658,27 +761,22 @@ int main(int argc, char **argv)
 		fprintf(stderr, "grpcstreams: failed to create ring buffer: %s\n", strerror(errno));
 		goto cleanup;
 	}
-	if (signal(SIGINT, sig_handler) == SIG_ERR || signal(SIGTERM, sig_handler) == SIG_ERR) {
-		err = -errno;
-		fprintf(stderr, "grpcstreams: failed to set signal handler: %s\n", strerror(errno));
-		goto cleanup;
-	}
 	st.epoch_off = mono_to_epoch_offset();
 	if (env.pid)
 		fprintf(stderr, "Tracing grpc-go streams of PID %d (%d probes)... "
-			"Hit Ctrl-C to end.\n", env.pid, links.n);
+			"Hit Ctrl-C to end.\n", env.pid, plan.n);
 	else
 		fprintf(stderr, "Tracing grpc-go streams of %s (%d probes)... "
-			"Hit Ctrl-C to end.\n", path, links.n);
+			"Hit Ctrl-C to end.\n", path, plan.n);
 	run_loop(obj, rb);
-	if (!env.json && st.nrows)
+	if (!env.json)
 		print_table(obj);
 	print_summary(obj);
 
 cleanup:
 	ring_buffer__free(rb);
-	for (i = 0; i < links.n; i++)
-		bpf_link__destroy(links.l[i]);
+	for (i = 0; i < plan.n; i++)
+		bpf_link__destroy(links[i]);
 	grpcstreams_bpf__destroy(obj);
 	gobin_close(gb);
 	free(st.rows);

@@ -67,9 +67,13 @@ struct stream_key {
 };
 
 struct stream_info {
-	__u64 start_ns;
-	__u32 entry_nextid;
+	__u64 start_ns;		/* NewStream entry */
+	__u64 conn_id;		/* grpc-go's connectionID, 0 if unknown */
+	__u32 entry_nextid;	/* http2Client.nextID read at NewStream entry */
 	__u32 method_len;
+	__u32 peer_port;
+	__u32 peer_ip_len;	/* 0 (unknown), 4 or 16 */
+	__u8 peer_ip[16];
 	char method[METHOD_LEN];
 };
 
@@ -82,10 +86,8 @@ struct proc_counts {
 };
 
 struct event {
-	__u64 start_ns;		/* NewStream entry (stream) */
 	__u64 end_ns;		/* first closeStream (stream); when (collision) */
-	__u64 conn;
-	__u64 conn_id;		/* connectionID, 0 if unknown */
+	__u64 conn;		/* *http2Client */
 	__u64 other_conn;	/* shadow: the other connection */
 	__u32 type;		/* enum event_type */
 	__u32 tgid;
@@ -94,14 +96,9 @@ struct event {
 	__u32 kind;		/* collision: enum collision_kind */
 	__u32 side;		/* enum side */
 	__u32 flags;		/* EF_* */
-	__u32 entry_nextid;
-	__u32 peer_port;
-	__u32 peer_ip_len;	/* 0 (unknown), 4 or 16 */
-	__u8 peer_ip[16];
-	__u32 method_len;
+	__u32 pad;
 	char comm[TASK_COMM_LEN];
-	char method[METHOD_LEN];
-	__u8 pad[4];
+	struct stream_info info;	/* stream; collision: start_ns, conn_id, entry_nextid */
 };
 
 #endif /* __GRPCSTREAMS_H */

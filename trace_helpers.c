@@ -54,6 +54,23 @@ void json_string(FILE *f, const char *s, size_t n)
 	fputc('"', f);
 }
 
+int proc_tgid(int pid)
+{
+	char path[64], line[256];
+	int tgid = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", pid);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "Tgid: %d", &tgid) == 1)
+			break;
+	fclose(f);
+	return tgid;
+}
+
 bool pid_alive(int pid)
 {
 	char path[64], buf[512], *p;

@@ -14,6 +14,8 @@ uint64_t mono_to_epoch_offset(void);
 void strftime_now(char *buf, size_t len);
 /* Write S (N bytes, not NUL-terminated) as a JSON string, quotes included. */
 void json_string(FILE *f, const char *s, size_t n);
+/* The process (thread group) id of thread PID, or -1 if there is none. */
+int proc_tgid(int pid);
 /* Does /proc/PID exist (and is it not a zombie)? */
 bool pid_alive(int pid);
 

@@ -1,0 +1,124 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+# Command line: help, bad options and bad targets get one clear line on
+# stderr and a non-zero exit, and leave no BPF program behind.
+
+load helpers
+
+setup() {
+	T=$BATS_TEST_TMPDIR
+}
+
+teardown() {
+	[ -n "${VICTIM:-}" ] && kill "$VICTIM" 2>/dev/null
+	teardown_common
+}
+
+# no_probes_left: no program of ours is loaded any more.
+no_probes_left() {
+	! bpftool prog show 2>/dev/null | grep -qE 'newstream_|closestream'
+}
+
+# refuses PATTERN ARGS...: non-zero exit, first stderr line matches, nothing
+# on stdout, nothing left loaded.
+refuses() {
+	local pat=$1
+	shift
+	"$TOOL" "$@" >"$T/o" 2>"$T/e" && return 1
+	[ ! -s "$T/o" ] || { cat "$T/o"; return 1; }
+	head -n 1 "$T/e" | grep -E "$pat" || { cat "$T/e"; return 1; }
+	no_probes_left
+}
+
+@test "--help and -h: usage, examples, every option" {
+	local h
+	for h in --help -h; do
+		run "$TOOL" "$h"
+		[ "$status" -eq 0 ]
+		[[ "$output" == *"USAGE:"* ]]
+		[[ "$output" == *"EXAMPLES:"* ]]
+		for o in --pid --binary --json --duration --interval --rows --noclear --verbose; do
+			[[ "$output" == *"$o"* ]]
+		done
+	done
+}
+
+@test "bad options: one line, exit status 64 (EX_USAGE)" {
+	local args
+	while IFS= read -r args; do
+		# shellcheck disable=SC2086
+		run "$TOOL" $args
+		[ "$status" -eq 64 ] || { echo "$args: $status"; return 1; }
+		[[ "${lines[0]}" == *grpcstreams:* ]]
+	done <<-EOF2
+		-p 1 -d 0
+		-p 1 -d abc
+		-p 1 -d 5x
+		-p 1 -i -1
+		-p 1 -r 0
+		-p 0
+		-p abc
+		-p 99999999999
+		-p 1 -b /bin/true
+		-j
+		-p 1 extra
+		--no-such-option
+	EOF2
+	run "$TOOL" -p 1 -d abc
+	[ "${#lines[@]}" -eq 1 ]
+	[ "${lines[0]}" = "grpcstreams: invalid duration: 'abc' (expected 1..2147483647)" ]
+}
+
+@test "no such process" {
+	local pid
+	sh -c 'exit 0' &
+	pid=$!
+	wait "$pid"
+	refuses "^grpcstreams: no such process: $pid\$" -p "$pid"
+}
+
+@test "a process that is not a Go program" {
+	sleep 60 &
+	VICTIM=$!
+	refuses "not a Go program" -p "$VICTIM"
+	kill -0 "$VICTIM"
+}
+
+@test "a Go program without grpc-go" {
+	"$GOHELLO" >/dev/null &
+	VICTIM=$!
+	refuses "not a grpc-go program" -p "$VICTIM"
+	refuses "not a grpc-go program" -b "$GOHELLO"
+	kill -0 "$VICTIM"
+}
+
+@test "a stripped binary (no symbols, no DWARF) is refused by name" {
+	local stripped=$ROOT/.output/fix/$GRPC_VERSION-stripped/grpcfixture
+	refuses "stripped binary .*grpc-go $GRPC_VERSION" -b "$stripped"
+}
+
+@test "-b with a missing file or a directory" {
+	refuses "^grpcstreams: /nonexistent/x: No such file or directory$" -b /nonexistent/x
+	refuses "^grpcstreams: .*" -b /tmp
+}
+
+@test "not root: refused before anything is attached" {
+	setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all \
+		"$TOOL" -b "$FIXTURE" -d 1 >"$T/o" 2>"$T/e" && return 1
+	cat "$T/e"
+	[ "$(wc -l <"$T/e")" -eq 1 ]
+	grep -E "^grpcstreams: .*needs root" "$T/e"
+	no_probes_left
+}
+
+@test "the tool leaves nothing loaded after a normal run" {
+	start_server
+	start_client -conns 1 -concurrency 1 -rpcs 10
+	start_tool -p "$CLIENT_PID" -j
+	no_probes_left && return 1
+	touch "$T/go"
+	wait "$CLIENT_PID"
+	wait "$TOOL_PID"
+	[ "$(summary | jq .streams)" -eq 10 ]
+	no_probes_left
+}

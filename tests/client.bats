@@ -1,0 +1,166 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+# Client streams of a real grpc-go client, traced with the real tool, compared
+# with what the client itself says it did (its JSON on exit).
+
+load helpers
+
+setup() {
+	start_server
+}
+
+teardown() {
+	teardown_common
+}
+
+# check_counts: stream objects per connection (as a multiset), per method and
+# per status equal the client's ground truth; every line is JSON.
+check_counts() {
+	local n
+	n=$(wc -l <"$T/out")
+	[ "$n" -gt 0 ]
+	[ "$(jq -c . "$T/out" | wc -l)" -eq "$n" ]
+	[ "$(streams | jq length)" -eq "$(jq .rpcs "$T/truth.json")" ]
+	[ "$(streams | jq -c '[group_by(.conn)[] | length] | sort')" = \
+	  "$(jq -c '[.per_conn[] | select(. > 0)] | sort' "$T/truth.json")" ]
+	[ "$(streams | jq -cS 'group_by(.method) | map({key: .[0].method, value: length}) | from_entries')" = \
+	  "$(jq -cS .per_method "$T/truth.json")" ]
+	[ "$(streams | jq -cS 'group_by(.status) | map({key: (.[0].status | tostring), value: length}) | from_entries')" = \
+	  "$(jq -cS .per_status "$T/truth.json")" ]
+}
+
+# check_keys: no (conn, stream id) twice, and on every connection the ids
+# are exactly 1, 3, 5, ... as HTTP/2 assigns them to client streams.
+check_keys() {
+	[ "$(streams | jq '[.[] | [.conn, .stream_id]] | unique | length')" -eq \
+	  "$(streams | jq length)" ]
+	streams | jq -e 'group_by(.conn) | all(map(.stream_id) | sort |
+		. == [range(0; length) | 2 * . + 1])'
+	[ "$(summary | jq .collisions.duplicate)" -eq 0 ]
+	[ "$(jq -s '[.[] | select(.type == "collision" and .kind == "duplicate")] | length' "$T/out")" -eq 0 ]
+}
+
+@test "4 connections x 32 workers x 20000 RPCs: every stream, per connection" {
+	trace_client -conns 4 -concurrency 32 -rpcs 20000
+	check_counts
+	check_keys
+	local pid
+	pid=$(jq .pid "$T/truth.json")
+	streams | jq -e --argjson pid "$pid" --arg peer "127.0.0.1:$PORT" \
+		'all(.pid == $pid and .side == "client" and .peer == $peer and
+		     .comm == "grpcfixture" and .latency_ns > 0)'
+	[ "$(summary | jq .streams)" -eq 20000 ]
+	[ "$(summary | jq .started)" -eq 20000 ]
+	[ "$(summary | jq .open)" -eq 0 ]
+	[ "$(summary | jq .lost_events)" -eq 0 ]
+	# A stack-growth re-entry must not start a stream twice.
+	[ "$(summary | jq .probe_hits.newstream_entry)" -eq 20000 ]
+	# Four connections in use at once: ids repeat across them.
+	[ "$(summary | jq .collisions.shadow)" -gt 0 ]
+	[ "$(jq -s '[.[] | select(.type == "collision" and .kind == "shadow")] | length' "$T/out")" -eq \
+	  "$(summary | jq .collisions.shadow)" ]
+}
+
+@test "one connection, 8 workers: no shadow collision" {
+	trace_client -conns 1 -concurrency 8 -rpcs 3000
+	check_counts
+	check_keys
+	[ "$(summary | jq .collisions.shadow)" -eq 0 ]
+}
+
+@test "one worker: the entry-time nextID is always right" {
+	trace_client -conns 2 -concurrency 1 -rpcs 500
+	check_counts
+	check_keys
+	[ "$(summary | jq .collisions.nextid_race)" -eq 0 ]
+	streams | jq -e 'all(.entry_next_id == .stream_id)'
+}
+
+@test "nextid_race events are exactly the streams whose entry nextID was wrong" {
+	trace_client -conns 2 -concurrency 32 -rpcs 5000
+	check_counts
+	local wrong
+	wrong=$(streams | jq '[.[] | select(.entry_next_id != .stream_id)] | length')
+	[ "$(summary | jq .collisions.nextid_race)" -eq "$wrong" ]
+	[ "$(jq -s '[.[] | select(.type == "collision" and .kind == "nextid_race")] | length' "$T/out")" -eq "$wrong" ]
+	jq -s -e '[.[] | select(.type == "collision" and .kind == "nextid_race")] |
+		all(.entry_next_id != .stream_id)' "$T/out"
+}
+
+@test "every latency is at least the injected server delay" {
+	trace_client -conns 2 -concurrency 8 -rpcs 200 -delay 30
+	check_counts
+	streams | jq -e 'all(.latency_ns >= 30000000)'
+}
+
+@test "status codes the server returned, per code" {
+	trace_client -conns 3 -concurrency 12 -rpcs 1200 -codes 0,1,3,5,7,13,14,16
+	check_counts
+	check_keys
+	streams | jq -e 'all((.status == 0) == (.error == false))'
+}
+
+@test "-d ends a capture, leaves the traced client running" {
+	start_client -conns 2 -concurrency 4 -duration 8
+	touch "$T/go"
+	run timeout 20 "$TOOL" -p "$CLIENT_PID" -j -d 2
+	[ "$status" -eq 0 ]
+	echo "$output" | tail -n 1 | jq -e '.type == "summary" and .streams > 0'
+	kill -0 "$CLIENT_PID"
+	wait "$CLIENT_PID"
+	# The client finished every RPC it started, all OK.
+	jq -e '.per_status == {"0": .rpcs}' "$T/truth.json"
+}
+
+@test "SIGINT and SIGTERM end it cleanly with a summary" {
+	local sig
+	for sig in INT TERM; do
+		start_client -conns 1 -concurrency 2 -duration 30
+		touch "$T/go"
+		start_tool -p "$CLIENT_PID" -j
+		sleep 0.5
+		kill -s "$sig" "$TOOL_PID"
+		wait "$TOOL_PID"
+		tail -n 1 "$T/out" | jq -e '.type == "summary" and .streams > 0'
+		kill "$CLIENT_PID"
+		wait "$CLIENT_PID" || true
+	done
+}
+
+@test "table: header, rows, totals; no escape codes into a pipe" {
+	start_client -conns 2 -concurrency 4 -rpcs 400 -delay 5
+	start_tool -p "$CLIENT_PID" -i 1 -r 5
+	touch "$T/go"
+	wait "$CLIENT_PID"
+	timeout 30 tail --pid="$TOOL_PID" -f /dev/null
+	grep -E '^PID +CONN +SID +STATE +LAT/AGE_MS +STATUS +METHOD$' "$T/out"
+	grep -E '^[0-9]+ +#[0-9]+ 127\.0\.0\.1:[0-9]+ +[0-9]+ +done +[0-9.]+ +0 /fixture\.Test/Unary$' "$T/out"
+	grep -E '^Total: streams 400 started 400 open 0 \| shadow [0-9]+ nextid_race [0-9]+ duplicate 0 \| lost 0$' "$T/out"
+	# -r 5: at most five rows under any header.
+	[ "$(awk '/^PID/ {n = 0; next} /^[0-9]+ / {n++; if (n > m) m = n} END {print m}' "$T/out")" -le 5 ]
+	! grep -q $'\033' "$T/out"
+}
+
+@test "streams still open when the tool stops are reported open" {
+	start_client -conns 1 -concurrency 4 -rpcs 4 -delay 4000
+	start_tool -p "$CLIENT_PID" -d 2 -r 10
+	touch "$T/go"
+	wait "$TOOL_PID"
+	grep -E '^Total: streams 0 started 4 open 4 ' "$T/out"
+	[ "$(grep -cE '^[0-9]+ +#1 127\.0\.0\.1:[0-9]+ +[0-9]+ +open +[0-9.]+ +- /fixture\.Test/Unary$' "$T/out")" -ge 4 ]
+}
+
+@test "-b traces a process started after the tool" {
+	T=$BATS_TEST_TMPDIR
+	start_tool -b "$FIXTURE" -j -d 60
+	start_client -conns 2 -concurrency 8 -rpcs 2000
+	touch "$T/go"
+	wait "$CLIENT_PID"
+	sleep 0.5
+	kill -INT "$TOOL_PID"
+	wait "$TOOL_PID"
+	# The server runs the same binary: only client streams exist in it.
+	check_counts
+	check_keys
+	streams | jq -e --argjson pid "$(jq .pid "$T/truth.json")" 'all(.pid == $pid)'
+}

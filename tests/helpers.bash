@@ -1,0 +1,86 @@
+# SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+# Shared by the bats suites: run a real fixture server and client, trace the
+# client with grpcstreams, and keep the client's own ground truth.
+
+ROOT=$(cd "$BATS_TEST_DIRNAME/.." && pwd)
+TOOL=$ROOT/grpcstreams
+GRPC_VERSION=${GRPC_VERSION:-$(dpkg-query -W -f='${Version}' golang-google-grpc-dev | sed 's/-.*//')}
+FIXTURE=${FIXTURE:-$ROOT/.output/fix/$GRPC_VERSION-plain/grpcfixture}
+GOHELLO=$ROOT/.output/fix/gohello
+
+# wait_for FILE PATTERN [SECONDS]: until FILE has a line matching PATTERN.
+wait_for() {
+	local i
+	for i in $(seq $((${3:-20} * 20))); do
+		grep -q "$2" "$1" 2>/dev/null && return 0
+		sleep 0.05
+	done
+	echo "timed out waiting for '$2' in $1:" >&2
+	cat "$1" >&2
+	return 1
+}
+
+start_server() {
+	T=$BATS_TEST_TMPDIR
+	"$FIXTURE" server -portfile "$T/port" >"$T/server.out" 2>&1 &
+	SERVER_PID=$!
+	local i
+	for i in $(seq 200); do
+		[ -s "$T/port" ] && break
+		sleep 0.05
+	done
+	PORT=$(cat "$T/port")
+	[ -n "$PORT" ]
+}
+
+stop_server() {
+	[ -n "${SERVER_PID:-}" ] && kill "$SERVER_PID" 2>/dev/null
+	[ -n "${SERVER_PID:-}" ] && wait "$SERVER_PID" 2>/dev/null
+	SERVER_PID=
+	return 0
+}
+
+# start_client ARGS...: a client that dials, then waits for $T/go before its
+# first RPC; CLIENT_PID is its pid.
+start_client() {
+	rm -f "$T/go"
+	"$FIXTURE" client -addr "127.0.0.1:$PORT" -wait "$T/go" "$@" \
+		>"$T/truth.json" 2>"$T/client.err" &
+	CLIENT_PID=$!
+	wait_for "$T/client.err" "connections ready"
+}
+
+# start_tool ARGS...: grpcstreams in the background, until it says Tracing.
+start_tool() {
+	"$TOOL" "$@" >"$T/out" 2>"$T/tool.err" &
+	TOOL_PID=$!
+	wait_for "$T/tool.err" "^Tracing"
+}
+
+# trace_client CLIENT_ARGS...: trace one client run with -p PID -j to its
+# exit. Leaves $T/truth.json (the client's account) and $T/out (NDJSON).
+trace_client() {
+	start_client "$@"
+	start_tool -p "$CLIENT_PID" -j
+	touch "$T/go"
+	wait "$CLIENT_PID"
+	timeout 30 tail --pid="$TOOL_PID" -f /dev/null
+	wait "$TOOL_PID"
+}
+
+# Streams the tool reported, as one JSON array.
+streams() {
+	jq -s '[.[] | select(.type == "stream")]' "$T/out"
+}
+
+summary() {
+	jq -c 'select(.type == "summary")' "$T/out"
+}
+
+teardown_common() {
+	[ -n "${TOOL_PID:-}" ] && kill "$TOOL_PID" 2>/dev/null
+	[ -n "${CLIENT_PID:-}" ] && kill "$CLIENT_PID" 2>/dev/null
+	stop_server
+	wait 2>/dev/null
+	return 0
+}

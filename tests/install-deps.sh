@@ -1,0 +1,27 @@
+#!/bin/sh
+# SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+# Install the Debian packages that building grpcstreams, its fixtures and its
+# tests need. Idempotent: apt runs only when something is missing.
+set -eu
+
+PKGS="clang llvm make pkg-config bpftool libbpf-dev libelf-dev libdw-dev
+libcapstone-dev zlib1g-dev golang-go golang-google-grpc-dev bats jq gdb
+binutils procps util-linux"
+
+missing=""
+for p in $PKGS; do
+	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed"; then
+		missing="$missing $p"
+	fi
+done
+[ -z "$missing" ] && exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "install-deps: need root to install:$missing" >&2
+	exit 1
+fi
+echo "install-deps: installing$missing" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q >/dev/null
+# shellcheck disable=SC2086
+apt-get install -y -q --no-install-recommends $missing >/dev/null
