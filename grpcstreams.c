@@ -45,19 +45,18 @@ static struct env {
 static volatile sig_atomic_t exiting;
 
 const char *argp_program_version = "grpcstreams 0.1";
-const char *argp_program_bug_address = "https://github.com/grpcstreams/grpcstreams";
 static const char argp_program_doc[] =
 "Trace grpc-go streams keyed by (connection, HTTP/2 stream id), with their\n"
 "method, peer, status and latency, and flag key collisions.\n"
 "\n"
-"USAGE: grpcstreams {-p PID | -b PATH} [-j] [-d SECONDS] [-i SECONDS] [-r ROWS] [-C] [-v]\n"
+"USAGE: grpcstreams {-p PID | -b PATH} [-j] [-d SECS] [-i SECS] [-r ROWS] [-Cv]\n"
 "\n"
 "EXAMPLES:\n"
-"    grpcstreams -p 1234          # live table of PID 1234's streams, every second\n"
-"    grpcstreams -p 1234 -j       # one JSON object per stream/collision (NDJSON)\n"
-"    grpcstreams -p 1234 -d 10    # capture 10 seconds, print the summary, exit\n"
-"    grpcstreams -b ./server -j   # every process running ./server, new ones too\n"
-"    grpcstreams -p 1234 -j | jq 'select(.type==\"collision\")'\n";
+"    grpcstreams -p 1234          # live table of PID 1234's streams\n"
+"    grpcstreams -p 1234 -j       # NDJSON: one object per stream/collision\n"
+"    grpcstreams -p 1234 -d 10    # capture 10 s, print the summary, exit\n"
+"    grpcstreams -b ./server -j   # every process running ./server, new too\n"
+"    grpcstreams -p 1234 -j | jq 'select(.type == \"collision\")'\n";
 
 static const struct argp_option opts[] = {
 	{ "pid", 'p', "PID", 0, "Trace this process (its executable via /proc/PID/exe)", 0 },
