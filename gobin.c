@@ -215,6 +215,7 @@ int gobin_open(const char *path, struct gobin **out, const char **why)
 	struct gobin *gb;
 	Elf_Scn *scn = NULL;
 	GElf_Shdr sh;
+	size_t len;
 	int err;
 
 	*why = NULL;
@@ -243,6 +244,17 @@ int gobin_open(const char *path, struct gobin **out, const char **why)
 	if (!gb->elf) {
 		*why = "not an ELF file";
 		err = -ENOEXEC;
+		goto fail;
+	}
+	/*
+	 * Read the whole file before any section: func_bytes() needs
+	 * elf_rawfile() anyway, and when libelf (0.188) reads the file whole
+	 * after some sections were read one by one, elf_end() never frees
+	 * those (2 MB per open of the test fixture, seen with valgrind).
+	 */
+	if (elf_kind(gb->elf) == ELF_K_ELF && !elf_rawfile(gb->elf, &len)) {
+		*why = "cannot read the file";
+		err = -EIO;
 		goto fail;
 	}
 	err = check_go_elf(gb, why);
@@ -305,8 +317,9 @@ const char *gobin_grpc_version_source(const struct gobin *gb)
 	return gb->grpc_version_source;
 }
 
-int gobin_func(const struct gobin *gb, const char *name, uint64_t *addr,
-	       uint64_t *size)
+/* Look NAME up in .symtab; with FUNCS_ONLY, only STT_FUNC symbols. */
+static int find_symbol(const struct gobin *gb, const char *name, bool funcs_only,
+		       uint64_t *addr, uint64_t *size)
 {
 	Elf_Data *d;
 	GElf_Sym sym;
@@ -321,7 +334,8 @@ int gobin_func(const struct gobin *gb, const char *name, uint64_t *addr,
 		return -ENOENT;
 	cnt = sh.sh_size / sh.sh_entsize;
 	for (i = 0; i < cnt; i++) {
-		if (!gelf_getsym(d, i, &sym) || GELF_ST_TYPE(sym.st_info) != STT_FUNC)
+		if (!gelf_getsym(d, i, &sym) ||
+		    (funcs_only && GELF_ST_TYPE(sym.st_info) != STT_FUNC))
 			continue;
 		n = elf_strptr(gb->elf, gb->symtab_link, sym.st_name);
 		if (n && !strcmp(n, name)) {
@@ -331,6 +345,18 @@ int gobin_func(const struct gobin *gb, const char *name, uint64_t *addr,
 		}
 	}
 	return -ENOENT;
+}
+
+int gobin_func(const struct gobin *gb, const char *name, uint64_t *addr,
+	       uint64_t *size)
+{
+	return find_symbol(gb, name, true, addr, size);
+}
+
+int gobin_symbol(const struct gobin *gb, const char *name, uint64_t *addr,
+		 uint64_t *size)
+{
+	return find_symbol(gb, name, false, addr, size);
 }
 
 int gobin_vaddr_to_offset(const struct gobin *gb, uint64_t vaddr,
@@ -365,6 +391,16 @@ static const uint8_t *func_bytes(const struct gobin *gb, uint64_t vaddr,
 	if (!raw || off + size > len)
 		return NULL;
 	return (const uint8_t *)raw + off;
+}
+
+int gobin_read(const struct gobin *gb, uint64_t vaddr, void *buf, size_t len)
+{
+	const uint8_t *p = func_bytes(gb, vaddr, len);
+
+	if (!p)
+		return -ERANGE;
+	memcpy(buf, p, len);
+	return 0;
 }
 
 static const char *die_name(Dwarf_Die *die)
@@ -446,9 +482,36 @@ static int make_site(const struct gobin *gb, uint64_t vaddr,
  *	LEAQ -N(SP), R12; CMPQ 16(R14), R12; JBE morestack_call
  * (or CMPQ 16(R14), SP; JBE ...). The JBE jumps forward to the function's
  * tail, which calls runtime.morestack and then jumps back to the entry.
- * Look for a forward JBE before any call or store, within the function.
+ * Look for a forward JBE right after a compare against the stack guard,
+ * before any call, within the function.
  */
 #define PROLOGUE_INSNS	6
+
+/*
+ * The compare must read g.stackguard0 (16(R14); R14 is g in Go >= 1.17's
+ * register ABI) or, in some runtime functions, g.stackguard1 (24(R14)).
+ * A leaf function without a stack check can start with a JBE of its own
+ * (a bounds or range check, e.g. syscall.(*SockaddrInet4).sockaddr); taking
+ * that one for the stack check would make the BPF side drop every hit
+ * whose branch is taken.
+ */
+static bool is_stack_guard_cmp(const cs_insn *insn)
+{
+	const cs_x86_op *op;
+	int i;
+
+	if (insn->id != X86_INS_CMP || !insn->detail)
+		return false;
+	for (i = 0; i < insn->detail->x86.op_count; i++) {
+		op = &insn->detail->x86.operands[i];
+		if (op->type == X86_OP_MEM && op->mem.base == X86_REG_R14 &&
+		    op->mem.index == X86_REG_INVALID &&
+		    op->mem.segment == X86_REG_INVALID &&
+		    (op->mem.disp == 16 || op->mem.disp == 24))
+			return true;
+	}
+	return false;
+}
 
 int gobin_entry_site(struct gobin *gb, uint64_t func, uint64_t size,
 		     struct probe_site *site)
@@ -471,7 +534,8 @@ int gobin_entry_site(struct gobin *gb, uint64_t func, uint64_t size,
 		    cs_insn_group(cs, &insn[i], CS_GRP_RET))
 			break;
 		if (insn[i].id != X86_INS_JBE || !insn[i].detail ||
-		    insn[i].detail->x86.op_count != 1)
+		    insn[i].detail->x86.op_count != 1 || !i ||
+		    !is_stack_guard_cmp(&insn[i - 1]))
 			continue;
 		op = &insn[i].detail->x86.operands[0];
 		if (op->type != X86_OP_IMM)

@@ -52,6 +52,11 @@ const char *gobin_grpc_version_source(const struct gobin *gb);
 /* Function address and size by symbol name; -ENOENT if absent. */
 int gobin_func(const struct gobin *gb, const char *name, uint64_t *addr,
 	       uint64_t *size);
+/* Any symbol's address and size (data too, e.g. an itab); -ENOENT if absent. */
+int gobin_symbol(const struct gobin *gb, const char *name, uint64_t *addr,
+		 uint64_t *size);
+/* LEN bytes of the file's contents at virtual address VADDR; -ERANGE if not there. */
+int gobin_read(const struct gobin *gb, uint64_t vaddr, void *buf, size_t len);
 /* File offset of a virtual address, from the PT_LOAD segments. */
 int gobin_vaddr_to_offset(const struct gobin *gb, uint64_t vaddr,
 			  uint64_t *offset);

@@ -1,0 +1,971 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * Unit tests for gobin.c against real Go binaries.
+ *
+ * Every expected value comes from the command line, computed by
+ * tests/unit.sh with tools that share no code with gobin (go, dpkg, nm,
+ * readelf, objdump, gdb, llvm-dwarfdump). Nothing here is a number copied
+ * from an earlier gobin run, so a wrong answer from gobin cannot become the
+ * reference.
+ *
+ * USAGE: test_gobin PLAIN STRIPPED GOHELLO KEY=VALUE...
+ *
+ *	go=go1.19.8			Go version of all three fixtures
+ *	grpc=1.33.3			grpc-go version of PLAIN and STRIPPED
+ *	grpc_source=rodata		where it is recorded (rodata|buildinfo)
+ *	func=ADDR,SIZE,NAME		a function of PLAIN (nm -S)
+ *	nofunc=NAME			a symbol that is not a function
+ *	data=ADDR,SIZE,HEX,NAME		a data symbol of PLAIN (nm -S) and the
+ *					bytes at ADDR + 16 in the file (od)
+ *	entry=KIND,VADDR,OFFSET,NAME	entry probe site of NAME (objdump);
+ *					KIND is stack_check or entry
+ *	rets=ADDR:ADDR:...,NAME		every RET of NAME (objdump)
+ *	vaddr=VADDR,OFFSET|none		file offset of VADDR (readelf -l)
+ *	member=OFFSET,MEMBER,TYPE	DWARF member offset (gdb, llvm-dwarfdump)
+ *	trunc=LEN			also try a copy of PLAIN cut to LEN bytes
+ *	sweep=FILE			every function of PLAIN, one a line:
+ *					"ADDR SIZE KIND,SITE RETS NAME" (objdump);
+ *					RETS is "A:B:...", "-" (none) or "bad"
+ *					(objdump met undecodable bytes)
+ *
+ * Output is TAP-like; the last line is "gobin: N passed, N failed".
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <malloc.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "gobin.h"
+
+#define MAX_EXPECT	32
+#define MAX_RETS	64
+
+struct func_expect {
+	const char *name;
+	uint64_t addr;
+	uint64_t size;
+};
+
+struct entry_expect {
+	const char *name;
+	enum site_kind kind;
+	uint64_t vaddr;
+	uint64_t offset;
+};
+
+struct rets_expect {
+	const char *name;
+	uint64_t addrs[MAX_RETS];
+	int n;
+};
+
+struct vaddr_expect {
+	uint64_t vaddr;
+	uint64_t offset;
+	bool mapped;
+};
+
+struct member_expect {
+	const char *type;
+	const char *member;
+	long offset;
+};
+
+static struct expect {
+	const char *go;
+	const char *grpc;
+	const char *grpc_source;
+	struct func_expect funcs[MAX_EXPECT];
+	int nfuncs;
+	const char *nofuncs[MAX_EXPECT];
+	int nnofuncs;
+	struct func_expect datas[MAX_EXPECT];
+	const char *data_hex[MAX_EXPECT];
+	int ndatas;
+	struct entry_expect entries[MAX_EXPECT];
+	int nentries;
+	struct rets_expect rets[MAX_EXPECT];
+	int nrets;
+	struct vaddr_expect vaddrs[MAX_EXPECT];
+	int nvaddrs;
+	struct member_expect members[MAX_EXPECT];
+	int nmembers;
+	const char *sweep;
+	uint64_t truncs[MAX_EXPECT];
+	int ntruncs;
+} truth;
+
+/* Present in no grpc-go version; gobin must say so, not guess. */
+static const char missing_func[] =
+	"google.golang.org/grpc/internal/transport.(*http2Client).NoSuchMethod";
+static const char http2client[] =
+	"google.golang.org/grpc/internal/transport.http2Client";
+
+static int ntests, nfailed;
+
+static bool check(bool ok, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static bool check(bool ok, const char *fmt, ...)
+{
+	va_list ap;
+
+	ntests++;
+	if (!ok)
+		nfailed++;
+	printf("%s %d - ", ok ? "ok" : "not ok", ntests);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+	return ok;
+}
+
+static void check_str(const char *got, const char *want, const char *what)
+{
+	if (!check(got && !strcmp(got, want), "%s is \"%s\"", what, want))
+		printf("#   got \"%s\"\n", got ? got : "(null)");
+}
+
+static void check_u64(uint64_t got, uint64_t want, const char *what)
+{
+	if (!check(got == want, "%s is 0x%" PRIx64, what, want))
+		printf("#   got 0x%" PRIx64 "\n", got);
+}
+
+static void check_err(int got, int want, const char *what)
+{
+	if (!check(got == want, "%s returns %d (%s)", what, want,
+		   want ? strerror(-want) : "success"))
+		printf("#   got %d (%s)\n", got, got < 0 ? strerror(-got) : "success");
+}
+
+static const struct func_expect *find_func_expect(const char *name)
+{
+	int i;
+
+	for (i = 0; i < truth.nfuncs; i++)
+		if (!strcmp(truth.funcs[i].name, name))
+			return &truth.funcs[i];
+	return NULL;
+}
+
+/* --- command line ------------------------------------------------------- */
+
+static void usage(void)
+{
+	fprintf(stderr, "usage: test_gobin PLAIN STRIPPED GOHELLO KEY=VALUE...\n"
+		"(see tests/unit.sh, which computes the KEY=VALUE expectations)\n");
+	exit(2);
+}
+
+static void bad_arg(const char *arg)
+{
+	fprintf(stderr, "test_gobin: malformed expectation: %s\n", arg);
+	exit(2);
+}
+
+/* A number up to the next ',' or ':' (or the end); returns what follows. */
+static char *parse_num(char *s, uint64_t *v, const char *arg)
+{
+	char *end;
+
+	errno = 0;
+	*v = strtoull(s, &end, 0);
+	if (errno || end == s || (*end && *end != ',' && *end != ':'))
+		bad_arg(arg);
+	return *end ? end + 1 : end;
+}
+
+static void *next_slot(int *n, void *base, size_t size, const char *arg)
+{
+	if (*n == MAX_EXPECT)
+		bad_arg(arg);
+	return (char *)base + size * (*n)++;
+}
+
+static void parse_func(char *v, const char *arg)
+{
+	struct func_expect *f = next_slot(&truth.nfuncs, truth.funcs, sizeof(*f), arg);
+
+	v = parse_num(v, &f->addr, arg);
+	v = parse_num(v, &f->size, arg);
+	if (!*v)
+		bad_arg(arg);
+	f->name = v;
+}
+
+static void parse_data(char *v, const char *arg)
+{
+	struct func_expect *d = next_slot(&truth.ndatas, truth.datas, sizeof(*d), arg);
+	char *hex;
+
+	v = parse_num(v, &d->addr, arg);
+	v = parse_num(v, &d->size, arg);
+	hex = v;
+	v = strchr(v, ',');
+	if (!v)
+		bad_arg(arg);
+	*v++ = '\0';
+	truth.data_hex[truth.ndatas - 1] = hex;
+	d->name = v;
+}
+
+static void parse_entry(char *v, const char *arg)
+{
+	struct entry_expect *e = next_slot(&truth.nentries, truth.entries, sizeof(*e), arg);
+
+	if (!strncmp(v, "stack_check,", 12))
+		e->kind = SITE_STACK_CHECK;
+	else if (!strncmp(v, "entry,", 6))
+		e->kind = SITE_ENTRY;
+	else
+		bad_arg(arg);
+	v = strchr(v, ',') + 1;
+	v = parse_num(v, &e->vaddr, arg);
+	v = parse_num(v, &e->offset, arg);
+	if (!*v)
+		bad_arg(arg);
+	e->name = v;
+}
+
+static void parse_rets(char *v, const char *arg)
+{
+	struct rets_expect *r = next_slot(&truth.nrets, truth.rets, sizeof(*r), arg);
+	char *end;
+
+	/* An empty list ("rets=,NAME") is a function without a RET. */
+	while (*v != ',') {
+		if (r->n == MAX_RETS)
+			bad_arg(arg);
+		errno = 0;
+		r->addrs[r->n++] = strtoull(v, &end, 0);
+		if (errno || end == v || (*end != ':' && *end != ','))
+			bad_arg(arg);
+		v = *end == ':' ? end + 1 : end;
+	}
+	r->name = v + 1;
+	if (!*r->name)
+		bad_arg(arg);
+}
+
+static void parse_vaddr(char *v, const char *arg)
+{
+	struct vaddr_expect *e = next_slot(&truth.nvaddrs, truth.vaddrs, sizeof(*e), arg);
+
+	v = parse_num(v, &e->vaddr, arg);
+	e->mapped = strcmp(v, "none");
+	if (e->mapped && *parse_num(v, &e->offset, arg))
+		bad_arg(arg);
+}
+
+static void parse_member(char *v, const char *arg)
+{
+	struct member_expect *m = next_slot(&truth.nmembers, truth.members, sizeof(*m), arg);
+	uint64_t off;
+	char *comma;
+
+	v = parse_num(v, &off, arg);
+	m->offset = (long)off;
+	comma = strchr(v, ',');
+	if (!comma || comma == v || !comma[1])
+		bad_arg(arg);
+	*comma = '\0';
+	m->member = v;
+	m->type = comma + 1;
+}
+
+static void parse_expect(char *arg)
+{
+	char *v = strchr(arg, '=');
+	char *orig = strdup(arg);	/* for messages; the parsers cut ARG */
+
+	if (!v || !orig)
+		bad_arg(arg);
+	*v++ = '\0';
+	if (!strcmp(arg, "go"))
+		truth.go = v;
+	else if (!strcmp(arg, "grpc"))
+		truth.grpc = v;
+	else if (!strcmp(arg, "grpc_source"))
+		truth.grpc_source = v;
+	else if (!strcmp(arg, "func"))
+		parse_func(v, orig);
+	else if (!strcmp(arg, "nofunc"))
+		*(const char **)next_slot(&truth.nnofuncs, truth.nofuncs,
+					  sizeof(truth.nofuncs[0]), orig) = v;
+	else if (!strcmp(arg, "data"))
+		parse_data(v, orig);
+	else if (!strcmp(arg, "entry"))
+		parse_entry(v, orig);
+	else if (!strcmp(arg, "rets"))
+		parse_rets(v, orig);
+	else if (!strcmp(arg, "vaddr"))
+		parse_vaddr(v, orig);
+	else if (!strcmp(arg, "member"))
+		parse_member(v, orig);
+	else if (!strcmp(arg, "sweep"))
+		truth.sweep = v;
+	else if (!strcmp(arg, "trunc"))
+		parse_num(v, next_slot(&truth.ntruncs, truth.truncs,
+				       sizeof(truth.truncs[0]), orig), orig);
+	else
+		bad_arg(orig);
+	free(orig);	/* what is kept points into ARG, not ORIG */
+}
+
+/*
+ * A run without ground truth would pass by testing nothing, so the kinds of
+ * expectation the suite is about are mandatory.
+ */
+static void check_expectations_given(void)
+{
+	check(truth.go && truth.grpc && truth.grpc_source && truth.nfuncs &&
+	      truth.nnofuncs && truth.nentries && truth.nrets && truth.nvaddrs &&
+	      truth.nmembers && truth.sweep,
+	      "every kind of expectation is given on the command line");
+}
+
+/* --- helpers ------------------------------------------------------------ */
+
+static int read_at(const char *path, uint64_t off, uint8_t *buf, size_t len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = pread(fd, buf, len, (off_t)off);
+	close(fd);
+	return n == (ssize_t)len ? 0 : -EIO;
+}
+
+/*
+ * Decode the JBE at the site's file offset from the raw bytes (rel8 0x76 or
+ * rel32 0x0f 0x86), independently of Capstone, and return its target.
+ */
+static bool decode_jbe(const char *path, uint64_t off, uint64_t vaddr,
+		       uint64_t *target)
+{
+	uint8_t b[6];
+	int32_t rel32;
+
+	if (read_at(path, off, b, sizeof(b)))
+		return false;
+	if (b[0] == 0x76) {
+		*target = vaddr + 2 + (int8_t)b[1];
+		return true;
+	}
+	if (b[0] == 0x0f && b[1] == 0x86) {
+		memcpy(&rel32, b + 2, sizeof(rel32));
+		*target = vaddr + 6 + rel32;
+		return true;
+	}
+	return false;
+}
+
+static struct gobin *open_ok(const char *path, const char *label)
+{
+	struct gobin *gb = NULL;
+	const char *why = NULL;
+	int err;
+
+	err = gobin_open(path, &gb, &why);
+	if (!check(!err && gb, "%s: gobin_open succeeds", label)) {
+		printf("#   %s: %d (%s)\n", path, err, why ? why : "no message");
+		return NULL;
+	}
+	return gb;
+}
+
+/* --- plain fixture: symbols, DWARF, sites ------------------------------- */
+
+static void test_funcs(struct gobin *gb)
+{
+	uint64_t addr, size;
+	char what[512];
+	int i, err;
+
+	for (i = 0; i < truth.nfuncs; i++) {
+		const struct func_expect *f = &truth.funcs[i];
+
+		addr = size = 0;
+		err = gobin_func(gb, f->name, &addr, &size);
+		snprintf(what, sizeof(what), "gobin_func(%s)", f->name);
+		check_err(err, 0, what);
+		snprintf(what, sizeof(what), "address of %s", f->name);
+		check_u64(addr, f->addr, what);
+		snprintf(what, sizeof(what), "size of %s", f->name);
+		check_u64(size, f->size, what);
+	}
+	for (i = 0; i < truth.nnofuncs; i++) {
+		snprintf(what, sizeof(what), "gobin_func(%s) (not a function)",
+			 truth.nofuncs[i]);
+		check_err(gobin_func(gb, truth.nofuncs[i], &addr, &size), -ENOENT, what);
+	}
+	for (i = 0; i < truth.ndatas; i++) {
+		const struct func_expect *d = &truth.datas[i];
+		const char *hex = truth.data_hex[i];
+		uint8_t buf[64];
+		char got[2 * sizeof(buf) + 1];
+		size_t j, n = strlen(hex) / 2;
+
+		addr = size = 0;
+		snprintf(what, sizeof(what), "gobin_symbol(%s)", d->name);
+		check_err(gobin_symbol(gb, d->name, &addr, &size), 0, what);
+		snprintf(what, sizeof(what), "address and size of data %s", d->name);
+		check(addr == d->addr && size == d->size, "%s", what);
+		if (n > sizeof(buf))
+			n = sizeof(buf);
+		snprintf(what, sizeof(what), "gobin_read(%s + 16, %zu)", d->name, n);
+		err = gobin_read(gb, d->addr + 16, buf, n);
+		for (j = 0; j < n; j++)
+			sprintf(got + 2 * j, "%02x", buf[j]);
+		got[2 * n] = '\0';
+		check(!err && !strcmp(got, hex), "%s: %s, want %s", what, err ? "error" : got, hex);
+	}
+	snprintf(what, sizeof(what), "gobin_read past every segment");
+	check_err(gobin_read(gb, 0x1000, &addr, sizeof(addr)), -ERANGE, what);
+	snprintf(what, sizeof(what), "gobin_func(%s) (absent)", missing_func);
+	check_err(gobin_func(gb, missing_func, &addr, &size), -ENOENT, what);
+	/* A name that is a prefix of real ones must not match them. */
+	check_err(gobin_func(gb, "google.golang.org/grpc/internal/transport.(*http2Client).New",
+			     &addr, &size), -ENOENT, "gobin_func(prefix of a name) (absent)");
+}
+
+static void test_vaddrs(struct gobin *gb)
+{
+	uint64_t off;
+	char what[128];
+	int i, err;
+
+	for (i = 0; i < truth.nvaddrs; i++) {
+		const struct vaddr_expect *v = &truth.vaddrs[i];
+
+		off = UINT64_MAX;
+		err = gobin_vaddr_to_offset(gb, v->vaddr, &off);
+		if (!v->mapped) {
+			if (!check(err < 0, "vaddr 0x%" PRIx64 " has no file offset",
+				   v->vaddr))
+				printf("#   got %d, offset 0x%" PRIx64 "\n", err, off);
+			continue;
+		}
+		snprintf(what, sizeof(what), "gobin_vaddr_to_offset(0x%" PRIx64 ")",
+			 v->vaddr);
+		check_err(err, 0, what);
+		snprintf(what, sizeof(what), "file offset of vaddr 0x%" PRIx64, v->vaddr);
+		check_u64(off, v->offset, what);
+	}
+}
+
+static void test_members(struct gobin *gb)
+{
+	char what[512];
+	long off;
+	int i, err;
+
+	for (i = 0; i < truth.nmembers; i++) {
+		const struct member_expect *m = &truth.members[i];
+
+		off = -1;
+		err = gobin_member_offset(gb, m->type, m->member, &off);
+		snprintf(what, sizeof(what), "gobin_member_offset(%s, %s)",
+			 m->type, m->member);
+		check_err(err, 0, what);
+		if (!check(off == m->offset, "%s.%s is at offset %ld", m->type,
+			   m->member, m->offset))
+			printf("#   got %ld\n", off);
+	}
+	check_err(gobin_member_offset(gb, http2client, "noSuchMember", &off), -ENOENT,
+		  "gobin_member_offset(http2Client, noSuchMember)");
+	check_err(gobin_member_offset(gb, "google.golang.org/grpc/internal/transport.noSuchType",
+				      "id", &off), -ENOENT,
+		  "gobin_member_offset(noSuchType, id)");
+	/* Go's DWARF has pointer types "*T": only the struct T itself counts. */
+	check_err(gobin_member_offset(gb, "*net.TCPAddr", "Port", &off), -ENOENT,
+		  "gobin_member_offset(*net.TCPAddr, Port)");
+}
+
+static void test_entry_site(struct gobin *gb, const char *path,
+			    const struct entry_expect *e)
+{
+	const struct func_expect *f = find_func_expect(e->name);
+	struct probe_site site = { 0 };
+	uint64_t target = 0;
+	char what[512];
+	int err;
+
+	if (!check(f != NULL, "entry site of %s: func= expectation given", e->name))
+		return;
+	err = gobin_entry_site(gb, f->addr, f->size, &site);
+	snprintf(what, sizeof(what), "gobin_entry_site(%s)", e->name);
+	check_err(err, 0, what);
+	if (!check(site.kind == e->kind, "entry site of %s is a %s", e->name,
+		   gobin_site_kind_str(e->kind)))
+		printf("#   got %s\n", gobin_site_kind_str(site.kind));
+	snprintf(what, sizeof(what), "entry site vaddr of %s", e->name);
+	check_u64(site.vaddr, e->vaddr, what);
+	snprintf(what, sizeof(what), "entry site file offset of %s", e->name);
+	check_u64(site.offset, e->offset, what);
+	if (e->kind != SITE_STACK_CHECK)
+		return;
+	/*
+	 * The BPF side ignores the hit when this branch is taken, so it had
+	 * better be the JBE to the morestack call at the function's tail.
+	 */
+	if (!check(decode_jbe(path, site.offset, site.vaddr, &target),
+		   "bytes at the entry site of %s are a JBE", e->name))
+		return;
+	if (!check(target > site.vaddr && target < f->addr + f->size,
+		   "JBE of %s jumps forward inside the function", e->name))
+		printf("#   target 0x%" PRIx64 ", function [0x%" PRIx64 ", 0x%" PRIx64 ")\n",
+		       target, f->addr, f->addr + f->size);
+}
+
+static void test_ret_sites(struct gobin *gb, const char *path,
+			   const struct rets_expect *r)
+{
+	const struct func_expect *f = find_func_expect(r->name);
+	struct probe_site sites[MAX_RETS];
+	uint8_t op;
+	bool same;
+	int i, n;
+
+	if (!check(f != NULL, "RET sites of %s: func= expectation given", r->name))
+		return;
+	memset(sites, 0, sizeof(sites));
+	n = gobin_ret_sites(gb, f->addr, f->size, sites, MAX_RETS);
+	if (!check(n == r->n, "%s has %d RET sites", r->name, r->n)) {
+		printf("#   got %d%s%s\n", n, n < 0 ? ": " : "", n < 0 ? strerror(-n) : "");
+		if (n < 0)
+			return;
+	}
+	same = true;
+	for (i = 0; i < n && i < r->n; i++)
+		same &= sites[i].vaddr == r->addrs[i] && sites[i].kind == SITE_RET;
+	if (!check(same, "RET sites of %s are at objdump's ret addresses", r->name))
+		for (i = 0; i < n; i++)
+			printf("#   got 0x%" PRIx64 " (%s)\n", sites[i].vaddr,
+			       gobin_site_kind_str(sites[i].kind));
+	same = true;
+	for (i = 0; i < n; i++)
+		same &= !read_at(path, sites[i].offset, &op, 1) && op == 0xc3;
+	check(same, "every RET site file offset of %s holds a 0xc3 byte", r->name);
+	if (r->n > 0)
+		check_err(gobin_ret_sites(gb, f->addr, f->size, sites, r->n - 1), -E2BIG,
+			  "gobin_ret_sites with room for one site less");
+}
+
+/*
+ * Every function of the binary against objdump, so that the prologue and
+ * RET finders meet all the shapes the Go compiler, the runtime's assembly
+ * and cgo's C code produce, not only the few functions named above.
+ */
+#define SWEEP_MAX_RETS	1024
+#define SWEEP_SHOW	5
+
+struct sweep_stats {
+	int funcs, stack_checks, entries, bad;
+	int entry_wrong, rets_wrong;
+};
+
+static bool sweep_rets_match(const struct probe_site *sites, int n, char *want)
+{
+	char *tok, *save = NULL;
+	int i = 0;
+
+	if (!strcmp(want, "-"))
+		return n == 0;
+	for (tok = strtok_r(want, ":", &save); tok; tok = strtok_r(NULL, ":", &save)) {
+		if (i >= n || sites[i].vaddr != strtoull(tok, NULL, 0) ||
+		    sites[i].kind != SITE_RET)
+			return false;
+		i++;
+	}
+	return i == n;
+}
+
+static void sweep_one(struct gobin *gb, char *line, struct sweep_stats *st)
+{
+	static struct probe_site sites[SWEEP_MAX_RETS];
+	char *addr_s, *size_s, *entry_s, *rets_s, *name, *save = NULL;
+	uint64_t addr, size, want_site;
+	enum site_kind want_kind;
+	struct probe_site site = { 0 };
+	char *comma;
+	int n;
+
+	addr_s = strtok_r(line, " \n", &save);
+	size_s = strtok_r(NULL, " \n", &save);
+	entry_s = strtok_r(NULL, " \n", &save);
+	rets_s = strtok_r(NULL, " \n", &save);
+	name = strtok_r(NULL, " \n", &save);
+	comma = entry_s ? strchr(entry_s, ',') : NULL;
+	if (!name || !comma)
+		bad_arg(line);
+	st->funcs++;
+	addr = strtoull(addr_s, NULL, 0);
+	size = strtoull(size_s, NULL, 0);
+	want_kind = strncmp(entry_s, "stack_check,", 12) ? SITE_ENTRY : SITE_STACK_CHECK;
+	want_site = strtoull(comma + 1, NULL, 0);
+	if (want_kind == SITE_STACK_CHECK)
+		st->stack_checks++;
+	else
+		st->entries++;
+	if (gobin_entry_site(gb, addr, size, &site) || site.kind != want_kind ||
+	    site.vaddr != want_site) {
+		if (st->entry_wrong++ < SWEEP_SHOW)
+			printf("# entry of %s: want %s, got 0x%" PRIx64 " %s\n", name,
+			       entry_s, site.vaddr, gobin_site_kind_str(site.kind));
+	}
+	n = gobin_ret_sites(gb, addr, size, sites, SWEEP_MAX_RETS);
+	if (!strcmp(rets_s, "bad")) {
+		/* Data in text: refusing is right, any list would be garbage. */
+		st->bad++;
+		if (n >= 0 && st->rets_wrong++ < SWEEP_SHOW)
+			printf("# RETs of %s: objdump finds undecodable bytes, gobin found %d RETs\n",
+			       name, n);
+		return;
+	}
+	if ((n < 0 || !sweep_rets_match(sites, n, rets_s)) &&
+	    st->rets_wrong++ < SWEEP_SHOW)
+		printf("# RETs of %s: got %d (%s)\n", name, n, n < 0 ? strerror(-n) : "list differs");
+}
+
+static void test_sweep(struct gobin *gb)
+{
+	struct sweep_stats st = { 0 };
+	FILE *f = fopen(truth.sweep, "r");
+	char *line = NULL;
+	size_t cap = 0;
+
+	if (!check(f != NULL, "sweep: %s opened", truth.sweep))
+		return;
+	while (getline(&line, &cap, f) > 0)
+		sweep_one(gb, line, &st);
+	free(line);
+	fclose(f);
+	printf("# sweep: %d functions, %d with a stack check, %d without, %d with data in text\n",
+	       st.funcs, st.stack_checks, st.entries, st.bad);
+	/* An empty or one-sided list would make the next two checks vacuous. */
+	check(st.funcs >= 1000 && st.stack_checks && st.entries,
+	      "sweep: over 1000 functions, with and without a stack check");
+	if (!check(!st.entry_wrong, "sweep: entry sites of all %d functions agree with objdump",
+		   st.funcs))
+		printf("#   %d differ\n", st.entry_wrong);
+	if (!check(!st.rets_wrong, "sweep: RET sites of all %d functions agree with objdump",
+		   st.funcs))
+		printf("#   %d differ\n", st.rets_wrong);
+}
+
+static void test_bad_ranges(struct gobin *gb)
+{
+	const struct func_expect *f = &truth.funcs[0];
+	struct probe_site site;
+
+	check(gobin_entry_site(gb, 0x1000, 16, &site) < 0,
+	      "gobin_entry_site of an unmapped address fails");
+	check(gobin_ret_sites(gb, 0x1000, 16, &site, 1) < 0,
+	      "gobin_ret_sites of an unmapped address fails");
+	check(gobin_entry_site(gb, f->addr, 0, &site) < 0,
+	      "gobin_entry_site of an empty range fails");
+	check(gobin_ret_sites(gb, f->addr, 0, &site, 1) < 0,
+	      "gobin_ret_sites of an empty range fails");
+}
+
+static void test_versions(struct gobin *gb, const char *label, bool grpc)
+{
+	char what[128];
+
+	snprintf(what, sizeof(what), "%s: Go version", label);
+	check_str(gobin_go_version(gb), truth.go, what);
+	snprintf(what, sizeof(what), "%s: grpc-go version", label);
+	check_str(gobin_grpc_version(gb), grpc ? truth.grpc : "", what);
+	snprintf(what, sizeof(what), "%s: grpc-go version source", label);
+	check_str(gobin_grpc_version_source(gb), grpc ? truth.grpc_source : "", what);
+}
+
+static void test_plain(const char *path)
+{
+	struct gobin *gb = open_ok(path, "plain");
+	int i;
+
+	if (!gb)
+		return;
+	check(gobin_has_symtab(gb), "plain: has a symbol table");
+	check(gobin_has_dwarf(gb), "plain: has DWARF");
+	test_versions(gb, "plain", true);
+	test_funcs(gb);
+	test_vaddrs(gb);
+	test_members(gb);
+	for (i = 0; i < truth.nentries; i++)
+		test_entry_site(gb, path, &truth.entries[i]);
+	for (i = 0; i < truth.nrets; i++)
+		test_ret_sites(gb, path, &truth.rets[i]);
+	test_bad_ranges(gb);
+	test_sweep(gb);
+	gobin_close(gb);
+}
+
+/*
+ * grpcstreams opens one binary, but a leak per open shows memory handled
+ * wrongly (libelf drops section buffers when the file is read whole after
+ * some sections were read one by one: 2 MB per open of this fixture).
+ */
+static size_t heap_in_use(void)
+{
+	struct mallinfo2 mi = mallinfo2();
+
+	return mi.uordblks + mi.hblkhd;
+}
+
+static void open_use_close(const char *path)
+{
+	const struct func_expect *f = &truth.funcs[0];
+	const struct member_expect *m = &truth.members[0];
+	struct probe_site sites[MAX_RETS];
+	struct gobin *gb;
+	const char *why;
+	uint64_t addr, size;
+	long off;
+
+	if (gobin_open(path, &gb, &why))
+		return;
+	gobin_func(gb, f->name, &addr, &size);
+	gobin_member_offset(gb, m->type, m->member, &off);
+	gobin_entry_site(gb, f->addr, f->size, sites);
+	gobin_ret_sites(gb, f->addr, f->size, sites, MAX_RETS);
+	gobin_close(gb);
+}
+
+static void test_no_leak(const char *path)
+{
+	size_t before, after;
+	int i;
+
+	open_use_close(path);	/* first-use allocations of the libraries */
+	before = heap_in_use();
+	for (i = 0; i < 4; i++)
+		open_use_close(path);
+	after = heap_in_use();
+	if (!check(after <= before + 64 * 1024,
+		   "plain: 4 more opens and closes leave the heap as it was"))
+		printf("#   heap grew by %zu bytes\n", after - before);
+}
+
+/* --- stripped and non-grpc fixtures ------------------------------------- */
+
+static void test_stripped(const char *path)
+{
+	struct gobin *gb = open_ok(path, "stripped");
+	const struct member_expect *m = &truth.members[0];
+	long off;
+
+	if (!gb)
+		return;
+	check(!gobin_has_symtab(gb), "stripped: has no symbol table");
+	check(!gobin_has_dwarf(gb), "stripped: has no DWARF");
+	test_versions(gb, "stripped", true);
+	check_err(gobin_member_offset(gb, m->type, m->member, &off), -ENODATA,
+		  "stripped: gobin_member_offset");
+	gobin_close(gb);
+}
+
+static void test_gohello(const char *path)
+{
+	struct gobin *gb = open_ok(path, "gohello");
+	uint64_t addr, size;
+	long off;
+
+	if (!gb)
+		return;
+	test_versions(gb, "gohello", false);
+	check_err(gobin_func(gb, truth.funcs[0].name, &addr, &size), -ENOENT,
+		  "gohello: gobin_func of a grpc-go function");
+	check_err(gobin_member_offset(gb, http2client, "nextID", &off),
+		  gobin_has_dwarf(gb) ? -ENOENT : -ENODATA,
+		  "gohello: gobin_member_offset of a grpc-go type");
+	gobin_close(gb);
+}
+
+/* --- files that are not Go programs ------------------------------------- */
+
+static void expect_open_fails(const char *path, int want, const char *label)
+{
+	struct gobin *gb = NULL;
+	const char *why = NULL;
+	char what[256];
+	int err;
+
+	err = gobin_open(path, &gb, &why);
+	snprintf(what, sizeof(what), "%s: gobin_open", label);
+	check_err(err, want, what);
+	if (check(why && *why, "%s: gobin_open explains why", label))
+		printf("#   %s\n", why);
+	if (!err)
+		gobin_close(gb);
+}
+
+static int write_file(const char *path, const void *buf, size_t len)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = len ? write(fd, buf, len) : 0;
+	if (close(fd) || n != (ssize_t)len)
+		return -EIO;
+	return 0;
+}
+
+static int copy_head(const char *from, const char *to, size_t len)
+{
+	void *buf = malloc(len);
+	int err;
+
+	if (!buf)
+		return -ENOMEM;
+	err = read_at(from, 0, buf, len);
+	if (!err)
+		err = write_file(to, buf, len);
+	free(buf);
+	return err;
+}
+
+static void test_not_go(const char *dir)
+{
+	static const char text[] = "#!/bin/sh\necho this is not an ELF file\n";
+	char path[4096];
+
+	expect_open_fails("/bin/true", -ENOEXEC, "non-Go ELF /bin/true");
+	snprintf(path, sizeof(path), "%s/text", dir);
+	if (check(!write_file(path, text, sizeof(text) - 1), "text file created"))
+		expect_open_fails(path, -ENOEXEC, "text file");
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/empty", dir);
+	if (check(!write_file(path, "", 0), "empty file created"))
+		expect_open_fails(path, -ENOEXEC, "empty file");
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/does-not-exist", dir);
+	expect_open_fails(path, -ENOENT, "nonexistent path");
+}
+
+/*
+ * A truncated binary (a copy cut short, a download in progress) must either
+ * be refused or give answers that are right or absent: never code bytes or
+ * offsets from beyond the end of the file. Whether a given cut is refused
+ * depends on which sections survive, so both outcomes are accepted, but an
+ * opened file is then held to the expected values.
+ */
+static void test_truncated_opened(struct gobin *gb, const char *label, size_t len)
+{
+	const struct func_expect *f = &truth.funcs[0];
+	const struct member_expect *m = &truth.members[0];
+	const struct entry_expect *e = NULL;
+	struct probe_site sites[MAX_RETS] = { 0 };
+	uint64_t addr = 0, size = 0, off;
+	long moff = -1;
+	const char *v;
+	int i, err;
+
+	v = gobin_go_version(gb);
+	check(!*v || !strcmp(v, truth.go), "%s: Go version is right or unknown", label);
+	v = gobin_grpc_version(gb);
+	check(!*v || !strcmp(v, truth.grpc), "%s: grpc-go version is right or unknown", label);
+	err = gobin_func(gb, f->name, &addr, &size);
+	check(err == -ENOENT || (!err && addr == f->addr && size == f->size),
+	      "%s: gobin_func is right or -ENOENT", label);
+	err = gobin_member_offset(gb, m->type, m->member, &moff);
+	check(err < 0 || moff == m->offset, "%s: gobin_member_offset is right or fails",
+	      label);
+	if (gobin_vaddr_to_offset(gb, f->addr, &off) || off + f->size > len) {
+		check(gobin_entry_site(gb, f->addr, f->size, sites) < 0,
+		      "%s: no entry site from code beyond the end of the file", label);
+		check(gobin_ret_sites(gb, f->addr, f->size, sites, MAX_RETS) < 0,
+		      "%s: no RET sites from code beyond the end of the file", label);
+		return;
+	}
+	for (i = 0; i < truth.nentries; i++)
+		if (!strcmp(truth.entries[i].name, f->name))
+			e = &truth.entries[i];
+	if (!e)
+		return;
+	err = gobin_entry_site(gb, f->addr, f->size, sites);
+	check(!err && sites[0].kind == e->kind && sites[0].vaddr == e->vaddr,
+	      "%s: entry site of code still in the file is right", label);
+}
+
+static void test_truncated_at(const char *plain, const char *dir, size_t len)
+{
+	struct gobin *gb = NULL;
+	const char *why = NULL;
+	char path[4096], label[64];
+	int err;
+
+	snprintf(label, sizeof(label), "plain cut to %zu bytes", len);
+	snprintf(path, sizeof(path), "%s/trunc-%zu", dir, len);
+	if (!check(!copy_head(plain, path, len), "%s: copy made", label)) {
+		unlink(path);
+		return;
+	}
+	err = gobin_open(path, &gb, &why);
+	if (err) {
+		if (check(err < 0 && why && *why, "%s: refused with a reason", label))
+			printf("#   %d: %s\n", err, why);
+	} else {
+		printf("# %s: opened\n", label);
+		test_truncated_opened(gb, label, len);
+		gobin_close(gb);
+	}
+	unlink(path);
+}
+
+static void test_truncated(const char *plain, const char *dir)
+{
+	/* Inside the first page (headers only), and inside .text. */
+	static const size_t fixed[] = { 4096, 1 << 20 };
+	size_t i;
+
+	for (i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
+		test_truncated_at(plain, dir, fixed[i]);
+	for (i = 0; i < (size_t)truth.ntruncs; i++)
+		test_truncated_at(plain, dir, truth.truncs[i]);
+}
+
+int main(int argc, char **argv)
+{
+	const char *tmp = getenv("TMPDIR");
+	char dir[256];
+	int i;
+
+	if (argc < 4)
+		usage();
+	for (i = 4; i < argc; i++)
+		parse_expect(argv[i]);
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	check_expectations_given();
+	if (nfailed)
+		goto out;
+	test_plain(argv[1]);
+	test_no_leak(argv[1]);
+	test_stripped(argv[2]);
+	test_gohello(argv[3]);
+	snprintf(dir, sizeof(dir), "%s/test_gobin.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	if (check(mkdtemp(dir) != NULL, "temporary directory created")) {
+		test_not_go(dir);
+		test_truncated(argv[1], dir);
+		rmdir(dir);
+	}
+out:
+	printf("gobin: %d passed, %d failed\n", ntests - nfailed, nfailed);
+	return nfailed ? 1 : 0;
+}
