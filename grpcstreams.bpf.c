@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * grpcstreams: grpc-go streams keyed by (process, connection, HTTP/2 stream
- * id), with the key collisions a stream-id-only key would have had.
+ * id), client and server side, with the key collisions a stream-id-only key
+ * would have had.
  *
  * Go specifics that shape this file (see the design notes):
  * - Go's register ABI: arguments and results in RAX, RBX, RCX, RDI, RSI,
@@ -22,9 +23,12 @@
 
 #define X86_EFLAGS_CF	0x0001
 #define X86_EFLAGS_ZF	0x0040
+#define GO_ITAB_HASH	16	/* runtime.itab.hash: the dynamic type's hash */
 
 const volatile __u32 targ_tgid = 0;
 const volatile __u64 wakeup_bytes = 1 << 20;
+/* Hash of *http2Server in its ServerTransport itab; 0: don't check. */
+const volatile __u32 server_type_hash = 0;
 const volatile struct go_offsets off = {};
 
 struct goroutine_key {
@@ -49,6 +53,7 @@ struct early_close {
 struct sid_key {
 	__u32 tgid;
 	__u32 sid;
+	__u32 side;
 };
 
 /* Live streams with this stream id in this process, on any connection. */
@@ -64,6 +69,14 @@ struct {
 	__type(key, struct goroutine_key);
 	__type(value, struct pending);
 } pending SEC(".maps");
+
+/* RPC kind of the newClientStream call a goroutine is in. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, MAX_PENDING);
+	__type(key, struct goroutine_key);
+	__type(value, __u32);
+} client_kinds SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
@@ -94,13 +107,6 @@ struct {
 } counts SEC(".maps");
 
 struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct pending);
-} scratch SEC(".maps");
-
-struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, 16 << 20);
 } events SEC(".maps");
@@ -120,6 +126,14 @@ static __always_inline __u64 read_u64(__u64 addr)
 static __always_inline __u32 read_u32(__u64 addr)
 {
 	__u32 v = 0;
+
+	bpf_probe_read_user(&v, sizeof(v), (void *)addr);
+	return v;
+}
+
+static __always_inline __u8 read_u8(__u64 addr)
+{
+	__u8 v = 0;
 
 	bpf_probe_read_user(&v, sizeof(v), (void *)addr);
 	return v;
@@ -178,12 +192,14 @@ static __always_inline struct event *reserve(void)
 }
 
 /* grpc-go's per-process connection counter, so "conn" survives reuse. */
-static __always_inline __u64 conn_id(__u64 conn)
+static __always_inline __u64 conn_id(__u64 conn, __u32 side)
 {
-	return off.client_conn_id >= 0 ? read_u64(conn + off.client_conn_id) : 0;
+	__s32 o = side == SIDE_SERVER ? off.server_conn_id : off.client_conn_id;
+
+	return o >= 0 ? read_u64(conn + o) : 0;
 }
 
-static __always_inline void collision(const struct stream_key *k,
+static __always_inline void collision(const struct stream_key *k, __u32 side,
 				      enum collision_kind kind, __u64 other,
 				      __u32 nextid)
 {
@@ -200,7 +216,8 @@ static __always_inline void collision(const struct stream_key *k,
 	e->tgid = k->tgid;
 	e->conn = k->conn;
 	e->sid = k->sid;
-	e->info.conn_id = conn_id(k->conn);
+	e->info.side = side;
+	e->info.conn_id = conn_id(k->conn, side);
 	e->other_conn = other;
 	e->info.entry_nextid = nextid;
 	e->end_ns = bpf_ktime_get_ns();
@@ -208,14 +225,27 @@ static __always_inline void collision(const struct stream_key *k,
 	submit(e);
 }
 
-/* net.Addr interface → *net.TCPAddr → IP bytes and port. */
-static __always_inline void read_peer(struct stream_info *info, __u64 conn)
+/* A Go string (pointer, length) at ADDR into the info's method. */
+static __always_inline void read_method(struct stream_info *info, __u64 addr)
+{
+	__u64 str = read_u64(addr), len = read_u64(addr + 8);
+
+	if (len > METHOD_LEN - 1)
+		len = METHOD_LEN - 1;
+	info->method_len = len;
+	info->method[0] = '\0';
+	bpf_probe_read_user(info->method, len & (METHOD_LEN - 1), (void *)str);
+}
+
+/* A net.Addr interface at ADDR → *net.TCPAddr → IP bytes and port. */
+static __always_inline void read_peer(struct stream_info *info, __u64 iface)
 {
 	__u64 addr, ip, len;
 
-	if (off.client_remote_addr < 0 || off.tcpaddr_ip < 0)
+	info->peer_ip_len = 0;
+	if (off.tcpaddr_ip < 0)
 		return;
-	addr = read_u64(conn + off.client_remote_addr + 8);
+	addr = read_u64(iface + 8);
 	if (!addr)
 		return;
 	ip = read_u64(addr + off.tcpaddr_ip);
@@ -241,7 +271,6 @@ static __always_inline void emit_stream(const struct stream_key *k,
 	if (!e)
 		return;
 	e->type = EVENT_STREAM;
-	e->side = SIDE_CLIENT;
 	e->tgid = k->tgid;
 	e->conn = k->conn;
 	e->sid = k->sid;
@@ -253,9 +282,9 @@ static __always_inline void emit_stream(const struct stream_key *k,
 	submit(e);
 }
 
-static __always_inline void sid_inc(const struct stream_key *k, __u32 nextid)
+static __always_inline void sid_inc(const struct stream_key *k, __u32 side, __u32 nextid)
 {
-	struct sid_key sk = { .tgid = k->tgid, .sid = k->sid };
+	struct sid_key sk = { .tgid = k->tgid, .sid = k->sid, .side = side };
 	struct sid_live *v = bpf_map_lookup_elem(&sids, &sk);
 	struct sid_live nv = { .conn = k->conn, .count = 1 };
 
@@ -267,18 +296,105 @@ static __always_inline void sid_inc(const struct stream_key *k, __u32 nextid)
 			return;
 	}
 	if (v->count && v->conn != k->conn)
-		collision(k, COLL_SHADOW, v->conn, nextid);
+		collision(k, side, COLL_SHADOW, v->conn, nextid);
 	__sync_fetch_and_add(&v->count, 1);
 	v->conn = k->conn;
 }
 
-static __always_inline void sid_dec(const struct stream_key *k)
+static __always_inline void sid_dec(const struct stream_key *k, __u32 side)
 {
-	struct sid_key sk = { .tgid = k->tgid, .sid = k->sid };
+	struct sid_key sk = { .tgid = k->tgid, .sid = k->sid, .side = side };
 	struct sid_live *v = bpf_map_lookup_elem(&sids, &sk);
 
 	if (v && v->count)
 		__sync_fetch_and_add(&v->count, -1);
+}
+
+/* A new live stream: count it, insert it, check both collision kinds. */
+static __always_inline void stream_start(const struct stream_key *k,
+					 const struct stream_info *info)
+{
+	struct proc_counts *c = proc_counts(k->tgid);
+
+	if (c)
+		__sync_fetch_and_add(&c->started, 1);
+	if (bpf_map_update_elem(&streams, k, info, BPF_NOEXIST)) {
+		/* Must never happen: the composite key itself repeated. */
+		collision(k, info->side, COLL_DUPLICATE, k->conn, info->entry_nextid);
+		bpf_map_update_elem(&streams, k, info, BPF_ANY);
+	} else {
+		sid_inc(k, info->side, info->entry_nextid);
+	}
+}
+
+/*
+ * The end of a live stream. Two first-time ends can race (on the client,
+ * the reader goroutine and CloseStream both entering closeStream before
+ * either swaps the state): the delete is the atomic claim, so only its
+ * winner reports the stream. The value is copied first because a deleted
+ * element may be reused at once. Returns false when K is not live.
+ */
+static __always_inline bool stream_end(const struct stream_key *k, __s32 status)
+{
+	struct stream_info *info = bpf_map_lookup_elem(&streams, k);
+	struct stream_info copy;
+
+	if (!info)
+		return false;
+	/*
+	 * On the stack, not in a per-CPU scratch map: a uprobe program can be
+	 * preempted, and another one on this CPU would overwrite it.
+	 */
+	__builtin_memcpy(&copy, info, sizeof(copy));
+	if (bpf_map_delete_elem(&streams, k))
+		return true;
+	emit_stream(k, &copy, bpf_ktime_get_ns(), status, 0);
+	sid_dec(k, copy.side);
+	return true;
+}
+
+/* grpc status code from a *status.Status (nil means OK). */
+static __always_inline __s32 status_code(__u64 st)
+{
+	__u64 s;
+
+	if (!st || off.status_s < 0 || off.spb_code < 0)
+		return 0;
+	s = read_u64(st + off.status_s);
+	if (!s)
+		return 0;
+	return (__s32)read_u32(s + off.spb_code);
+}
+
+/* RPC kind from a *grpc.StreamDesc. */
+static __always_inline __u32 desc_kind(__u64 desc)
+{
+	if (!desc || off.desc_server_streams < 0 || off.desc_client_streams < 0)
+		return KIND_UNKNOWN;
+	return KIND_UNARY + !!read_u8(desc + off.desc_server_streams) +
+	       2 * !!read_u8(desc + off.desc_client_streams);
+}
+
+/* ---- client side ---- */
+
+/*
+ * grpc.newClientStream(ctx, desc, cc, method, opts...): RAX:RBX = ctx,
+ * RCX = desc. It calls the transport's NewStream in the same goroutine
+ * (retries included), which picks the kind up from here.
+ */
+SEC("uprobe")
+int client_kind(struct pt_regs *ctx)
+{
+	struct goroutine_key gk = {};
+	__u32 kind;
+
+	if (skip_hit(ctx, PROBE_CLIENT_KIND))
+		return 0;
+	gk.tgid = bpf_get_current_pid_tgid() >> 32;
+	gk.g = ctx->r14;
+	kind = desc_kind(ctx->cx);
+	bpf_map_update_elem(&client_kinds, &gk, &kind, BPF_ANY);
+	return 0;
 }
 
 /*
@@ -291,28 +407,20 @@ SEC("uprobe")
 int newstream_entry(struct pt_regs *ctx)
 {
 	struct goroutine_key gk = {};
-	struct pending *p;
-	__u64 hdr, str, len;
-	__u32 zero = 0;
+	struct pending pend = {}, *p = &pend;
+	__u32 *kind;
 
 	if (skip_hit(ctx, PROBE_NEWSTREAM_ENTRY))
-		return 0;
-	p = bpf_map_lookup_elem(&scratch, &zero);
-	if (!p)
 		return 0;
 	gk.tgid = bpf_get_current_pid_tgid() >> 32;
 	gk.g = ctx->r14;
 	p->conn = ctx->ax;
+	p->info.side = SIDE_CLIENT;
 	p->info.start_ns = bpf_ktime_get_ns();
 	p->info.entry_nextid = read_u32(p->conn + off.client_nextid);
-	hdr = ctx->di;
-	str = read_u64(hdr + off.callhdr_method);
-	len = read_u64(hdr + off.callhdr_method + 8);
-	if (len > METHOD_LEN - 1)
-		len = METHOD_LEN - 1;
-	p->info.method_len = len;
-	p->info.method[0] = '\0';
-	bpf_probe_read_user(p->info.method, len & (METHOD_LEN - 1), (void *)str);
+	kind = bpf_map_lookup_elem(&client_kinds, &gk);
+	p->info.kind = kind ? *kind : KIND_UNKNOWN;
+	read_method(&p->info, ctx->di + off.callhdr_method);
 	bpf_map_update_elem(&pending, &gk, p, BPF_ANY);
 	return 0;
 }
@@ -326,7 +434,6 @@ int newstream_return(struct pt_regs *ctx)
 {
 	struct goroutine_key gk = {};
 	struct stream_key k = {};
-	struct proc_counts *c;
 	struct early_close *ec;
 	struct pending *p;
 	__u64 s;
@@ -345,13 +452,11 @@ int newstream_return(struct pt_regs *ctx)
 	k.conn = p->conn;
 	k.sid = read_u32(s + off.stream_id);
 	/* Once per stream, so that open streams show them too. */
-	p->info.conn_id = conn_id(k.conn);
-	read_peer(&p->info, k.conn);
-	c = proc_counts(k.tgid);
-	if (c)
-		__sync_fetch_and_add(&c->started, 1);
+	p->info.conn_id = conn_id(k.conn, SIDE_CLIENT);
+	if (off.client_remote_addr >= 0)
+		read_peer(&p->info, k.conn + off.client_remote_addr);
 	if (p->info.entry_nextid != k.sid)
-		collision(&k, COLL_NEXTID_RACE, 0, p->info.entry_nextid);
+		collision(&k, SIDE_CLIENT, COLL_NEXTID_RACE, 0, p->info.entry_nextid);
 
 	/*
 	 * The reader goroutine may have closed the stream already, if this
@@ -361,6 +466,10 @@ int newstream_return(struct pt_regs *ctx)
 	 */
 	ec = bpf_map_lookup_elem(&early, &k);
 	if (ec && ec->end_ns >= p->info.start_ns) {
+		struct proc_counts *c = proc_counts(k.tgid);
+
+		if (c)
+			__sync_fetch_and_add(&c->started, 1);
 		emit_stream(&k, &p->info, ec->end_ns, ec->status,
 			    ec->flags | EF_EARLY_CLOSE);
 		bpf_map_delete_elem(&early, &k);
@@ -368,29 +477,10 @@ int newstream_return(struct pt_regs *ctx)
 	}
 	if (ec)
 		bpf_map_delete_elem(&early, &k);
-	if (bpf_map_update_elem(&streams, &k, &p->info, BPF_NOEXIST)) {
-		/* Must never happen: the composite key itself repeated. */
-		collision(&k, COLL_DUPLICATE, k.conn, p->info.entry_nextid);
-		bpf_map_update_elem(&streams, &k, &p->info, BPF_ANY);
-	} else {
-		sid_inc(&k, p->info.entry_nextid);
-	}
+	stream_start(&k, &p->info);
 out:
 	bpf_map_delete_elem(&pending, &gk);
 	return 0;
-}
-
-/* grpc status code from a *status.Status (nil means OK). */
-static __always_inline __s32 status_code(__u64 st)
-{
-	__u64 s;
-
-	if (!st || off.status_s < 0 || off.spb_code < 0)
-		return 0;
-	s = read_u64(st + off.status_s);
-	if (!s)
-		return 0;
-	return (__s32)read_u32(s + off.spb_code);
 }
 
 /*
@@ -403,16 +493,10 @@ SEC("uprobe")
 int closestream(struct pt_regs *ctx)
 {
 	struct stream_key k = {};
-	struct stream_info *info;
 	struct early_close ec = {};
-	struct pending *p;
-	__u32 zero = 0;
 	__s32 status;
 
 	if (skip_hit(ctx, PROBE_CLOSESTREAM))
-		return 0;
-	p = bpf_map_lookup_elem(&scratch, &zero);
-	if (!p)
 		return 0;
 	k.tgid = bpf_get_current_pid_tgid() >> 32;
 	k.conn = ctx->ax;
@@ -428,25 +512,92 @@ int closestream(struct pt_regs *ctx)
 	/* An error without a status is grpc's Unknown. */
 	if (!ctx->r9 && ctx->cx)
 		status = 2;
+	if (stream_end(&k, status))
+		return 0;
+	/* Not (yet) known: NewStream's return will pick it up. */
+	ec.end_ns = bpf_ktime_get_ns();
+	ec.status = status;
+	bpf_map_update_elem(&early, &k, &ec, BPF_ANY);
+	return 0;
+}
+
+/* ---- server side ---- */
+
+/*
+ * grpc.(*Server).handleStream(t ServerTransport, stream, trInfo): RAX = s,
+ * RBX:RCX = t (itab, *http2Server), RDI = stream. The server transport has
+ * parsed the headers; the stream's id and method are final. Streams of
+ * other transports (ServeHTTP) never reach http2Server.WriteStatus, so
+ * they are not started here either.
+ */
+SEC("uprobe")
+int server_start(struct pt_regs *ctx)
+{
+	struct stream_key k = {};
+	struct stream_info si = {}, *info = &si;
+	__u64 s = ctx->di;
+
+	if (skip_hit(ctx, PROBE_SERVER_START))
+		return 0;
+	if (server_type_hash && read_u32(ctx->bx + GO_ITAB_HASH) != server_type_hash)
+		return 0;
+	k.tgid = bpf_get_current_pid_tgid() >> 32;
+	k.conn = ctx->cx;
+	k.sid = read_u32(s + off.stream_id);
+	info->start_ns = bpf_ktime_get_ns();
+	info->side = SIDE_SERVER;
+	info->conn_id = conn_id(k.conn, SIDE_SERVER);
+	read_method(info, s + off.stream_method);
+	if (off.server_remote_addr >= 0)
+		read_peer(info, k.conn + off.server_remote_addr);
+	stream_start(&k, info);
+	return 0;
+}
+
+/*
+ * grpc.(*Server).processUnaryRPC / processStreamingRPC(t, stream, info,
+ * md or sd, trInfo): RBX:RCX = t, RDI = stream, R8 = *StreamDesc for a
+ * streaming RPC. The handler is known to exist: the kind is too. An
+ * unknown method never gets here, and its kind stays unknown.
+ */
+SEC("uprobe")
+int server_kind(struct pt_regs *ctx)
+{
+	struct stream_key k = {};
+	struct stream_info *info;
+
+	if (skip_hit(ctx, PROBE_SERVER_KIND))
+		return 0;
+	k.tgid = bpf_get_current_pid_tgid() >> 32;
+	k.conn = ctx->cx;
+	k.sid = read_u32(ctx->di + off.stream_id);
 	info = bpf_map_lookup_elem(&streams, &k);
-	if (!info) {
-		/* Not (yet) known: NewStream's return will pick it up. */
-		ec.end_ns = bpf_ktime_get_ns();
-		ec.status = status;
-		bpf_map_update_elem(&early, &k, &ec, BPF_ANY);
+	if (!info)
 		return 0;
-	}
-	/*
-	 * Two first-time closes can race (reader goroutine and CloseStream
-	 * both entering before either swaps the state): the delete is the
-	 * atomic claim, so only its winner reports the stream. The value is
-	 * copied first because a deleted element may be reused at once.
-	 */
-	__builtin_memcpy(&p->info, info, sizeof(*info));
-	if (bpf_map_delete_elem(&streams, &k))
+	if (bpf_get_attach_cookie(ctx) & COOKIE_UNARY)
+		info->kind = KIND_UNARY;
+	else
+		info->kind = desc_kind(ctx->r8);
+	return 0;
+}
+
+/*
+ * (*http2Server).WriteStatus(s, st): RAX = t, RBX = s, RCX = st. Every
+ * handled stream ends here with the status its handler returned (also when
+ * the client already reset the stream and nothing is sent any more); a
+ * second call for the same stream finds it gone from the map.
+ */
+SEC("uprobe")
+int server_end(struct pt_regs *ctx)
+{
+	struct stream_key k = {};
+
+	if (skip_hit(ctx, PROBE_SERVER_END))
 		return 0;
-	emit_stream(&k, &p->info, bpf_ktime_get_ns(), status, 0);
-	sid_dec(&k);
+	k.tgid = bpf_get_current_pid_tgid() >> 32;
+	k.conn = ctx->ax;
+	k.sid = read_u32(ctx->bx + off.stream_id);
+	stream_end(&k, status_code(ctx->cx));
 	return 0;
 }
 

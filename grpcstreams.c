@@ -23,7 +23,10 @@
 #include "gobin.h"
 #include "trace_helpers.h"
 
+#define GRPC		"google.golang.org/grpc."
 #define TRANSPORT	"google.golang.org/grpc/internal/transport."
+/* The ServerTransport itab of *http2Server: its type hash tells the transport. */
+#define SERVER_ITAB	"go.itab.*" TRANSPORT "http2Server," TRANSPORT "ServerTransport"
 #define MAX_LINKS	64
 #define MAX_SITES	32
 #define MAX_ROWS_KEPT	(1 << 20)
@@ -146,27 +149,39 @@ static void sig_handler(int sig)
 
 /* ---- target inspection: symbols, offsets, probe sites ---- */
 
+/* Which sides of the target can be traced: bits (1 << SIDE_*). */
+#define CLIENT		(1 << SIDE_CLIENT)
+#define SERVER		(1 << SIDE_SERVER)
+static unsigned int sides;
+
 struct offset_spec {
 	const char *type;
 	const char *member;
 	__s32 *dst;
-	bool required;
+	unsigned int needed_by;	/* sides that cannot work without it */
 };
 
 /* Every field the BPF side reads, by Go type name as DWARF spells it. */
 static int resolve_offsets(struct gobin *gb, struct go_offsets *o, const char *path)
 {
 	const struct offset_spec specs[] = {
-		{ TRANSPORT "CallHdr", "Method", &o->callhdr_method, true },
-		{ TRANSPORT "http2Client", "nextID", &o->client_nextid, true },
-		{ TRANSPORT "http2Client", "remoteAddr", &o->client_remote_addr, false },
-		{ TRANSPORT "http2Client", "connectionID", &o->client_conn_id, false },
-		{ TRANSPORT "Stream", "id", &o->stream_id, true },
-		{ TRANSPORT "Stream", "state", &o->stream_state, false },
-		{ "google.golang.org/grpc/internal/status.Status", "s", &o->status_s, true },
-		{ "google.golang.org/genproto/googleapis/rpc/status.Status", "Code", &o->spb_code, true },
-		{ "net.TCPAddr", "IP", &o->tcpaddr_ip, false },
-		{ "net.TCPAddr", "Port", &o->tcpaddr_port, false },
+		{ TRANSPORT "CallHdr", "Method", &o->callhdr_method, CLIENT },
+		{ GRPC "StreamDesc", "ServerStreams", &o->desc_server_streams, 0 },
+		{ GRPC "StreamDesc", "ClientStreams", &o->desc_client_streams, 0 },
+		{ TRANSPORT "http2Client", "nextID", &o->client_nextid, CLIENT },
+		{ TRANSPORT "http2Client", "remoteAddr", &o->client_remote_addr, 0 },
+		{ TRANSPORT "http2Client", "connectionID", &o->client_conn_id, 0 },
+		{ TRANSPORT "http2Server", "remoteAddr", &o->server_remote_addr, 0 },
+		{ TRANSPORT "http2Server", "connectionID", &o->server_conn_id, 0 },
+		{ TRANSPORT "Stream", "id", &o->stream_id, CLIENT | SERVER },
+		{ TRANSPORT "Stream", "method", &o->stream_method, SERVER },
+		{ TRANSPORT "Stream", "state", &o->stream_state, 0 },
+		{ "google.golang.org/grpc/internal/status.Status", "s", &o->status_s,
+		  CLIENT | SERVER },
+		{ "google.golang.org/genproto/googleapis/rpc/status.Status", "Code", &o->spb_code,
+		  CLIENT | SERVER },
+		{ "net.TCPAddr", "IP", &o->tcpaddr_ip, 0 },
+		{ "net.TCPAddr", "Port", &o->tcpaddr_port, 0 },
 	};
 	size_t i;
 	long v;
@@ -180,7 +195,7 @@ static int resolve_offsets(struct gobin *gb, struct go_offsets *o, const char *p
 	}
 	for (i = 0; i < sizeof(specs) / sizeof(specs[0]); i++) {
 		err = gobin_member_offset(gb, specs[i].type, specs[i].member, &v);
-		if (err && specs[i].required) {
+		if (err && (specs[i].needed_by & sides)) {
 			fprintf(stderr, "grpcstreams: %s: no DWARF for %s.%s: unsupported grpc-go layout\n",
 				path, specs[i].type, specs[i].member);
 			return err;
@@ -193,15 +208,43 @@ static int resolve_offsets(struct gobin *gb, struct go_offsets *o, const char *p
 	return 0;
 }
 
+/*
+ * handleStream gets its transport as a ServerTransport interface; the type
+ * hash in the itab (constant, unlike the itab's address under PIE or ASLR)
+ * tells an http2Server from another transport (ServeHTTP). 0 when unknown:
+ * the BPF side then takes every transport.
+ */
+static __u32 server_type_hash(struct gobin *gb)
+{
+	uint64_t addr, size;
+	__u32 hash = 0;
+
+	if (gobin_symbol(gb, SERVER_ITAB, &addr, &size) ||
+	    gobin_read(gb, addr + 16, &hash, sizeof(hash)))
+		hash = 0;
+	if (env.verbose)
+		fprintf(stderr, "server transport type hash: 0x%x%s\n", hash,
+			hash ? " (itab)" : " (no itab symbol: not checked)");
+	return hash;
+}
+
 /* The logical probes: which function, and at its entry or its returns. */
 static const struct probe_spec {
 	enum probe_id id;
+	unsigned int side;
 	const char *sym;
 	bool returns;
+	bool optional;	/* only tells the RPC kind: streams are traced without it */
+	__u64 cookie;
 } probe_specs[] = {
-	{ PROBE_NEWSTREAM_ENTRY, TRANSPORT "(*http2Client).NewStream", false },
-	{ PROBE_NEWSTREAM_RETURN, TRANSPORT "(*http2Client).NewStream", true },
-	{ PROBE_CLOSESTREAM, TRANSPORT "(*http2Client).closeStream", false },
+	{ PROBE_CLIENT_KIND, CLIENT, GRPC "newClientStream", false, true, 0 },
+	{ PROBE_NEWSTREAM_ENTRY, CLIENT, TRANSPORT "(*http2Client).NewStream", false, false, 0 },
+	{ PROBE_NEWSTREAM_RETURN, CLIENT, TRANSPORT "(*http2Client).NewStream", true, false, 0 },
+	{ PROBE_CLOSESTREAM, CLIENT, TRANSPORT "(*http2Client).closeStream", false, false, 0 },
+	{ PROBE_SERVER_START, SERVER, GRPC "(*Server).handleStream", false, false, 0 },
+	{ PROBE_SERVER_KIND, SERVER, GRPC "(*Server).processUnaryRPC", false, true, COOKIE_UNARY },
+	{ PROBE_SERVER_KIND, SERVER, GRPC "(*Server).processStreamingRPC", false, true, 0 },
+	{ PROBE_SERVER_END, SERVER, TRANSPORT "(*http2Server).WriteStatus", false, false, 0 },
 };
 
 /*
@@ -228,14 +271,20 @@ static int find_func(struct gobin *gb, const char *path, const char *sym,
 	return -ENOENT;
 }
 
+static bool has_func(struct gobin *gb, const char *sym)
+{
+	uint64_t addr, size;
+
+	return !gobin_func(gb, sym, &addr, &size);
+}
+
 /*
- * Can we trace this Go program at all? Checked before anything is loaded,
- * so that a wrong target costs one clear line and nothing else.
+ * Can we trace this Go program at all, and which sides? Checked before
+ * anything is loaded, so that a wrong target costs one clear line.
  */
 static int check_target(struct gobin *gb, const char *path)
 {
 	const char *ver = gobin_grpc_version(gb);
-	uint64_t addr, size;
 
 	if (!gobin_has_symtab(gb)) {
 		fprintf(stderr, "grpcstreams: %s: stripped binary (no symbol table%s), "
@@ -243,14 +292,25 @@ static int check_target(struct gobin *gb, const char *path)
 			path, gobin_has_dwarf(gb) ? "" : ", no DWARF", ver[0] ? ver : "unknown");
 		return -ENOTSUP;
 	}
-	if (!gobin_func(gb, TRANSPORT "(*http2Client).NewStream", &addr, &size))
+	/* The linker drops what a program does not use: a pure client has no
+	 * http2Server code, a pure server no http2Client. */
+	if (has_func(gb, TRANSPORT "(*http2Client).NewStream") &&
+	    has_func(gb, TRANSPORT "(*http2Client).closeStream"))
+		sides |= CLIENT;
+	if (has_func(gb, GRPC "(*Server).handleStream") &&
+	    has_func(gb, TRANSPORT "(*http2Server).WriteStatus"))
+		sides |= SERVER;
+	if (env.verbose)
+		fprintf(stderr, "sides: %s%s\n", sides & CLIENT ? "client " : "",
+			sides & SERVER ? "server" : "");
+	if (sides)
 		return 0;
 	if (!ver[0])
 		fprintf(stderr, "grpcstreams: %s: not a grpc-go program (no grpc-go code "
 			"linked in)\n", path);
 	else
-		fprintf(stderr, "grpcstreams: %s: grpc-go %s without a client transport "
-			"(no http2Client.NewStream); nothing to trace\n", path, ver);
+		fprintf(stderr, "grpcstreams: %s: grpc-go %s, but neither its client nor its "
+			"server HTTP/2 transport is linked in; nothing to trace\n", path, ver);
 	return -ENOENT;
 }
 
@@ -292,6 +352,14 @@ static int plan_probes(struct gobin *gb, const char *path)
 	int err;
 
 	for (i = 0; i < sizeof(probe_specs) / sizeof(probe_specs[0]); i++) {
+		if (!(probe_specs[i].side & sides))
+			continue;
+		if (probe_specs[i].optional && !has_func(gb, probe_specs[i].sym)) {
+			if (env.verbose)
+				fprintf(stderr, "probe %s: not in this binary; RPC kinds unknown\n",
+					probe_specs[i].sym);
+			continue;
+		}
 		err = plan_probe(gb, path, &probe_specs[i]);
 		if (err)
 			return err;
@@ -308,6 +376,14 @@ static struct bpf_program *probe_prog(struct grpcstreams_bpf *obj, enum probe_id
 		return obj->progs.newstream_return;
 	case PROBE_CLOSESTREAM:
 		return obj->progs.closestream;
+	case PROBE_CLIENT_KIND:
+		return obj->progs.client_kind;
+	case PROBE_SERVER_START:
+		return obj->progs.server_start;
+	case PROBE_SERVER_KIND:
+		return obj->progs.server_kind;
+	case PROBE_SERVER_END:
+		return obj->progs.server_end;
 	default:
 		return NULL;
 	}
@@ -327,7 +403,8 @@ static int attach_probes(struct grpcstreams_bpf *obj, const char *path)
 		sym = plan.s[i].spec->sym;
 		prog = probe_prog(obj, plan.s[i].spec->id);
 		/* The stack-check site needs the BPF side to tell re-entries. */
-		opts.bpf_cookie = site->kind == SITE_STACK_CHECK ? COOKIE_STACK_CHECK : 0;
+		opts.bpf_cookie = plan.s[i].spec->cookie |
+				  (site->kind == SITE_STACK_CHECK ? COOKIE_STACK_CHECK : 0);
 		links[i] = bpf_program__attach_uprobe_opts(prog, env.pid ? env.pid : -1, path,
 							   site->offset, &opts);
 		if (!links[i]) {
@@ -346,6 +423,22 @@ static int attach_probes(struct grpcstreams_bpf *obj, const char *path)
 /* ---- output ---- */
 
 static const char *const coll_names[COLL_KINDS] = { "shadow", "nextid_race", "duplicate" };
+static const char *const kind_names[] = {
+	[KIND_UNARY] = "unary",
+	[KIND_SERVER_STREAM] = "server_stream",
+	[KIND_CLIENT_STREAM] = "client_stream",
+	[KIND_BIDI] = "bidi",
+};
+
+static const char *side_name(__u32 side)
+{
+	return side == SIDE_SERVER ? "server" : "client";
+}
+
+static const char *kind_name(__u32 kind)
+{
+	return kind < sizeof(kind_names) / sizeof(kind_names[0]) ? kind_names[kind] : NULL;
+}
 
 /* A table row: an ended stream, or one still open when the table is drawn. */
 struct row {
@@ -355,6 +448,7 @@ struct row {
 	__u32 pid;
 	__u32 sid;
 	__s32 status;
+	__u32 side;
 	bool open;
 	char peer[INET6_ADDRSTRLEN + 8];
 	char method[METHOD_LEN];
@@ -416,16 +510,22 @@ static void print_json_head(const struct event *e, const char *type)
 	       epoch_s(e->end_ns), e->tgid);
 	json_string(stdout, e->comm, strnlen(e->comm, sizeof(e->comm)));
 	printf(",\"side\":\"%s\",\"conn\":\"%s\",\"stream_id\":%u",
-	       e->side == SIDE_SERVER ? "server" : "client", conn, e->sid);
+	       side_name(e->info.side), conn, e->sid);
 }
 
 static void print_json_stream(const struct event *e)
 {
 	char peer[INET6_ADDRSTRLEN + 8];
 
+	const char *kind = kind_name(e->info.kind);
+
 	print_json_head(e, "stream");
 	printf(",\"method\":");
 	json_string(stdout, e->info.method, e->info.method_len);
+	if (kind)
+		printf(",\"kind\":\"%s\"", kind);
+	else
+		printf(",\"kind\":null");
 	printf(",\"status\":%d,\"error\":%s,\"latency_ns\":%llu,\"start_ts\":%.6f,\"peer\":",
 	       e->status, e->flags & EF_ERROR ? "true" : "false",
 	       e->end_ns - e->info.start_ns, epoch_s(e->info.start_ns));
@@ -434,7 +534,9 @@ static void print_json_stream(const struct event *e)
 		json_string(stdout, peer, strlen(peer));
 	else
 		printf("null");
-	printf(",\"entry_next_id\":%u}\n", e->info.entry_nextid);
+	if (e->info.side == SIDE_CLIENT)
+		printf(",\"entry_next_id\":%u", e->info.entry_nextid);
+	printf("}\n");
 }
 
 static void print_json_collision(const struct event *e)
@@ -473,6 +575,7 @@ static void keep_row(__u32 pid, __u64 conn, __u32 sid, const struct stream_info 
 	r->conn_id = info->conn_id;
 	r->sid = sid;
 	r->status = status;
+	r->side = info->side;
 	r->ns = ns;
 	r->open = open;
 	format_peer(info, r->peer, sizeof(r->peer));
@@ -575,8 +678,8 @@ static void print_row(const struct row *r)
 		snprintf(status, sizeof(status), "-");
 	else
 		snprintf(status, sizeof(status), "%d", r->status);
-	printf("%-7u %-22.22s %5u %-5s %10.3f %6s %s\n", r->pid, conn, r->sid,
-	       r->open ? "open" : "done", r->ns / 1e6, status, r->method);
+	printf("%-7u %-6s %-22.22s %5u %-5s %10.3f %6s %s\n", r->pid, side_name(r->side),
+	       conn, r->sid, r->open ? "open" : "done", r->ns / 1e6, status, r->method);
 }
 
 static void print_table(struct grpcstreams_bpf *obj)
@@ -602,7 +705,7 @@ static void print_table(struct grpcstreams_bpf *obj)
 	st.prev = sum;
 	st.prev_lost = lost;
 	qsort(st.rows, st.nrows, sizeof(*st.rows), cmp_rows);
-	printf("%-7s %-22s %5s %-5s %10s %6s %s\n", "PID", "CONN", "SID", "STATE",
+	printf("%-7s %-6s %-22s %5s %-5s %10s %6s %s\n", "PID", "SIDE", "CONN", "SID", "STATE",
 	       "LAT/AGE_MS", "STATUS", "METHOD");
 	for (i = 0; i < st.nrows; i++)
 		print_row(&st.rows[i]);
@@ -631,11 +734,14 @@ static void print_summary(struct grpcstreams_bpf *obj)
 	       "\"ended\":%llu,\"open\":%llu,\"collisions\":{\"shadow\":%llu,"
 	       "\"nextid_race\":%llu,\"duplicate\":%llu},\"lost_events\":%llu,"
 	       "\"probe_hits\":{\"newstream_entry\":%llu,\"newstream_return\":%llu,"
-	       "\"closestream\":%llu,\"stack_check_skipped\":%llu}}\n",
+	       "\"closestream\":%llu,\"client_kind\":%llu,\"server_start\":%llu,"
+	       "\"server_kind\":%llu,\"server_end\":%llu,\"stack_check_skipped\":%llu}}\n",
 	       epoch_s(mono_ns()), st.stream_events, sum.started, sum.ended,
 	       open, sum.collisions[COLL_SHADOW], sum.collisions[COLL_NEXTID_RACE],
 	       sum.collisions[COLL_DUPLICATE], lost, hits[PROBE_NEWSTREAM_ENTRY],
-	       hits[PROBE_NEWSTREAM_RETURN], hits[PROBE_CLOSESTREAM], obj->bss->stack_skips);
+	       hits[PROBE_NEWSTREAM_RETURN], hits[PROBE_CLOSESTREAM], hits[PROBE_CLIENT_KIND],
+	       hits[PROBE_SERVER_START], hits[PROBE_SERVER_KIND], hits[PROBE_SERVER_END],
+	       obj->bss->stack_skips);
 }
 
 /* ---- main ---- */
@@ -745,6 +851,8 @@ int main(int argc, char **argv)
 	}
 	obj->rodata->targ_tgid = env.pid;
 	obj->rodata->off = offsets;
+	if (sides & SERVER)
+		obj->rodata->server_type_hash = server_type_hash(gb);
 	err = grpcstreams_bpf__load(obj);
 	if (err) {
 		fprintf(stderr, "grpcstreams: failed to load BPF programs: %s%s\n", strerror(-err),

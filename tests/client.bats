@@ -20,21 +20,21 @@ check_counts() {
 	n=$(wc -l <"$T/out")
 	[ "$n" -gt 0 ]
 	[ "$(jq -c . "$T/out" | wc -l)" -eq "$n" ]
-	[ "$(streams | jq length)" -eq "$(jq .rpcs "$T/truth.json")" ]
-	[ "$(streams | jq -c '[group_by(.conn)[] | length] | sort')" = \
+	[ "$(streams "${SIDE:-}" | jq length)" -eq "$(jq .rpcs "$T/truth.json")" ]
+	[ "$(streams "${SIDE:-}" | jq -c '[group_by(.conn)[] | length] | sort')" = \
 	  "$(jq -c '[.per_conn[] | select(. > 0)] | sort' "$T/truth.json")" ]
-	[ "$(streams | jq -cS 'group_by(.method) | map({key: .[0].method, value: length}) | from_entries')" = \
+	[ "$(streams "${SIDE:-}" | jq -cS 'group_by(.method) | map({key: .[0].method, value: length}) | from_entries')" = \
 	  "$(jq -cS .per_method "$T/truth.json")" ]
-	[ "$(streams | jq -cS 'group_by(.status) | map({key: (.[0].status | tostring), value: length}) | from_entries')" = \
+	[ "$(streams "${SIDE:-}" | jq -cS 'group_by(.status) | map({key: (.[0].status | tostring), value: length}) | from_entries')" = \
 	  "$(jq -cS .per_status "$T/truth.json")" ]
 }
 
 # check_keys: no (conn, stream id) twice, and on every connection the ids
 # are exactly 1, 3, 5, ... as HTTP/2 assigns them to client streams.
 check_keys() {
-	[ "$(streams | jq '[.[] | [.conn, .stream_id]] | unique | length')" -eq \
-	  "$(streams | jq length)" ]
-	streams | jq -e 'group_by(.conn) | all(map(.stream_id) | sort |
+	[ "$(streams "${SIDE:-}" | jq '[.[] | [.conn, .stream_id]] | unique | length')" -eq \
+	  "$(streams "${SIDE:-}" | jq length)" ]
+	streams "${SIDE:-}" | jq -e 'group_by(.conn) | all(map(.stream_id) | sort |
 		. == [range(0; length) | 2 * . + 1])'
 	[ "$(summary | jq .collisions.duplicate)" -eq 0 ]
 	[ "$(jq -s '[.[] | select(.type == "collision" and .kind == "duplicate")] | length' "$T/out")" -eq 0 ]
@@ -46,9 +46,9 @@ check_keys() {
 	check_keys
 	local pid
 	pid=$(jq .pid "$T/truth.json")
-	streams | jq -e --argjson pid "$pid" --arg peer "127.0.0.1:$PORT" \
+	streams "${SIDE:-}" | jq -e --argjson pid "$pid" --arg peer "127.0.0.1:$PORT" \
 		'all(.pid == $pid and .side == "client" and .peer == $peer and
-		     .comm == "grpcfixture" and .latency_ns > 0)'
+		     .comm == "grpcfixture" and .latency_ns > 0 and .kind == "unary")'
 	[ "$(summary | jq .streams)" -eq 20000 ]
 	[ "$(summary | jq .started)" -eq 20000 ]
 	[ "$(summary | jq .open)" -eq 0 ]
@@ -73,14 +73,14 @@ check_keys() {
 	check_counts
 	check_keys
 	[ "$(summary | jq .collisions.nextid_race)" -eq 0 ]
-	streams | jq -e 'all(.entry_next_id == .stream_id)'
+	streams "${SIDE:-}" | jq -e 'all(.entry_next_id == .stream_id)'
 }
 
 @test "nextid_race events are exactly the streams whose entry nextID was wrong" {
 	trace_client -conns 2 -concurrency 32 -rpcs 5000
 	check_counts
 	local wrong
-	wrong=$(streams | jq '[.[] | select(.entry_next_id != .stream_id)] | length')
+	wrong=$(streams "${SIDE:-}" | jq '[.[] | select(.entry_next_id != .stream_id)] | length')
 	[ "$(summary | jq .collisions.nextid_race)" -eq "$wrong" ]
 	[ "$(jq -s '[.[] | select(.type == "collision" and .kind == "nextid_race")] | length' "$T/out")" -eq "$wrong" ]
 	jq -s -e '[.[] | select(.type == "collision" and .kind == "nextid_race")] |
@@ -90,14 +90,14 @@ check_keys() {
 @test "every latency is at least the injected server delay" {
 	trace_client -conns 2 -concurrency 8 -rpcs 200 -delay 30
 	check_counts
-	streams | jq -e 'all(.latency_ns >= 30000000)'
+	streams "${SIDE:-}" | jq -e 'all(.latency_ns >= 30000000)'
 }
 
 @test "status codes the server returned, per code" {
 	trace_client -conns 3 -concurrency 12 -rpcs 1200 -codes 0,1,3,5,7,13,14,16
 	check_counts
 	check_keys
-	streams | jq -e 'all((.status == 0) == (.error == false))'
+	streams "${SIDE:-}" | jq -e 'all((.status == 0) == (.error == false))'
 }
 
 @test "-d ends a capture, leaves the traced client running" {
@@ -133,8 +133,8 @@ check_keys() {
 	touch "$T/go"
 	wait "$CLIENT_PID"
 	timeout 30 tail --pid="$TOOL_PID" -f /dev/null
-	grep -E '^PID +CONN +SID +STATE +LAT/AGE_MS +STATUS +METHOD$' "$T/out"
-	grep -E '^[0-9]+ +#[0-9]+ 127\.0\.0\.1:[0-9]+ +[0-9]+ +done +[0-9.]+ +0 /fixture\.Test/Unary$' "$T/out"
+	grep -E '^PID +SIDE +CONN +SID +STATE +LAT/AGE_MS +STATUS +METHOD$' "$T/out"
+	grep -E '^[0-9]+ +client +#[0-9]+ 127\.0\.0\.1:[0-9]+ +[0-9]+ +done +[0-9.]+ +0 /fixture\.Test/Unary$' "$T/out"
 	grep -E '^Total: streams 400 started 400 open 0 \| shadow [0-9]+ nextid_race [0-9]+ duplicate 0 \| lost 0$' "$T/out"
 	# -r 5: at most five rows under any header.
 	[ "$(awk '/^PID/ {n = 0; next} /^[0-9]+ / {n++; if (n > m) m = n} END {print m}' "$T/out")" -le 5 ]
@@ -147,7 +147,7 @@ check_keys() {
 	touch "$T/go"
 	wait "$TOOL_PID"
 	grep -E '^Total: streams 0 started 4 open 4 ' "$T/out"
-	[ "$(grep -cE '^[0-9]+ +#1 127\.0\.0\.1:[0-9]+ +[0-9]+ +open +[0-9.]+ +- /fixture\.Test/Unary$' "$T/out")" -ge 4 ]
+	[ "$(grep -cE '^[0-9]+ +client +#1 127\.0\.0\.1:[0-9]+ +[0-9]+ +open +[0-9.]+ +- /fixture\.Test/Unary$' "$T/out")" -ge 4 ]
 }
 
 @test "-b traces a process started after the tool" {
@@ -159,8 +159,9 @@ check_keys() {
 	sleep 0.5
 	kill -INT "$TOOL_PID"
 	wait "$TOOL_PID"
-	# The server runs the same binary: only client streams exist in it.
+	# The server runs the same binary: its streams are the server side.
+	SIDE=client
 	check_counts
 	check_keys
-	streams | jq -e --argjson pid "$(jq .pid "$T/truth.json")" 'all(.pid == $pid)'
+	streams "${SIDE:-}" | jq -e --argjson pid "$(jq .pid "$T/truth.json")" 'all(.pid == $pid)'
 }

@@ -68,13 +68,45 @@ trace_client() {
 	wait "$TOOL_PID"
 }
 
-# Streams the tool reported, as one JSON array.
+# Streams the tool reported, as one JSON array (of one SIDE if given).
 streams() {
-	jq -s '[.[] | select(.type == "stream")]' "$T/out"
+	jq -s --arg side "${1:-}" '[.[] | select(.type == "stream" and
+		($side == "" or .side == $side))]' "${OUT:-$T/out}"
+}
+
+# Calls per "method kind status", as the fixture's per_call counts them.
+per_call() {
+	streams "${1:-}" | jq -cS 'group_by([.method, .kind, .status]) |
+		map({key: "\(.[0].method) \(.[0].kind) \(.[0].status)", value: length}) |
+		from_entries'
+}
+
+# The client's per_call as the server must see it: a server cannot know the
+# kind of a method it does not have.
+truth_per_call() {
+	if [ "${1:-client}" = server ]; then
+		jq -cS '.per_call | to_entries | map(.key |= (split(" ") |
+			if .[0] == "/fixture.Test/Missing" then .[1] = "null" else . end |
+			join(" "))) | group_by(.key) |
+			map({key: .[0].key, value: (map(.value) | add)}) | from_entries' \
+			"$T/truth.json"
+	else
+		jq -cS .per_call "$T/truth.json"
+	fi
+}
+
+# wait_streams N [SECONDS]: until the tool has printed N stream objects.
+wait_streams() {
+	local i
+	for i in $(seq $((${2:-10} * 20))); do
+		[ "$(grep -c '"type":"stream"' "${OUT:-$T/out}")" -ge "$1" ] && return 0
+		sleep 0.05
+	done
+	return 0
 }
 
 summary() {
-	jq -c 'select(.type == "summary")' "$T/out"
+	jq -c 'select(.type == "summary")' "${OUT:-$T/out}"
 }
 
 teardown_common() {

@@ -1,0 +1,122 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+# Server streams of a real grpc-go server, all four RPC kinds and real status
+# codes, compared with what the fixture client says it did.
+
+load helpers
+
+KINDS=unary,server_stream,client_stream,bidi
+# Seven codes against four kinds: every (kind, code) pair occurs. 1, 4 and 12
+# are real cancels, deadlines and unknown methods.
+CODES=0,1,4,5,12,13,0
+
+setup() {
+	start_server
+}
+
+teardown() {
+	teardown_common
+}
+
+# trace_server CLIENT_ARGS...: trace the server with -p -j while one client
+# run completes, until the server has ended every stream the client made.
+trace_server() {
+	start_tool -p "$SERVER_PID" -j
+	start_client "$@"
+	touch "$T/go"
+	wait "$CLIENT_PID"
+	# A cancelled handler ends (WriteStatus) just after the client gave up.
+	wait_streams "$(jq .rpcs "$T/truth.json")"
+	kill -INT "$TOOL_PID"
+	wait "$TOOL_PID"
+}
+
+check_server() {
+	[ "$(jq -c . "$T/out" | wc -l)" -eq "$(wc -l <"$T/out")" ]
+	[ "$(streams server | jq length)" -eq "$(jq .rpcs "$T/truth.json")" ]
+	[ "$(streams client | jq length)" -eq 0 ]
+	[ "$(per_call server)" = "$(truth_per_call server)" ]
+	# Connections as the server sees them: the same multiset of counts.
+	[ "$(streams server | jq -c '[group_by(.conn)[] | length] | sort')" = \
+	  "$(jq -c '[.per_conn[] | select(. > 0)] | sort' "$T/truth.json")" ]
+	[ "$(streams server | jq '[.[] | [.conn, .stream_id]] | unique | length')" -eq \
+	  "$(streams server | jq length)" ]
+	streams server | jq -e --argjson pid "$SERVER_PID" \
+		'all(.pid == $pid and (.peer | test("^127\\.0\\.0\\.1:[0-9]+$")) and
+		     (.status == 0) == (.error == false) and (has("entry_next_id") | not))'
+	[ "$(summary | jq .collisions.duplicate)" -eq 0 ]
+	[ "$(summary | jq .open)" -eq 0 ]
+	[ "$(summary | jq .lost_events)" -eq 0 ]
+}
+
+@test "server: 4 kinds x 7 codes, 3 connections, 16 workers" {
+	trace_server -conns 3 -concurrency 16 -rpcs 2800 -kinds "$KINDS" -codes "$CODES"
+	check_server
+	# Three busy connections: the same ids live on several at once.
+	[ "$(summary | jq .collisions.shadow)" -gt 0 ]
+	[ "$(summary | jq .collisions.nextid_race)" -eq 0 ]
+}
+
+@test "server: one connection, no shadow collision" {
+	trace_server -conns 1 -concurrency 16 -rpcs 1000 -kinds "$KINDS"
+	check_server
+	[ "$(summary | jq .collisions.shadow)" -eq 0 ]
+}
+
+@test "server: handler latency is at least the injected delay" {
+	trace_server -conns 2 -concurrency 8 -rpcs 200 -kinds "$KINDS" -delay 30
+	check_server
+	streams server | jq -e 'all(.latency_ns >= 30000000)'
+}
+
+@test "server: streams still in their handler are reported open" {
+	start_tool -p "$SERVER_PID" -d 2 -r 10
+	start_client -conns 1 -concurrency 4 -rpcs 4 -delay 5000
+	touch "$T/go"
+	wait "$TOOL_PID"
+	grep -E '^Total: streams 0 started 4 open 4 ' "$T/out"
+	[ "$(grep -cE '^[0-9]+ +server +#[0-9]+ 127\.0\.0\.1:[0-9]+ +[0-9]+ +open +[0-9.]+ +- /fixture\.Test/Unary$' "$T/out")" -ge 4 ]
+}
+
+@test "client: 4 kinds x 7 codes, real status codes on the client side" {
+	trace_client -conns 3 -concurrency 16 -rpcs 2800 -kinds "$KINDS" -codes "$CODES"
+	[ "$(streams client | jq length)" -eq 2800 ]
+	[ "$(per_call client)" = "$(truth_per_call client)" ]
+	[ "$(summary | jq .collisions.duplicate)" -eq 0 ]
+	[ "$(summary | jq .lost_events)" -eq 0 ]
+}
+
+@test "client and server at once, one -b instance" {
+	start_tool -b "$FIXTURE" -j
+	start_client -conns 3 -concurrency 16 -rpcs 1400 -kinds "$KINDS" -codes "$CODES"
+	touch "$T/go"
+	wait "$CLIENT_PID"
+	wait_streams 2800
+	kill -INT "$TOOL_PID"
+	wait "$TOOL_PID"
+	local cpid
+	cpid=$(jq .pid "$T/truth.json")
+	streams client | jq -e --argjson pid "$cpid" 'all(.pid == $pid)'
+	streams server | jq -e --argjson pid "$SERVER_PID" 'all(.pid == $pid)'
+	[ "$(per_call client)" = "$(truth_per_call client)" ]
+	[ "$(per_call server)" = "$(truth_per_call server)" ]
+	[ "$(summary | jq .collisions.duplicate)" -eq 0 ]
+}
+
+@test "client and server at once, two -p instances" {
+	OUT=$T/server.out
+	"$TOOL" -p "$SERVER_PID" -j >"$T/server.out" 2>"$T/server.err" &
+	local spid=$!
+	wait_for "$T/server.err" "^Tracing"
+	start_client -conns 3 -concurrency 16 -rpcs 1400 -kinds "$KINDS" -codes "$CODES"
+	start_tool -p "$CLIENT_PID" -j
+	touch "$T/go"
+	wait "$CLIENT_PID"
+	wait "$TOOL_PID"
+	wait_streams 1400
+	kill -INT "$spid"
+	wait "$spid"
+	[ "$(per_call server)" = "$(truth_per_call server)" ]
+	OUT=$T/out
+	[ "$(per_call client)" = "$(truth_per_call client)" ]
+}
