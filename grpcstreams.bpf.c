@@ -219,6 +219,7 @@ static __always_inline void collision(const struct stream_key *k, __u32 side,
 	e->info.side = side;
 	e->info.conn_id = conn_id(k->conn, side);
 	e->other_conn = other;
+	e->other_conn_id = other ? conn_id(other, side) : 0;
 	e->info.entry_nextid = nextid;
 	e->end_ns = bpf_ktime_get_ns();
 	bpf_get_current_comm(e->comm, sizeof(e->comm));

@@ -546,7 +546,7 @@ static void print_json_collision(const struct event *e)
 	print_json_head(e, "collision");
 	printf(",\"kind\":\"%s\"", coll_names[e->kind]);
 	if (e->kind == COLL_SHADOW) {
-		format_conn(other, sizeof(other), e->other_conn, 0);
+		format_conn(other, sizeof(other), e->other_conn, e->other_conn_id);
 		printf(",\"other_conn\":\"%s\"", other);
 	}
 	if (e->kind == COLL_NEXTID_RACE)

@@ -111,6 +111,7 @@ struct event {
 	__u64 end_ns;		/* first closeStream (stream); when (collision) */
 	__u64 conn;		/* *http2Client or *http2Server */
 	__u64 other_conn;	/* shadow: the other connection */
+	__u64 other_conn_id;	/* shadow: its connectionID, 0 if unknown */
 	__u32 type;		/* enum event_type */
 	__u32 tgid;
 	__u32 sid;

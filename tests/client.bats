@@ -59,6 +59,12 @@ check_keys() {
 	[ "$(summary | jq .collisions.shadow)" -gt 0 ]
 	[ "$(jq -s '[.[] | select(.type == "collision" and .kind == "shadow")] | length' "$T/out")" -eq \
 	  "$(summary | jq .collisions.shadow)" ]
+	# Each names two different connections that carry streams, in the same
+	# spelling as the stream objects (so jq can join them).
+	jq -s -e '([.[] | select(.type == "stream") | .conn] | unique) as $conns |
+		[.[] | select(.type == "collision" and .kind == "shadow")] |
+		all(.conn != .other_conn and (.conn | IN($conns[])) and
+		    (.other_conn | IN($conns[])))' "$T/out"
 }
 
 @test "one connection, 8 workers: no shadow collision" {

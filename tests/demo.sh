@@ -23,12 +23,14 @@ fi
 SERVER_PID=$!
 for _ in $(seq 200); do [ -s "$T/port" ] && break; sleep 0.05; done
 
-# Three connections, every RPC kind, some slow calls and some errors.
+# Three connections, every RPC kind, some slow calls, some errors, cancels
+# (1) and deadlines (4).
 "$FIXTURE" client -addr "127.0.0.1:$(cat "$T/port")" -conns 3 -concurrency 12 \
-	-duration 8 -delay 3 -codes 0,0,0,0,5,13 -wait "$T/go" >/dev/null 2>"$T/client.err" &
+	-duration 8 -delay 3 -codes 0,0,0,0,1,4,5,13,0 \
+	-kinds unary,server_stream,client_stream,bidi -wait "$T/go" >/dev/null 2>"$T/client.err" &
 CLIENT_PID=$!
 for _ in $(seq 200); do grep -q ready "$T/client.err" 2>/dev/null && break; sleep 0.05; done
 touch "$T/go"
-echo "demo: grpcfixture client pid $CLIENT_PID (grpc-go $GRPC_VERSION); running:" \
-	"grpcstreams -p $CLIENT_PID -d 5 -r 12" >&2
-"$ROOT/grpcstreams" -p "$CLIENT_PID" -d 5 -r 12
+echo "demo: grpcfixture server pid $SERVER_PID and client pid $CLIENT_PID (grpc-go" \
+	"$GRPC_VERSION), both running $FIXTURE; running: grpcstreams -b $FIXTURE -d 5 -r 12" >&2
+"$ROOT/grpcstreams" -b "$FIXTURE" -d 5 -r 12
