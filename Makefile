@@ -45,7 +45,7 @@ $(OUTPUT)/grpcstreams.skel.h: $(OUTPUT)/grpcstreams.bpf.o
 	$(call msg,GEN-SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< > $@
 
-$(OUTPUT)/grpcstreams.o: grpcstreams.c grpcstreams.h gobin.h trace_helpers.h $(OUTPUT)/grpcstreams.skel.h
+$(OUTPUT)/grpcstreams.o: grpcstreams.c grpcstreams.h gobin.h layout.h trace_helpers.h $(OUTPUT)/grpcstreams.skel.h
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $(INCLUDES) -c $< -o $@
 
@@ -53,11 +53,15 @@ $(OUTPUT)/gobin.o: gobin.c gobin.h | $(OUTPUT)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $(INCLUDES) -c $< -o $@
 
+$(OUTPUT)/layout.o: layout.c layout.h layouts.h grpcstreams.h gobin.h | $(OUTPUT)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) $(INCLUDES) -c $< -o $@
+
 $(OUTPUT)/trace_helpers.o: trace_helpers.c trace_helpers.h | $(OUTPUT)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $(INCLUDES) -c $< -o $@
 
-grpcstreams: $(OUTPUT)/grpcstreams.o $(OUTPUT)/gobin.o $(OUTPUT)/trace_helpers.o
+grpcstreams: $(OUTPUT)/grpcstreams.o $(OUTPUT)/gobin.o $(OUTPUT)/layout.o $(OUTPUT)/trace_helpers.o
 	$(call msg,BINARY,$@)
 	$(Q)$(CC) $(CFLAGS) $^ $(LIBS) -o $@
 

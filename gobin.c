@@ -25,6 +25,28 @@ struct load_seg {
 	uint64_t vaddr;
 	uint64_t offset;
 	uint64_t filesz;
+	bool exec;
+};
+
+/*
+ * .gopclntab of Go >= 1.18, reduced to what a function lookup needs; every
+ * offset is relative to DATA and checked against SIZE when parsed.
+ */
+struct pclntab {
+	const uint8_t *data;
+	uint64_t size;
+	uint64_t nfunc;
+	uint64_t text;		/* runtime.text: functab entries are relative to it */
+	uint64_t names;		/* funcnametab: [names, names_end) */
+	uint64_t names_end;
+	uint64_t functab;	/* nfunc (entryoff, funcoff) pairs + the end offset */
+};
+
+/* Top-level DWARF DIEs by name, built on first use. */
+struct dw_index_ent {
+	const char *name;
+	Dwarf_Off off;
+	int tag;
 };
 
 struct gobin {
@@ -35,6 +57,11 @@ struct gobin {
 	size_t symtab_link;
 	struct load_seg loads[MAX_LOADS];
 	int nloads;
+	struct pclntab pcln;
+	bool has_pcln;
+	struct dw_index_ent *dw_index;
+	size_t dw_nindex;
+	bool dw_indexed;
 	char go_version[GOBIN_VERSION_LEN];
 	char grpc_version[GOBIN_VERSION_LEN];
 	const char *grpc_version_source;
@@ -85,18 +112,51 @@ static const uint8_t *read_uvarint(const uint8_t *p, const uint8_t *end,
 	return NULL;
 }
 
-/* Copy "X.Y.Z" (digits and dots only) from P into OUT. */
+/*
+ * Copy a version "X.Y.Z" from P into OUT, or leave OUT empty when P does
+ * not start with one. Only the run of digits and dots is read: in rodata
+ * grpc-go's user agent runs straight into the next string
+ * ("grpc-go/1.33.3grpc-trace-bin"), so a suffix cannot be told apart from
+ * what follows, and a pre-release or pseudo-version ("1.64.0-dev",
+ * "v1.81.1-0.2025...") reports its X.Y.Z alone. Exactly three non-empty
+ * numeric components, or nothing: "1.33", "1.2.3.4" and ".1.2" are refused.
+ */
 static void copy_version(char *out, const char *p, const char *end)
 {
-	size_t n = 0;
+	size_t n = 0, i, digits = 0, dots = 0;
 
-	while (p + n < end && n < GOBIN_VERSION_LEN - 1 &&
+	out[0] = '\0';
+	while (p + n < end && n < GOBIN_VERSION_LEN &&
 	       ((p[n] >= '0' && p[n] <= '9') || p[n] == '.'))
 		n++;
+	if (n == GOBIN_VERSION_LEN)
+		return;
 	while (n && p[n - 1] == '.')
 		n--;
+	for (i = 0; i < n; i++) {
+		if (p[i] != '.') {
+			digits++;
+			continue;
+		}
+		if (!digits)
+			return;
+		digits = 0;
+		dots++;
+	}
+	if (dots != 2 || !digits)
+		return;
 	memcpy(out, p, n);
 	out[n] = '\0';
+}
+
+static bool printable(const uint8_t *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (p[i] <= ' ' || p[i] >= 0x7f)
+			return false;
+	return true;
 }
 
 /*
@@ -124,7 +184,7 @@ static void parse_buildinfo(struct gobin *gb)
 	p = read_uvarint(p, end, &n);
 	if (!p || n > (uint64_t)(end - p))
 		return;
-	if (n < GOBIN_VERSION_LEN) {
+	if (n < GOBIN_VERSION_LEN && printable(p, n)) {
 		memcpy(gb->go_version, p, n);
 		gb->go_version[n] = '\0';
 	}
@@ -166,13 +226,272 @@ static void find_grpc_version_string(struct gobin *gb)
 			if (!p)
 				break;
 			copy_version(gb->grpc_version, p + sizeof(ua) - 1, end);
-			if (strchr(gb->grpc_version, '.')) {
+			if (gb->grpc_version[0]) {
 				gb->grpc_version_source = "rodata";
 				return;
 			}
-			gb->grpc_version[0] = '\0';
 		}
 	}
+}
+
+static uint32_t le32(const uint8_t *p)
+{
+	return p[0] | p[1] << 8 | p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static uint64_t le64(const uint8_t *p)
+{
+	return le32(p) | (uint64_t)le32(p + 4) << 32;
+}
+
+/* Is [vaddr, vaddr + size) inside one executable PT_LOAD's file bytes? */
+static bool in_exec_load(const struct gobin *gb, uint64_t vaddr, uint64_t size)
+{
+	const struct load_seg *s;
+	int i;
+
+	for (i = 0; i < gb->nloads; i++) {
+		s = &gb->loads[i];
+		if (s->exec && vaddr >= s->vaddr && size <= s->filesz &&
+		    vaddr - s->vaddr <= s->filesz - size)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * A PIE's pcHeader.textStart may be left for the dynamic loader to fill in
+ * (an R_X86_64_RELATIVE relocation, whose addend is the link-time address).
+ */
+static uint64_t relocated_word(const struct gobin *gb, uint64_t vaddr)
+{
+	Elf_Scn *scn = NULL;
+	GElf_Shdr sh;
+	GElf_Rela r;
+	Elf_Data *d;
+	size_t i;
+
+	while ((scn = elf_nextscn(gb->elf, scn))) {
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_RELA ||
+		    !sh.sh_entsize || !(d = elf_getdata(scn, NULL)))
+			continue;
+		for (i = 0; i < sh.sh_size / sh.sh_entsize; i++)
+			if (gelf_getrela(d, i, &r) && r.r_offset == vaddr &&
+			    GELF_R_TYPE(r.r_info) == R_X86_64_RELATIVE)
+				return (uint64_t)r.r_addend;
+	}
+	return 0;
+}
+
+/* Entry offset of functab slot I (I == nfunc: the end of the text). */
+static uint32_t pcln_entryoff(const struct pclntab *t, uint64_t i)
+{
+	return le32(t->data + t->functab + 8 * i);
+}
+
+/* The 8-byte word at VADDR, as the dynamic loader would leave it. */
+static uint64_t word_at(const struct gobin *gb, uint64_t vaddr)
+{
+	uint8_t b[8];
+
+	if (gobin_read(gb, vaddr, b, sizeof(b)))
+		return 0;
+	return le64(b) ? le64(b) : relocated_word(gb, vaddr);
+}
+
+/*
+ * runtime.moduledata starts with pcHeader *pcHeader, then the slices
+ * funcnametab, cutab, filetab, pctab, pclntable, ftab (3 words each),
+ * findfunctab, minpc, maxpc, text, etext (Go 1.18 to 1.27 alike). Is the
+ * one at VADDR the one describing PCLN at PCVADDR?
+ */
+#define MODDATA_FTAB	16
+#define MODDATA_MINPC	20
+#define MODDATA_MAXPC	21
+#define MODDATA_TEXT	22
+
+static bool moduledata_at(const struct gobin *gb, uint64_t vaddr,
+			  const struct pclntab *t, uint64_t pcvaddr)
+{
+	return word_at(gb, vaddr) == pcvaddr &&
+	       word_at(gb, vaddr + 8) == pcvaddr + t->names &&
+	       word_at(gb, vaddr + 8 * MODDATA_FTAB) == pcvaddr + t->functab &&
+	       word_at(gb, vaddr + 8 * (MODDATA_FTAB + 1)) == t->nfunc + 1;
+}
+
+/*
+ * Go >= 1.26 leaves pcHeader.textStart zero: runtime.text is then only in
+ * the moduledata that points at the table (runtime.firstmoduledata, found
+ * by value: stripped binaries have no symbol for it). Its text must be set,
+ * and its minpc and maxpc be the functab's first and last entries.
+ */
+static uint64_t moduledata_text(const struct gobin *gb, const struct pclntab *t,
+				uint64_t pcvaddr)
+{
+	Elf_Scn *scn = NULL;
+	uint64_t text, i, cand;
+	const uint8_t *p;
+	GElf_Shdr sh;
+	GElf_Rela r;
+	Elf_Data *d;
+
+	while ((scn = elf_nextscn(gb->elf, scn))) {
+		if (!gelf_getshdr(scn, &sh) || !(d = elf_getdata(scn, NULL)) ||
+		    !d->d_buf)
+			continue;
+		cand = 0;
+		if (sh.sh_type == SHT_PROGBITS && (sh.sh_flags & SHF_WRITE)) {
+			p = d->d_buf;
+			for (i = 0; i + 8 <= d->d_size && !cand; i += 8)
+				if (le64(p + i) == pcvaddr &&
+				    moduledata_at(gb, sh.sh_addr + i, t, pcvaddr))
+					cand = sh.sh_addr + i;
+		} else if (sh.sh_type == SHT_RELA && sh.sh_entsize) {
+			/* A PIE's data words may be relocations only. */
+			for (i = 0; i < sh.sh_size / sh.sh_entsize && !cand; i++)
+				if (gelf_getrela(d, i, &r) &&
+				    (uint64_t)r.r_addend == pcvaddr &&
+				    moduledata_at(gb, r.r_offset, t, pcvaddr))
+					cand = r.r_offset;
+		}
+		if (!cand)
+			continue;
+		text = word_at(gb, cand + 8 * MODDATA_TEXT);
+		if (text &&
+		    word_at(gb, cand + 8 * MODDATA_MINPC) == text + pcln_entryoff(t, 0) &&
+		    word_at(gb, cand + 8 * MODDATA_MAXPC) == text + pcln_entryoff(t, t->nfunc))
+			return text;
+	}
+	return 0;
+}
+
+#define PCLN_GO118	0xfffffff0u	/* Go 1.18, 1.19 */
+#define PCLN_GO120	0xfffffff1u	/* Go 1.20 and later */
+#define PCLN_HDR	(8 + 8 * 8)	/* magic, pad, minLC, ptrSize, 8 words */
+
+/*
+ * runtime.pcHeader (Go >= 1.18, 64-bit): magic uint32; 2 pad bytes; minLC,
+ * ptrSize uint8; then nfunc, nfiles, textStart, funcnameOffset, cuOffset,
+ * filetabOffset, pctabOffset, pclnOffset. The functab at pclnOffset holds
+ * nfunc (entryoff, funcoff) uint32 pairs and a last entryoff (the end of
+ * the text); funcoff leads, from pclnOffset, to a _func whose first two
+ * fields are entryOff uint32 and nameOff int32 (into funcnametab). Any
+ * offset outside the section leaves the table unused; older formats
+ * (Go <= 1.17) are not read.
+ */
+static void parse_pclntab(struct gobin *gb)
+{
+	struct pclntab *t = &gb->pcln;
+	Elf_Data *d = section_data(gb->elf, ".gopclntab");
+	uint64_t cu, pcln, magic;
+	const uint8_t *p;
+	Elf_Scn *scn;
+	GElf_Shdr sh;
+
+	if (!d) {
+		d = section_data(gb->elf, ".data.rel.ro.gopclntab");
+		scn = find_section(gb->elf, ".data.rel.ro.gopclntab");
+	} else {
+		scn = find_section(gb->elf, ".gopclntab");
+	}
+	if (!d || !d->d_buf || d->d_size < PCLN_HDR || !gelf_getshdr(scn, &sh))
+		return;
+	p = d->d_buf;
+	magic = le32(p);
+	if ((magic != PCLN_GO118 && magic != PCLN_GO120) || p[4] || p[5] ||
+	    p[6] != 1 || p[7] != 8)
+		return;
+	t->data = p;
+	t->size = d->d_size;
+	t->nfunc = le64(p + 8);
+	t->text = le64(p + 24);
+	t->names = le64(p + 32);
+	cu = le64(p + 40);
+	pcln = le64(p + 64);
+	t->names_end = cu;
+	t->functab = pcln;
+	if (t->names < PCLN_HDR || t->names > cu || cu > t->size ||
+	    pcln < PCLN_HDR || pcln > t->size || t->size - pcln < 12 || !t->nfunc ||
+	    t->nfunc > ((t->size - pcln) / 4 - 1) / 2)
+		return;
+	if (!t->text)
+		t->text = relocated_word(gb, sh.sh_addr + 24);
+	if (!t->text)
+		t->text = moduledata_text(gb, t, sh.sh_addr);
+	if (!in_exec_load(gb, t->text, 1))
+		return;
+	gb->has_pcln = true;
+}
+
+/*
+ * The NUL-terminated name of functab slot I and its _func's entry offset,
+ * or NULL when the record points outside the table.
+ */
+static const char *pcln_name(const struct pclntab *t, uint64_t i,
+			     uint32_t *entryoff)
+{
+	uint64_t funcoff = le32(t->data + t->functab + 8 * i + 4);
+	uint64_t f = t->functab + funcoff;
+	const uint8_t *name;
+	int32_t nameoff;
+
+	if (f > t->size || t->size - f < 8)
+		return NULL;
+	*entryoff = le32(t->data + f);
+	nameoff = (int32_t)le32(t->data + f + 4);
+	if (nameoff < 0 || (uint64_t)nameoff >= t->names_end - t->names)
+		return NULL;
+	name = t->data + t->names + nameoff;
+	if (!memchr(name, '\0', t->names_end - t->names - nameoff))
+		return NULL;
+	return (const char *)name;
+}
+
+int gobin_func_pclntab(const struct gobin *gb, const char *name,
+		       uint64_t *addr, uint64_t *size)
+{
+	const struct pclntab *t = &gb->pcln;
+	uint32_t entry, next, fentry;
+	const char *n;
+	uint64_t i;
+
+	if (!gb->has_pcln)
+		return -ENOENT;
+	for (i = 0; i < t->nfunc; i++) {
+		n = pcln_name(t, i, &fentry);
+		if (!n || strcmp(n, name))
+			continue;
+		entry = pcln_entryoff(t, i);
+		next = pcln_entryoff(t, i + 1);
+		/* Both copies of the entry must agree, and functions be sorted. */
+		if (fentry != entry || next <= entry ||
+		    !in_exec_load(gb, t->text + entry, next - entry))
+			return -EINVAL;
+		*addr = t->text + entry;
+		*size = next - entry;
+		return 0;
+	}
+	return -ENOENT;
+}
+
+bool gobin_has_pclntab(const struct gobin *gb)
+{
+	return gb->has_pcln;
+}
+
+int gobin_pclntab_text(const struct gobin *gb, uint64_t *text)
+{
+	if (!gb->has_pcln)
+		return -ENOENT;
+	*text = gb->pcln.text;
+	return 0;
+}
+
+const char *gobin_func_source(const struct gobin *gb)
+{
+	if (gb->symtab)
+		return "symtab";
+	return gb->has_pcln ? "pclntab" : "";
 }
 
 static int check_go_elf(struct gobin *gb, const char **why)
@@ -190,6 +509,7 @@ static int check_go_elf(struct gobin *gb, const char **why)
 		return -ENOEXEC;
 	}
 	if (!find_section(gb->elf, ".gopclntab") &&
+	    !find_section(gb->elf, ".data.rel.ro.gopclntab") &&
 	    !find_section(gb->elf, ".go.buildinfo") &&
 	    !find_section(gb->elf, ".note.go.buildid")) {
 		*why = "not a Go program (no .gopclntab, .go.buildinfo or Go build id)";
@@ -201,7 +521,7 @@ static int check_go_elf(struct gobin *gb, const char **why)
 		if (!gelf_getphdr(gb->elf, i, &ph) || ph.p_type != PT_LOAD)
 			continue;
 		gb->loads[gb->nloads++] = (struct load_seg){
-			ph.p_vaddr, ph.p_offset, ph.p_filesz };
+			ph.p_vaddr, ph.p_offset, ph.p_filesz, ph.p_flags & PF_X };
 	}
 	if (!gb->nloads) {
 		*why = "no loadable segments";
@@ -269,6 +589,7 @@ int gobin_open(const char *path, struct gobin **out, const char **why)
 	}
 	/* libdw decompresses SHF_COMPRESSED debug sections by itself. */
 	gb->dwarf = dwarf_begin_elf(gb->elf, DWARF_C_READ, NULL);
+	parse_pclntab(gb);
 	parse_buildinfo(gb);
 	if (!gb->grpc_version[0])
 		find_grpc_version_string(gb);
@@ -283,6 +604,7 @@ void gobin_close(struct gobin *gb)
 {
 	if (!gb)
 		return;
+	free(gb->dw_index);
 	if (gb->dwarf)
 		dwarf_end(gb->dwarf);
 	if (gb->elf)
@@ -350,6 +672,8 @@ static int find_symbol(const struct gobin *gb, const char *name, bool funcs_only
 int gobin_func(const struct gobin *gb, const char *name, uint64_t *addr,
 	       uint64_t *size)
 {
+	if (!gb->symtab)
+		return gobin_func_pclntab(gb, name, addr, size);
 	return find_symbol(gb, name, true, addr, size);
 }
 
@@ -408,57 +732,412 @@ static const char *die_name(Dwarf_Die *die)
 	return dwarf_diename(die);
 }
 
-static int find_member(Dwarf_Die *type, const char *member, long *offset)
+static int dw_index_cmp(const void *a, const void *b)
 {
-	Dwarf_Die child;
-	Dwarf_Attribute attr;
-	Dwarf_Word off;
-	const char *n;
+	const struct dw_index_ent *x = a, *y = b;
+	int c = strcmp(x->name, y->name);
 
-	if (dwarf_child(type, &child))
+	if (c)
+		return c;
+	return x->off < y->off ? -1 : x->off > y->off;
+}
+
+/*
+ * Go emits its types and functions as top-level children of compile units;
+ * index them by name once (sorted by name, then DIE offset, so the first of
+ * several same-named DIEs is the one a linear walk would meet first).
+ */
+static int dw_build_index(struct gobin *gb)
+{
+	Dwarf_Off off = 0, next;
+	struct dw_index_ent *v = NULL, *nv;
+	size_t n = 0, cap = 0, hsize;
+	Dwarf_Die cu, die;
+	const char *name;
+	int tag;
+
+	if (gb->dw_indexed)
+		return 0;
+	while (!dwarf_nextcu(gb->dwarf, off, &next, &hsize, NULL, NULL, NULL)) {
+		if (!dwarf_offdie(gb->dwarf, off + hsize, &cu) ||
+		    dwarf_child(&cu, &die))
+			goto next_cu;
+		do {
+			tag = dwarf_tag(&die);
+			if (tag != DW_TAG_structure_type && tag != DW_TAG_subprogram)
+				continue;
+			name = dwarf_diename(&die);
+			if (!name)
+				continue;
+			if (n == cap) {
+				cap = cap ? 2 * cap : 4096;
+				nv = realloc(v, cap * sizeof(*v));
+				if (!nv) {
+					free(v);
+					return -ENOMEM;
+				}
+				v = nv;
+			}
+			v[n++] = (struct dw_index_ent){ name, dwarf_dieoffset(&die), tag };
+		} while (!dwarf_siblingof(&die, &die));
+next_cu:
+		off = next;
+	}
+	if (n)
+		qsort(v, n, sizeof(*v), dw_index_cmp);
+	gb->dw_index = v;
+	gb->dw_nindex = n;
+	gb->dw_indexed = true;
+	return 0;
+}
+
+/* The first top-level DIE named NAME with tag TAG. */
+static int dw_find(struct gobin *gb, const char *name, int tag, Dwarf_Die *die)
+{
+	size_t lo = 0, hi, mid;
+	int err;
+
+	if (!gb->dwarf)
+		return -ENODATA;
+	err = dw_build_index(gb);
+	if (err)
+		return err;
+	hi = gb->dw_nindex;
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (strcmp(gb->dw_index[mid].name, name) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < gb->dw_nindex && !strcmp(gb->dw_index[lo].name, name); lo++)
+		if (gb->dw_index[lo].tag == tag &&
+		    dwarf_offdie(gb->dwarf, gb->dw_index[lo].off, die))
+			return 0;
+	return -ENOENT;
+}
+
+static int find_member_die(struct gobin *gb, const char *type,
+			   const char *member, Dwarf_Die *child)
+{
+	Dwarf_Die st;
+	const char *n;
+	int err;
+
+	err = dw_find(gb, type, DW_TAG_structure_type, &st);
+	if (err)
+		return err;
+	if (dwarf_child(&st, child))
 		return -ENOENT;
 	do {
-		if (dwarf_tag(&child) != DW_TAG_member)
+		if (dwarf_tag(child) != DW_TAG_member)
 			continue;
-		n = die_name(&child);
-		if (!n || strcmp(n, member))
-			continue;
-		if (!dwarf_attr(&child, DW_AT_data_member_location, &attr) ||
-		    dwarf_formudata(&attr, &off))
-			return -ENOENT;
-		*offset = (long)off;
-		return 0;
-	} while (!dwarf_siblingof(&child, &child));
+		n = die_name(child);
+		if (n && !strcmp(n, member))
+			return 0;
+	} while (!dwarf_siblingof(child, child));
 	return -ENOENT;
 }
 
 int gobin_member_offset(struct gobin *gb, const char *type, const char *member,
 			long *offset)
 {
-	Dwarf_Off off = 0, next;
-	size_t hsize;
-	Dwarf_Die cu, die;
-	const char *n;
+	Dwarf_Attribute attr;
+	Dwarf_Word off;
+	Dwarf_Die m;
+	int err;
 
-	if (!gb->dwarf)
-		return -ENODATA;
-	/* Go emits its types as top-level children of compile units. */
-	while (!dwarf_nextcu(gb->dwarf, off, &next, &hsize, NULL, NULL, NULL)) {
-		if (!dwarf_offdie(gb->dwarf, off + hsize, &cu))
-			goto next_cu;
-		if (dwarf_child(&cu, &die))
-			goto next_cu;
+	err = find_member_die(gb, type, member, &m);
+	if (err)
+		return err;
+	if (!dwarf_attr(&m, DW_AT_data_member_location, &attr) ||
+	    dwarf_formudata(&attr, &off))
+		return -ENOENT;
+	*offset = (long)off;
+	return 0;
+}
+
+int gobin_member_type(struct gobin *gb, const char *type, const char *member,
+		      char *buf, size_t len)
+{
+	Dwarf_Attribute attr;
+	Dwarf_Die m, t;
+	const char *n;
+	int err;
+
+	err = find_member_die(gb, type, member, &m);
+	if (err)
+		return err;
+	if (!dwarf_attr(&m, DW_AT_type, &attr) || !dwarf_formref_die(&attr, &t) ||
+	    !(n = dwarf_diename(&t)))
+		return -ENOENT;
+	if (strlen(n) >= len)
+		return -ERANGE;
+	strcpy(buf, n);
+	return 0;
+}
+
+/*
+ * Go's ABIInternal register assignment (go/src/cmd/compile/abi-internal.md)
+ * for amd64: 9 integer registers RAX RBX RCX RDI RSI R8 R9 R10 R11 and 15
+ * floating-point ones X0-X14, given out in order. A value is assigned
+ * recursively by its DWARF type: integers, bools, pointers, maps, chans and
+ * funcs take one integer register, floats one FP register, complex numbers
+ * two; strings, interfaces and slices are structs in Go's DWARF (2, 2 and 3
+ * words), structs go field by field, arrays of length 0 take nothing, of
+ * length 1 their element, longer ones fail. When a value fails or the
+ * registers run out, it goes to the stack and the counters are reset to
+ * where they were before it.
+ */
+#define ABI_INT_REGS	9
+#define ABI_FP_REGS	15
+#define ABI_MAX_DEPTH	32
+
+struct abi_regs {
+	int ints, fps;
+	int first_int;		/* of the value being assigned, or -1 */
+};
+
+static int abi_assign(Dwarf_Die *type, struct abi_regs *r, int depth);
+
+static int abi_assign_ref(Dwarf_Die *die, struct abi_regs *r, int depth)
+{
+	Dwarf_Attribute attr;
+	Dwarf_Die t;
+
+	if (!dwarf_attr_integrate(die, DW_AT_type, &attr) ||
+	    !dwarf_formref_die(&attr, &t))
+		return -EINVAL;
+	return abi_assign(&t, r, depth + 1);
+}
+
+static int abi_int(struct abi_regs *r)
+{
+	if (r->ints == ABI_INT_REGS)
+		return -E2BIG;
+	if (r->first_int < 0)
+		r->first_int = r->ints;
+	r->ints++;
+	return 0;
+}
+
+static int abi_fp(struct abi_regs *r, int n)
+{
+	if (r->fps + n > ABI_FP_REGS)
+		return -E2BIG;
+	r->fps += n;
+	return 0;
+}
+
+static int abi_array(Dwarf_Die *type, struct abi_regs *r, int depth)
+{
+	Dwarf_Attribute attr;
+	Dwarf_Word count;
+	Dwarf_Die sub;
+
+	if (dwarf_child(type, &sub))
+		return -EINVAL;
+	do {
+		if (dwarf_tag(&sub) != DW_TAG_subrange_type)
+			continue;
+		if (dwarf_attr(&sub, DW_AT_count, &attr)) {
+			if (dwarf_formudata(&attr, &count))
+				return -EINVAL;
+		} else if (dwarf_attr(&sub, DW_AT_upper_bound, &attr)) {
+			if (dwarf_formudata(&attr, &count))
+				return -EINVAL;
+			count++;
+		} else {
+			return -EINVAL;
+		}
+		if (count == 0)
+			return 0;
+		if (count == 1)
+			return abi_assign_ref(type, r, depth);
+		return -E2BIG;
+	} while (!dwarf_siblingof(&sub, &sub));
+	return -EINVAL;
+}
+
+static int abi_assign(Dwarf_Die *type, struct abi_regs *r, int depth)
+{
+	Dwarf_Attribute attr;
+	Dwarf_Word enc;
+	Dwarf_Die m;
+	int size, err;
+
+	if (depth > ABI_MAX_DEPTH)
+		return -EINVAL;
+	switch (dwarf_tag(type)) {
+	case DW_TAG_pointer_type:
+	case DW_TAG_subroutine_type:	/* a func value: one pointer */
+		return abi_int(r);
+	case DW_TAG_typedef:	/* interfaces, maps, chans: see the target */
+		return abi_assign_ref(type, r, depth);
+	case DW_TAG_base_type:
+		size = dwarf_bytesize(type);
+		if (!dwarf_attr(type, DW_AT_encoding, &attr) ||
+		    dwarf_formudata(&attr, &enc) || size <= 0)
+			return -EINVAL;
+		if (enc == DW_ATE_float)
+			return abi_fp(r, 1);
+		if (enc == DW_ATE_complex_float)
+			return abi_fp(r, 2);
+		return size <= 8 ? abi_int(r) : -E2BIG;
+	case DW_TAG_structure_type:
+		if (dwarf_child(type, &m))
+			return 0;	/* struct{} */
 		do {
-			if (dwarf_tag(&die) != DW_TAG_structure_type)
+			if (dwarf_tag(&m) != DW_TAG_member)
 				continue;
-			n = die_name(&die);
-			if (n && !strcmp(n, type))
-				return find_member(&die, member, offset);
-		} while (!dwarf_siblingof(&die, &die));
-next_cu:
-		off = next;
+			err = abi_assign_ref(&m, r, depth);
+			if (err)
+				return err;
+		} while (!dwarf_siblingof(&m, &m));
+		return 0;
+	case DW_TAG_array_type:
+		return abi_array(type, r, depth);
 	}
+	return -EINVAL;
+}
+
+/*
+ * The receiver type a method's name implies: "pkg/path.(*T).M" gives
+ * "*pkg/path.T" (*PTR set), "pkg/path.T.M" gives "pkg/path.T" (which may as
+ * well be a closure "pkg/path.F.func1": the caller checks that such a type
+ * exists). False for anything else, generic instantiations included.
+ */
+static bool receiver_type(const char *func, char *buf, size_t len, bool *ptr)
+{
+	const char *slash = strrchr(func, '/');
+	const char *pkgend = strchr(slash ? slash : func, '.');
+	const char *t, *tend, *m;
+
+	if (!pkgend || strchr(func, '['))
+		return false;
+	*ptr = !strncmp(pkgend, ".(*", 3);
+	t = pkgend + (*ptr ? 3 : 1);
+	tend = strchr(t, *ptr ? ')' : '.');
+	if (!tend || tend == t)
+		return false;
+	m = tend + (*ptr ? 2 : 1);
+	if ((*ptr && strncmp(tend, ").", 2)) || !*m || strchr(m, '.') ||
+	    (size_t)(tend - func) + 2 > len)
+		return false;
+	snprintf(buf, len, "%s%.*s.%.*s", *ptr ? "*" : "", (int)(pkgend - func),
+		 func, (int)(tend - t), t);
+	return true;
+}
+
+/* The name of the type of the first non-result formal parameter of FN. */
+static const char *first_param_type(Dwarf_Die *fn)
+{
+	Dwarf_Attribute attr;
+	Dwarf_Die p, t;
+	bool result;
+
+	if (dwarf_child(fn, &p))
+		return NULL;
+	do {
+		result = false;
+		if (dwarf_tag(&p) != DW_TAG_formal_parameter ||
+		    (dwarf_attr_integrate(&p, DW_AT_variable_parameter, &attr) &&
+		     !dwarf_formflag(&attr, &result) && result))
+			continue;
+		if (!dwarf_attr_integrate(&p, DW_AT_type, &attr) ||
+		    !dwarf_formref_die(&attr, &t))
+			return NULL;
+		return dwarf_diename(&t);
+	} while (!dwarf_siblingof(&p, &p));
+	return NULL;
+}
+
+/*
+ * Go's DWARF leaves out an unnamed receiver ("func (*T) M(x int)"): a
+ * pointer receiver is then put back as the one register it takes; an
+ * unnamed value receiver could take any number, so it is refused.
+ * Returns the integer registers the missing receiver takes, or -EINVAL.
+ */
+static int missing_receiver(struct gobin *gb, const char *func, Dwarf_Die *fn)
+{
+	const char *first = first_param_type(fn);
+	char recv[512];
+	Dwarf_Die t;
+	bool ptr;
+
+	if (!receiver_type(func, recv, sizeof(recv), &ptr) ||
+	    (first && !strcmp(first, recv)))
+		return 0;
+	if (ptr)
+		return 1;
+	return dw_find(gb, recv, DW_TAG_structure_type, &t) ? 0 : -EINVAL;
+}
+
+int gobin_param_reg(struct gobin *gb, const char *func, const char *param,
+		    int *reg)
+{
+	struct abi_regs r = { 0, 0, -1 }, before;
+	Dwarf_Attribute attr;
+	Dwarf_Die fn, p;
+	const char *n;
+	bool result;
+	int err;
+
+	err = dw_find(gb, func, DW_TAG_subprogram, &fn);
+	if (err)
+		return err;
+	/*
+	 * A compiler-generated method wrapper (e.g. (*T).M for a value
+	 * method, or a promoted method) lists its parameters without the
+	 * receiver: counting from there would be one register short.
+	 */
+	if (dwarf_attr(&fn, DW_AT_trampoline, &attr))
+		return -EINVAL;
+	err = missing_receiver(gb, func, &fn);
+	if (err < 0)
+		return err;
+	r.ints = err;
+	if (dwarf_child(&fn, &p))
+		return -ENOENT;
+	/* Receiver and parameters in declaration order, then the results. */
+	do {
+		if (dwarf_tag(&p) != DW_TAG_formal_parameter)
+			continue;
+		result = false;
+		if (dwarf_attr_integrate(&p, DW_AT_variable_parameter, &attr) &&
+		    dwarf_formflag(&attr, &result))
+			return -EINVAL;
+		if (result)
+			continue;
+		before = r;
+		r.first_int = -1;
+		err = abi_assign_ref(&p, &r, 0);
+		if (err == -EINVAL)
+			return err;
+		if (err) {	/* on the stack */
+			r = before;
+			r.first_int = -1;
+		}
+		n = dwarf_diename(&p);
+		if (n && !strcmp(n, param)) {
+			if (err)
+				return -E2BIG;
+			if (r.first_int < 0)
+				return -ENOTSUP;
+			*reg = r.first_int;
+			return 0;
+		}
+	} while (!dwarf_siblingof(&p, &p));
 	return -ENOENT;
+}
+
+const char *gobin_reg_name(int reg)
+{
+	static const char *const names[ABI_INT_REGS] = {
+		"rax", "rbx", "rcx", "rdi", "rsi", "r8", "r9", "r10", "r11",
+	};
+
+	return reg >= 0 && reg < ABI_INT_REGS ? names[reg] : "?";
 }
 
 static int disasm_open(csh *cs)

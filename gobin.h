@@ -49,9 +49,32 @@ const char *gobin_grpc_version(const struct gobin *gb);
 /* "buildinfo", "rodata" or "" — where gobin_grpc_version() came from. */
 const char *gobin_grpc_version_source(const struct gobin *gb);
 
-/* Function address and size by symbol name; -ENOENT if absent. */
+/*
+ * Function address and size by name: from .symtab when the binary has one,
+ * else from .gopclntab (see gobin_func_source()); -ENOENT if absent.
+ */
 int gobin_func(const struct gobin *gb, const char *name, uint64_t *addr,
 	       uint64_t *size);
+/*
+ * Where gobin_func() finds functions: "symtab" (.symtab), "pclntab" (no
+ * .symtab, e.g. a stripped binary: Go's own .gopclntab) or "" (neither).
+ */
+const char *gobin_func_source(const struct gobin *gb);
+/* Has a .gopclntab gobin can read (Go >= 1.18 format, header sane). */
+bool gobin_has_pclntab(const struct gobin *gb);
+/*
+ * gobin_func() from .gopclntab alone, even when .symtab exists (for tests
+ * and cross-checks). The size runs to the next function's entry, so it
+ * includes the INT3 padding. -ENOENT when absent or there is no usable
+ * table, -EINVAL when the function's record is inconsistent (corrupt).
+ */
+int gobin_func_pclntab(const struct gobin *gb, const char *name,
+		       uint64_t *addr, uint64_t *size);
+/*
+ * runtime.text as .gopclntab records it: the base of its function entries,
+ * not necessarily the .text section's address. -ENOENT without a table.
+ */
+int gobin_pclntab_text(const struct gobin *gb, uint64_t *text);
 /* Any symbol's address and size (data too, e.g. an itab); -ENOENT if absent. */
 int gobin_symbol(const struct gobin *gb, const char *name, uint64_t *addr,
 		 uint64_t *size);
@@ -68,6 +91,33 @@ int gobin_vaddr_to_offset(const struct gobin *gb, uint64_t vaddr,
  */
 int gobin_member_offset(struct gobin *gb, const char *type, const char *member,
 			long *offset);
+
+/*
+ * DWARF: the name of MEMBER's type in struct TYPE, e.g.
+ * "*google.golang.org/grpc/internal/transport.Stream" (a pointer) or
+ * "google.golang.org/grpc/internal/transport.Stream" (by value). -ENOENT when
+ * the type or member is absent, -ENODATA without DWARF, -ERANGE when LEN is
+ * too small.
+ */
+int gobin_member_type(struct gobin *gb, const char *type, const char *member,
+		      char *buf, size_t len);
+
+/*
+ * DWARF + Go's ABIInternal (amd64): *REG = the integer register that holds
+ * the first word of parameter PARAM of function FUNC (full name, e.g.
+ * "google.golang.org/grpc/internal/transport.(*http2Client).NewStream") at
+ * its entry, as an index into RAX RBX RCX RDI RSI R8 R9 R10 R11 (0..8; the
+ * receiver counts as the first parameter). -ENODATA without DWARF, -ENOENT
+ * when FUNC or PARAM is absent (results such as ~r0 never match), -E2BIG
+ * when PARAM is passed on the stack, -ENOTSUP when it takes no integer
+ * register (a float, a zero-sized value), -EINVAL on a type gobin cannot
+ * size or for a compiler-generated method wrapper (DW_AT_trampoline: its
+ * DWARF omits the receiver).
+ */
+int gobin_param_reg(struct gobin *gb, const char *func, const char *param,
+		    int *reg);
+/* "rax".."r11" for a gobin_param_reg() index, "?" otherwise. */
+const char *gobin_reg_name(int reg);
 
 /*
  * Entry site of a function: its stack-check JBE when it has one (the kernel

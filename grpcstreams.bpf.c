@@ -131,6 +131,32 @@ static __always_inline __u32 read_u32(__u64 addr)
 	return v;
 }
 
+/*
+ * Argument register I of a Go function (ABIInternal order). Through a stack
+ * array: a switch on I compiles to a load at ctx + variable offset, which
+ * the verifier refuses.
+ */
+static __always_inline __u64 go_arg(struct pt_regs *ctx, __s32 i)
+{
+	__u64 regs[9] = { ctx->ax, ctx->bx, ctx->cx, ctx->di, ctx->si,
+			  ctx->r8, ctx->r9, ctx->r10, ctx->r11 };
+
+	if (i < 0 || i > 8)
+		return 0;
+	return regs[i];
+}
+
+/* The Stream inside a *ClientStream / *ServerStream (or the *Stream itself). */
+static __always_inline __u64 stream_base(__u64 p, __s32 deref)
+{
+	__u64 v = 0;
+
+	if (deref < 0)
+		return p;
+	bpf_probe_read_user(&v, sizeof(v), (void *)(p + deref));
+	return v;
+}
+
 static __always_inline __u8 read_u8(__u64 addr)
 {
 	__u8 v = 0;
@@ -393,7 +419,7 @@ int client_kind(struct pt_regs *ctx)
 		return 0;
 	gk.tgid = bpf_get_current_pid_tgid() >> 32;
 	gk.g = ctx->r14;
-	kind = desc_kind(ctx->cx);
+	kind = desc_kind(go_arg(ctx, off.r_ncs_desc));
 	bpf_map_update_elem(&client_kinds, &gk, &kind, BPF_ANY);
 	return 0;
 }
@@ -415,19 +441,20 @@ int newstream_entry(struct pt_regs *ctx)
 		return 0;
 	gk.tgid = bpf_get_current_pid_tgid() >> 32;
 	gk.g = ctx->r14;
-	p->conn = ctx->ax;
+	p->conn = go_arg(ctx, off.r_ns_t);
 	p->info.side = SIDE_CLIENT;
 	p->info.start_ns = bpf_ktime_get_ns();
 	p->info.entry_nextid = read_u32(p->conn + off.client_nextid);
 	kind = bpf_map_lookup_elem(&client_kinds, &gk);
 	p->info.kind = kind ? *kind : KIND_UNKNOWN;
-	read_method(&p->info, ctx->di + off.callhdr_method);
+	read_method(&p->info, go_arg(ctx, off.r_ns_hdr) + off.callhdr_method);
 	bpf_map_update_elem(&pending, &gk, p, BPF_ANY);
 	return 0;
 }
 
 /*
- * At a RET of NewStream: RAX = *Stream, RBX:RCX = error. The id in the
+ * At a RET of NewStream: RAX = *Stream (*ClientStream from 1.69), RBX:RCX =
+ * error (results use the argument registers from the first). The id in the
  * returned stream is final.
  */
 SEC("uprobe")
@@ -451,7 +478,7 @@ int newstream_return(struct pt_regs *ctx)
 		goto out;
 	k.tgid = gk.tgid;
 	k.conn = p->conn;
-	k.sid = read_u32(s + off.stream_id);
+	k.sid = read_u32(stream_base(s, off.cs_deref) + off.cs_id);
 	/* Once per stream, so that open streams show them too. */
 	p->info.conn_id = conn_id(k.conn, SIDE_CLIENT);
 	if (off.client_remote_addr >= 0)
@@ -495,23 +522,25 @@ int closestream(struct pt_regs *ctx)
 {
 	struct stream_key k = {};
 	struct early_close ec = {};
+	__u64 s, st;
 	__s32 status;
 
 	if (skip_hit(ctx, PROBE_CLOSESTREAM))
 		return 0;
 	k.tgid = bpf_get_current_pid_tgid() >> 32;
-	k.conn = ctx->ax;
-	k.sid = read_u32(ctx->bx + off.stream_id);
+	k.conn = go_arg(ctx, off.r_cs_t);
+	s = stream_base(go_arg(ctx, off.r_cs_s), off.cs_deref);
+	k.sid = read_u32(s + off.cs_id);
 	/*
 	 * A later call finds the stream done already; skipping it here keeps
 	 * the maps free of closes that mean nothing.
 	 */
-	if (off.stream_state >= 0 &&
-	    read_u32(ctx->bx + off.stream_state) == STREAM_DONE)
+	if (off.cs_state >= 0 && read_u32(s + off.cs_state) == STREAM_DONE)
 		return 0;
-	status = status_code(ctx->r9);
+	st = go_arg(ctx, off.r_cs_st);
+	status = status_code(st);
 	/* An error without a status is grpc's Unknown. */
-	if (!ctx->r9 && ctx->cx)
+	if (!st && go_arg(ctx, off.r_cs_err))
 		status = 2;
 	if (stream_end(&k, status))
 		return 0;
@@ -525,80 +554,148 @@ int closestream(struct pt_regs *ctx)
 /* ---- server side ---- */
 
 /*
- * grpc.(*Server).handleStream(t ServerTransport, stream, trInfo): RAX = s,
- * RBX:RCX = t (itab, *http2Server), RDI = stream. The server transport has
+ * The server transport of a server stream: the data word of the stream's
+ * transport interface (Stream.st, or ServerStream.st from 1.69; the
+ * argument lists of the functions below changed, the stream did not).
+ */
+static __always_inline __u64 server_conn(__u64 stream, bool check_type)
+{
+	__u64 itab;
+
+	if (check_type && server_type_hash) {
+		itab = read_u64(stream + off.ss_transport);
+		if (read_u32(itab + GO_ITAB_HASH) != server_type_hash)
+			return 0;
+	}
+	return read_u64(stream + off.ss_transport + 8);
+}
+
+/*
+ * grpc.(*Server).handleStream(t, stream, ...): the server transport has
  * parsed the headers; the stream's id and method are final. Streams of
- * other transports (ServeHTTP) never reach http2Server.WriteStatus, so
- * they are not started here either.
+ * other transports (ServeHTTP) never reach http2Server.WriteStatus, so they
+ * are not started here either: the type hash in the itab tells them apart.
  */
 SEC("uprobe")
 int server_start(struct pt_regs *ctx)
 {
 	struct stream_key k = {};
 	struct stream_info si = {}, *info = &si;
-	__u64 s = ctx->di;
+	__u64 stream, s;
 
 	if (skip_hit(ctx, PROBE_SERVER_START))
 		return 0;
-	if (server_type_hash && read_u32(ctx->bx + GO_ITAB_HASH) != server_type_hash)
+	stream = go_arg(ctx, off.r_hs_stream);
+	k.conn = server_conn(stream, true);
+	if (!k.conn)
 		return 0;
+	s = stream_base(stream, off.ss_deref);
 	k.tgid = bpf_get_current_pid_tgid() >> 32;
-	k.conn = ctx->cx;
-	k.sid = read_u32(s + off.stream_id);
+	k.sid = read_u32(s + off.ss_id);
 	info->start_ns = bpf_ktime_get_ns();
 	info->side = SIDE_SERVER;
 	info->conn_id = conn_id(k.conn, SIDE_SERVER);
-	read_method(info, s + off.stream_method);
-	if (off.server_remote_addr >= 0)
-		read_peer(info, k.conn + off.server_remote_addr);
+	read_method(info, s + off.ss_method);
+	if (off.server_peer >= 0)
+		read_peer(info, k.conn + off.server_peer);
 	stream_start(&k, info);
 	return 0;
 }
 
 /*
- * grpc.(*Server).processUnaryRPC / processStreamingRPC(t, stream, info,
- * md or sd, trInfo): RBX:RCX = t, RDI = stream, R8 = *StreamDesc for a
- * streaming RPC. The handler is known to exist: the kind is too. An
+ * grpc.(*Server).processUnaryRPC / processStreamingRPC(..., stream, info,
+ * md or sd, trInfo): the handler is known to exist, and so is the kind. An
  * unknown method never gets here, and its kind stays unknown.
  */
 SEC("uprobe")
 int server_kind(struct pt_regs *ctx)
 {
+	bool unary = bpf_get_attach_cookie(ctx) & COOKIE_UNARY;
 	struct stream_key k = {};
 	struct stream_info *info;
+	__u64 stream;
 
 	if (skip_hit(ctx, PROBE_SERVER_KIND))
 		return 0;
+	stream = go_arg(ctx, unary ? off.r_pu_stream : off.r_ps_stream);
 	k.tgid = bpf_get_current_pid_tgid() >> 32;
-	k.conn = ctx->cx;
-	k.sid = read_u32(ctx->di + off.stream_id);
+	k.conn = server_conn(stream, false);
+	k.sid = read_u32(stream_base(stream, off.ss_deref) + off.ss_id);
 	info = bpf_map_lookup_elem(&streams, &k);
 	if (!info)
 		return 0;
-	if (bpf_get_attach_cookie(ctx) & COOKIE_UNARY)
-		info->kind = KIND_UNARY;
-	else
-		info->kind = desc_kind(ctx->r8);
+	info->kind = unary ? KIND_UNARY : desc_kind(go_arg(ctx, off.r_ps_sd));
 	return 0;
 }
 
 /*
- * (*http2Server).WriteStatus(s, st): RAX = t, RBX = s, RCX = st. Every
- * handled stream ends here with the status its handler returned (also when
- * the client already reset the stream and nothing is sent any more); a
- * second call for the same stream finds it gone from the map.
+ * (*http2Server).WriteStatus(s, st) (writeStatus from 1.69): every handled
+ * stream ends here with the status its handler returned (also when the
+ * client already reset the stream and nothing is sent any more); a second
+ * call for the same stream finds it gone from the map.
  */
 SEC("uprobe")
 int server_end(struct pt_regs *ctx)
 {
 	struct stream_key k = {};
+	__u64 s;
 
 	if (skip_hit(ctx, PROBE_SERVER_END))
 		return 0;
 	k.tgid = bpf_get_current_pid_tgid() >> 32;
-	k.conn = ctx->ax;
-	k.sid = read_u32(ctx->bx + off.stream_id);
-	stream_end(&k, status_code(ctx->cx));
+	k.conn = go_arg(ctx, off.r_ws_t);
+	s = stream_base(go_arg(ctx, off.r_ws_s), off.ss_deref);
+	k.sid = read_u32(s + off.ss_id);
+	stream_end(&k, status_code(go_arg(ctx, off.r_ws_st)));
+	return 0;
+}
+
+/* ---- synthetic events, for the frontend's throughput test ---- */
+
+/*
+ * In .rodata, not as string literals: clang 14 puts those in a
+ * .rodata.str1.1 section whose BTF the kernel refuses, and bpf_loop's
+ * callback needs the program's BTF.
+ */
+const volatile char bench_method[METHOD_LEN] = "/bench.Synthetic/Call";
+const volatile char bench_comm[TASK_COMM_LEN] = "synthetic";
+
+static long gen_event(__u32 i, void *ctx)
+{
+	struct event *e = reserve();
+
+	if (!e)
+		return 0;
+	e->type = EVENT_STREAM;
+	e->tgid = 1;
+	e->conn = 0xc000100000ULL + (i & 3) * 0x1000;
+	e->sid = 2 * i + 1;
+	e->end_ns = bpf_ktime_get_ns();
+	e->info.start_ns = e->end_ns - 1000000;
+	e->info.conn_id = 1 + (i & 3);
+	e->info.side = SIDE_CLIENT;
+	e->info.kind = KIND_UNARY;
+	e->info.entry_nextid = e->sid;
+	e->info.method_len = 21;
+	__builtin_memcpy(e->info.method, (const void *)bench_method, METHOD_LEN);
+	e->info.peer_ip_len = 4;
+	e->info.peer_ip[0] = 127;
+	e->info.peer_ip[3] = 1;
+	e->info.peer_port = 50051;
+	__builtin_memcpy(e->comm, (const void *)bench_comm, TASK_COMM_LEN);
+	submit(e);
+	return 0;
+}
+
+/*
+ * Run with BPF_PROG_TEST_RUN by --bench-events: N stream events into the
+ * same ring buffer, through the same submit path as the probes, so that
+ * everything user space does with them is measured for real.
+ */
+SEC("syscall")
+int gen_events(__u32 *n)
+{
+	bpf_loop(*n, gen_event, NULL, 0);
 	return 0;
 }
 

@@ -7,6 +7,9 @@
  * Go programs when a goroutine stack moves).
  */
 #include <argp.h>
+#include <pthread.h>
+#include <time.h>
+#include <sys/resource.h>
 #include <errno.h>
 #include <limits.h>
 #include <signal.h>
@@ -21,12 +24,10 @@
 #include "grpcstreams.h"
 #include "grpcstreams.skel.h"
 #include "gobin.h"
+#include "layout.h"
 #include "trace_helpers.h"
 
-#define GRPC		"google.golang.org/grpc."
 #define TRANSPORT	"google.golang.org/grpc/internal/transport."
-/* The ServerTransport itab of *http2Server: its type hash tells the transport. */
-#define SERVER_ITAB	"go.itab.*" TRANSPORT "http2Server," TRANSPORT "ServerTransport"
 #define MAX_LINKS	64
 #define MAX_SITES	32
 #define MAX_ROWS_KEPT	(1 << 20)
@@ -40,7 +41,11 @@ static struct env {
 	bool json;
 	bool noclear;
 	bool verbose;
+	bool dump_layout;
+	long bench_events;
+	long bench_rate;
 } env = {
+	.bench_rate = 1000000,
 	.interval = 1,
 	.rows = 20,
 };
@@ -61,6 +66,10 @@ static const char argp_program_doc[] =
 "    grpcstreams -b ./server -j   # every process running ./server, new too\n"
 "    grpcstreams -p 1234 -j | jq 'select(.type == \"collision\")'\n";
 
+#define OPT_DUMP_LAYOUT	0x100
+#define OPT_BENCH_EVENTS	0x101
+#define OPT_BENCH_RATE		0x102
+
 static const struct argp_option opts[] = {
 	{ "pid", 'p', "PID", 0, "Trace this process (its executable via /proc/PID/exe)", 0 },
 	{ "binary", 'b', "PATH", 0, "Trace every process running this executable", 0 },
@@ -71,6 +80,13 @@ static const struct argp_option opts[] = {
 	{ "noclear", 'C', NULL, 0, "Don't clear the screen between tables", 0 },
 	{ "verbose", 'v', NULL, 0, "Show libbpf output, symbols, probe sites and offsets", 0 },
 	{ NULL, 'h', NULL, OPTION_HIDDEN, "Show the full help", 0 },
+	/* For tools/gen-layouts.sh: print the DWARF layout of -b PATH as a
+	 * table entry and exit. */
+	{ "dump-layout", OPT_DUMP_LAYOUT, NULL, OPTION_HIDDEN, "", 0 },
+	/* For make bench: N synthetic events at RATE/s through the real ring
+	 * buffer and output path, no target. */
+	{ "bench-events", OPT_BENCH_EVENTS, "N", OPTION_HIDDEN, "", 0 },
+	{ "bench-rate", OPT_BENCH_RATE, "RATE", OPTION_HIDDEN, "", 0 },
 	{},
 };
 
@@ -119,11 +135,20 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	case 'h':
 		argp_state_help(state, stdout, ARGP_HELP_STD_HELP);
 		break;
+	case OPT_DUMP_LAYOUT:
+		env.dump_layout = true;
+		break;
+	case OPT_BENCH_EVENTS:
+		env.bench_events = parse_num(arg, 1, LONG_MAX, state, "event count");
+		break;
+	case OPT_BENCH_RATE:
+		env.bench_rate = parse_num(arg, 1, 100000000, state, "event rate");
+		break;
 	case ARGP_KEY_ARG:
 		argp_failure(state, argp_err_exit_status, 0, "unexpected argument: '%s'", arg);
 		break;
 	case ARGP_KEY_END:
-		if (!env.pid == !env.binary)
+		if (!env.pid == !env.binary && !env.bench_events)
 			argp_failure(state, argp_err_exit_status, 0,
 				     "give exactly one of -p PID or -b PATH");
 		break;
@@ -147,81 +172,33 @@ static void sig_handler(int sig)
 	exiting = 1;
 }
 
-/* ---- target inspection: symbols, offsets, probe sites ---- */
+/* ---- target inspection: probe sites ---- */
 
-/* Which sides of the target can be traced: bits (1 << SIDE_*). */
-#define CLIENT		(1 << SIDE_CLIENT)
-#define SERVER		(1 << SIDE_SERVER)
-static unsigned int sides;
-
-struct offset_spec {
-	const char *type;
-	const char *member;
-	__s32 *dst;
-	unsigned int needed_by;	/* sides that cannot work without it */
-};
-
-/* Every field the BPF side reads, by Go type name as DWARF spells it. */
-static int resolve_offsets(struct gobin *gb, struct go_offsets *o, const char *path)
-{
-	const struct offset_spec specs[] = {
-		{ TRANSPORT "CallHdr", "Method", &o->callhdr_method, CLIENT },
-		{ GRPC "StreamDesc", "ServerStreams", &o->desc_server_streams, 0 },
-		{ GRPC "StreamDesc", "ClientStreams", &o->desc_client_streams, 0 },
-		{ TRANSPORT "http2Client", "nextID", &o->client_nextid, CLIENT },
-		{ TRANSPORT "http2Client", "remoteAddr", &o->client_remote_addr, 0 },
-		{ TRANSPORT "http2Client", "connectionID", &o->client_conn_id, 0 },
-		{ TRANSPORT "http2Server", "remoteAddr", &o->server_remote_addr, 0 },
-		{ TRANSPORT "http2Server", "connectionID", &o->server_conn_id, 0 },
-		{ TRANSPORT "Stream", "id", &o->stream_id, CLIENT | SERVER },
-		{ TRANSPORT "Stream", "method", &o->stream_method, SERVER },
-		{ TRANSPORT "Stream", "state", &o->stream_state, 0 },
-		{ "google.golang.org/grpc/internal/status.Status", "s", &o->status_s,
-		  CLIENT | SERVER },
-		{ "google.golang.org/genproto/googleapis/rpc/status.Status", "Code", &o->spb_code,
-		  CLIENT | SERVER },
-		{ "net.TCPAddr", "IP", &o->tcpaddr_ip, 0 },
-		{ "net.TCPAddr", "Port", &o->tcpaddr_port, 0 },
-	};
-	size_t i;
-	long v;
-	int err;
-
-	if (!gobin_has_dwarf(gb)) {
-		fprintf(stderr, "grpcstreams: %s: no DWARF debug info (built with -ldflags=-w?): "
-			"grpc-go %s struct offsets are unknown without it\n", path,
-			gobin_grpc_version(gb)[0] ? gobin_grpc_version(gb) : "(version unknown)");
-		return -ENODATA;
-	}
-	for (i = 0; i < sizeof(specs) / sizeof(specs[0]); i++) {
-		err = gobin_member_offset(gb, specs[i].type, specs[i].member, &v);
-		if (err && (specs[i].needed_by & sides)) {
-			fprintf(stderr, "grpcstreams: %s: no DWARF for %s.%s: unsupported grpc-go layout\n",
-				path, specs[i].type, specs[i].member);
-			return err;
-		}
-		*specs[i].dst = err ? -1 : (__s32)v;
-		if (env.verbose)
-			fprintf(stderr, "offset %s.%s = %d (DWARF)\n", specs[i].type,
-				specs[i].member, *specs[i].dst);
-	}
-	return 0;
-}
+static struct layout layout;
 
 /*
- * handleStream gets its transport as a ServerTransport interface; the type
+ * handleStream's stream carries its transport as an interface; the type
  * hash in the itab (constant, unlike the itab's address under PIE or ASLR)
- * tells an http2Server from another transport (ServeHTTP). 0 when unknown:
+ * tells an http2Server from another transport (ServeHTTP). Any itab of
+ * *http2Server holds it. 0 when there is none to read (stripped binary):
  * the BPF side then takes every transport.
  */
 static __u32 server_type_hash(struct gobin *gb)
 {
+	static const char *const itabs[] = {
+		"go.itab.*" TRANSPORT "http2Server," TRANSPORT "ServerTransport",
+		"go:itab.*" TRANSPORT "http2Server," TRANSPORT "ServerTransport",
+		"go.itab.*" TRANSPORT "http2Server," TRANSPORT "internalServerTransport",
+		"go:itab.*" TRANSPORT "http2Server," TRANSPORT "internalServerTransport",
+	};
 	uint64_t addr, size;
 	__u32 hash = 0;
+	size_t i;
 
-	if (gobin_symbol(gb, SERVER_ITAB, &addr, &size) ||
-	    gobin_read(gb, addr + 16, &hash, sizeof(hash)))
-		hash = 0;
+	for (i = 0; i < sizeof(itabs) / sizeof(itabs[0]) && !hash; i++)
+		if (gobin_symbol(gb, itabs[i], &addr, &size) ||
+		    gobin_read(gb, addr + 16, &hash, sizeof(hash)))
+			hash = 0;
 	if (env.verbose)
 		fprintf(stderr, "server transport type hash: 0x%x%s\n", hash,
 			hash ? " (itab)" : " (no itab symbol: not checked)");
@@ -231,20 +208,18 @@ static __u32 server_type_hash(struct gobin *gb)
 /* The logical probes: which function, and at its entry or its returns. */
 static const struct probe_spec {
 	enum probe_id id;
-	unsigned int side;
-	const char *sym;
+	enum layout_func func;
 	bool returns;
-	bool optional;	/* only tells the RPC kind: streams are traced without it */
 	__u64 cookie;
 } probe_specs[] = {
-	{ PROBE_CLIENT_KIND, CLIENT, GRPC "newClientStream", false, true, 0 },
-	{ PROBE_NEWSTREAM_ENTRY, CLIENT, TRANSPORT "(*http2Client).NewStream", false, false, 0 },
-	{ PROBE_NEWSTREAM_RETURN, CLIENT, TRANSPORT "(*http2Client).NewStream", true, false, 0 },
-	{ PROBE_CLOSESTREAM, CLIENT, TRANSPORT "(*http2Client).closeStream", false, false, 0 },
-	{ PROBE_SERVER_START, SERVER, GRPC "(*Server).handleStream", false, false, 0 },
-	{ PROBE_SERVER_KIND, SERVER, GRPC "(*Server).processUnaryRPC", false, true, COOKIE_UNARY },
-	{ PROBE_SERVER_KIND, SERVER, GRPC "(*Server).processStreamingRPC", false, true, 0 },
-	{ PROBE_SERVER_END, SERVER, TRANSPORT "(*http2Server).WriteStatus", false, false, 0 },
+	{ PROBE_CLIENT_KIND, F_NEW_CLIENT_STREAM, false, 0 },
+	{ PROBE_NEWSTREAM_ENTRY, F_NEWSTREAM, false, 0 },
+	{ PROBE_NEWSTREAM_RETURN, F_NEWSTREAM, true, 0 },
+	{ PROBE_CLOSESTREAM, F_CLOSESTREAM, false, 0 },
+	{ PROBE_SERVER_START, F_HANDLE_STREAM, false, 0 },
+	{ PROBE_SERVER_KIND, F_PROCESS_UNARY, false, COOKIE_UNARY },
+	{ PROBE_SERVER_KIND, F_PROCESS_STREAMING, false, 0 },
+	{ PROBE_SERVER_END, F_WRITE_STATUS, false, 0 },
 };
 
 /*
@@ -254,6 +229,7 @@ static const struct probe_spec {
 static struct plan {
 	struct {
 		const struct probe_spec *spec;
+		const char *sym;
 		struct probe_site site;
 	} s[MAX_LINKS];
 	int n;
@@ -261,69 +237,21 @@ static struct plan {
 
 static struct bpf_link *links[MAX_LINKS];
 
-static int find_func(struct gobin *gb, const char *path, const char *sym,
-		     uint64_t *addr, uint64_t *size)
-{
-	if (!gobin_func(gb, sym, addr, size))
-		return 0;
-	fprintf(stderr, "grpcstreams: %s: %s not found: unsupported grpc-go build\n",
-		path, sym);
-	return -ENOENT;
-}
-
-static bool has_func(struct gobin *gb, const char *sym)
-{
-	uint64_t addr, size;
-
-	return !gobin_func(gb, sym, &addr, &size);
-}
-
-/*
- * Can we trace this Go program at all, and which sides? Checked before
- * anything is loaded, so that a wrong target costs one clear line.
- */
-static int check_target(struct gobin *gb, const char *path)
-{
-	const char *ver = gobin_grpc_version(gb);
-
-	if (!gobin_has_symtab(gb)) {
-		fprintf(stderr, "grpcstreams: %s: stripped binary (no symbol table%s), "
-			"grpc-go %s: not supported yet; rebuild without -ldflags='-s -w'\n",
-			path, gobin_has_dwarf(gb) ? "" : ", no DWARF", ver[0] ? ver : "unknown");
-		return -ENOTSUP;
-	}
-	/* The linker drops what a program does not use: a pure client has no
-	 * http2Server code, a pure server no http2Client. */
-	if (has_func(gb, TRANSPORT "(*http2Client).NewStream") &&
-	    has_func(gb, TRANSPORT "(*http2Client).closeStream"))
-		sides |= CLIENT;
-	if (has_func(gb, GRPC "(*Server).handleStream") &&
-	    has_func(gb, TRANSPORT "(*http2Server).WriteStatus"))
-		sides |= SERVER;
-	if (env.verbose)
-		fprintf(stderr, "sides: %s%s\n", sides & CLIENT ? "client " : "",
-			sides & SERVER ? "server" : "");
-	if (sides)
-		return 0;
-	if (!ver[0])
-		fprintf(stderr, "grpcstreams: %s: not a grpc-go program (no grpc-go code "
-			"linked in)\n", path);
-	else
-		fprintf(stderr, "grpcstreams: %s: grpc-go %s, but neither its client nor its "
-			"server HTTP/2 transport is linked in; nothing to trace\n", path, ver);
-	return -ENOENT;
-}
-
 /* Entry site, or every RET site, of one logical probe. */
 static int plan_probe(struct gobin *gb, const char *path, const struct probe_spec *spec)
 {
+	const char *sym = layout.func[spec->func];
 	struct probe_site sites[MAX_SITES];
 	uint64_t addr, size;
 	int i, n, err;
 
-	err = find_func(gb, path, spec->sym, &addr, &size);
-	if (err)
+	if (!sym)
+		return 0;	/* not in this binary, or not needed */
+	err = gobin_func(gb, sym, &addr, &size);
+	if (err) {
+		fprintf(stderr, "grpcstreams: %s: %s not found\n", path, sym);
 		return err;
+	}
 	if (spec->returns) {
 		n = gobin_ret_sites(gb, addr, size, sites, MAX_SITES);
 	} else {
@@ -332,15 +260,16 @@ static int plan_probe(struct gobin *gb, const char *path, const struct probe_spe
 	}
 	if (n <= 0) {
 		fprintf(stderr, "grpcstreams: %s: cannot place probes in %s: %s\n", path,
-			spec->sym, n ? strerror(-n) : "no RET instruction found");
+			sym, n ? strerror(-n) : "no RET instruction found");
 		return n ? n : -ENOENT;
 	}
 	if (plan.n + n > MAX_LINKS) {
-		fprintf(stderr, "grpcstreams: %s: too many probe sites in %s\n", path, spec->sym);
+		fprintf(stderr, "grpcstreams: %s: too many probe sites in %s\n", path, sym);
 		return -E2BIG;
 	}
 	for (i = 0; i < n; i++) {
 		plan.s[plan.n].spec = spec;
+		plan.s[plan.n].sym = sym;
 		plan.s[plan.n++].site = sites[i];
 	}
 	return 0;
@@ -352,14 +281,6 @@ static int plan_probes(struct gobin *gb, const char *path)
 	int err;
 
 	for (i = 0; i < sizeof(probe_specs) / sizeof(probe_specs[0]); i++) {
-		if (!(probe_specs[i].side & sides))
-			continue;
-		if (probe_specs[i].optional && !has_func(gb, probe_specs[i].sym)) {
-			if (env.verbose)
-				fprintf(stderr, "probe %s: not in this binary; RPC kinds unknown\n",
-					probe_specs[i].sym);
-			continue;
-		}
 		err = plan_probe(gb, path, &probe_specs[i]);
 		if (err)
 			return err;
@@ -400,7 +321,7 @@ static int attach_probes(struct grpcstreams_bpf *obj, const char *path)
 		LIBBPF_OPTS(bpf_uprobe_opts, opts);
 
 		site = &plan.s[i].site;
-		sym = plan.s[i].spec->sym;
+		sym = plan.s[i].sym;
 		prog = probe_prog(obj, plan.s[i].spec->id);
 		/* The stack-check site needs the BPF side to tell re-entries. */
 		opts.bpf_cookie = plan.s[i].spec->cookie |
@@ -804,6 +725,72 @@ static void run_loop(struct grpcstreams_bpf *obj, struct ring_buffer *rb)
 	ring_buffer__consume(rb);
 }
 
+/* ---- --bench-events: the frontend's own throughput ---- */
+
+static struct producer {
+	int prog_fd;
+	long produced;
+} prod;
+
+/* Synthetic events at env.bench_rate per second, in batches, paced. */
+static void *produce(void *arg)
+{
+	const __u32 batch = 256;
+	__u64 next = mono_ns(), step = batch * 1000000000ULL / env.bench_rate;
+	struct timespec ts;
+	__u32 n;
+
+	while (__atomic_load_n(&prod.produced, __ATOMIC_RELAXED) < env.bench_events &&
+	       !exiting) {
+		LIBBPF_OPTS(bpf_test_run_opts, topts, .ctx_in = &n, .ctx_size_in = sizeof(n));
+
+		n = env.bench_events - prod.produced < batch ?
+		    env.bench_events - prod.produced : batch;
+		if (bpf_prog_test_run_opts(prod.prog_fd, &topts)) {
+			fprintf(stderr, "grpcstreams: failed to run the event generator: %s\n",
+				strerror(errno));
+			exiting = 1;
+			break;
+		}
+		__atomic_add_fetch(&prod.produced, n, __ATOMIC_RELAXED);
+		next += step;
+		ts.tv_sec = next / 1000000000ULL;
+		ts.tv_nsec = next % 1000000000ULL;
+		clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
+	}
+	return NULL;
+}
+
+static int run_bench(struct grpcstreams_bpf *obj, struct ring_buffer *rb)
+{
+	__u64 start = mono_ns(), secs;
+	struct rusage ru;
+	pthread_t thr;
+	int err;
+
+	prod.prog_fd = bpf_program__fd(obj->progs.gen_events);
+	err = pthread_create(&thr, NULL, produce, NULL);
+	if (err) {
+		fprintf(stderr, "grpcstreams: failed to start the event generator: %s\n",
+			strerror(err));
+		return -err;
+	}
+	/* Until every produced event was handled or counted lost. */
+	while (!exiting && st.stream_events + lost_events(obj) < (__u64)env.bench_events) {
+		ring_buffer__poll(rb, 100);
+		ring_buffer__consume(rb);
+	}
+	pthread_join(thr, NULL);
+	fflush(stdout);
+	secs = mono_ns() - start;
+	getrusage(RUSAGE_SELF, &ru);
+	fprintf(stderr, "bench: %llu events handled in %.3f s: %.0f events/s "
+		"(offered %ld/s), %llu lost, max RSS %.1f MiB\n", st.stream_events, secs / 1e9,
+		st.stream_events / (secs / 1e9), env.bench_rate, lost_events(obj),
+		ru.ru_maxrss / 1024.0);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct argp argp = {
@@ -814,7 +801,6 @@ int main(int argc, char **argv)
 	struct grpcstreams_bpf *obj = NULL;
 	struct ring_buffer *rb = NULL;
 	struct gobin *gb = NULL;
-	struct go_offsets offsets;
 	char path[PATH_MAX];
 	int err, i;
 
@@ -833,25 +819,32 @@ int main(int argc, char **argv)
 		return 1;
 	}
 
+	if (env.bench_events)
+		goto load;
 	err = open_target(&gb, path, sizeof(path));
 	if (!err)
-		err = check_target(gb, path);
-	if (!err)
-		err = resolve_offsets(gb, &offsets, path);
+		err = layout_resolve(gb, path, &layout, env.verbose);
+	if (!err && env.dump_layout) {
+		layout_print_entry(&layout, gobin_go_version(gb), stdout);
+		goto cleanup;
+	}
 	if (!err)
 		err = plan_probes(gb, path);
 	if (err)
 		goto cleanup;
 
+load:
 	obj = grpcstreams_bpf__open();
 	if (!obj) {
 		err = -errno;
 		fprintf(stderr, "grpcstreams: failed to open BPF object: %s\n", strerror(errno));
 		goto cleanup;
 	}
+	/* The event generator is only for --bench-events. */
+	bpf_program__set_autoload(obj->progs.gen_events, env.bench_events > 0);
 	obj->rodata->targ_tgid = env.pid;
-	obj->rodata->off = offsets;
-	if (sides & SERVER)
+	obj->rodata->off = layout.off;
+	if (layout.sides & LAYOUT_SERVER)
 		obj->rodata->server_type_hash = server_type_hash(gb);
 	err = grpcstreams_bpf__load(obj);
 	if (err) {
@@ -859,7 +852,8 @@ int main(int argc, char **argv)
 			geteuid() ? " (grpcstreams needs root)" : "");
 		goto cleanup;
 	}
-	err = attach_probes(obj, path);
+	if (!env.bench_events)
+		err = attach_probes(obj, path);
 	if (err)
 		goto cleanup;
 	rb = ring_buffer__new(bpf_map__fd(obj->maps.events), handle_event, NULL, NULL);
@@ -869,6 +863,10 @@ int main(int argc, char **argv)
 		goto cleanup;
 	}
 	st.epoch_off = mono_to_epoch_offset();
+	if (env.bench_events) {
+		err = run_bench(obj, rb);
+		goto cleanup;
+	}
 	if (env.pid)
 		fprintf(stderr, "Tracing grpc-go streams of PID %d (%d probes)... "
 			"Hit Ctrl-C to end.\n", env.pid, plan.n);

@@ -57,25 +57,56 @@ enum probe_id {
 #define EF_EARLY_CLOSE	2	/* closed before NewStream returned */
 
 /*
- * Struct field offsets, read from DWARF by user space and handed to BPF as
- * read-only data; -1 means the field does not exist in this build.
+ * Where grpc-go keeps what the BPF side reads, for one binary: struct field
+ * offsets (-1: the field does not exist in this build) and the integer
+ * registers of function arguments (0 = RAX, 1 = RBX, 2 = RCX, 3 = RDI,
+ * 4 = RSI, 5 = R8, 6 = R9, 7 = R10, 8 = R11: Go's ABIInternal order).
+ * Resolved by user space from DWARF or from the table of known versions.
+ *
+ * Client streams are *Stream before grpc-go 1.69, *ClientStream after
+ * (embedding Stream by pointer, or by value from 1.77); server streams
+ * likewise *ServerStream. cs_deref/ss_deref is the offset of the embedded
+ * *Stream to follow first (-1: none; an embedding by value is already
+ * folded into the offsets).
  */
 struct go_offsets {
+	/* client side */
 	__s32 callhdr_method;		/* transport.CallHdr.Method (string) */
 	__s32 desc_server_streams;	/* grpc.StreamDesc.ServerStreams (bool) */
 	__s32 desc_client_streams;	/* grpc.StreamDesc.ClientStreams (bool) */
-	__s32 client_nextid;		/* transport.http2Client.nextID */
-	__s32 client_remote_addr;	/* transport.http2Client.remoteAddr */
-	__s32 client_conn_id;		/* transport.http2Client.connectionID */
-	__s32 server_remote_addr;	/* transport.http2Server.remoteAddr */
-	__s32 server_conn_id;		/* transport.http2Server.connectionID */
-	__s32 stream_id;		/* transport.Stream.id */
-	__s32 stream_method;		/* transport.Stream.method (string) */
-	__s32 stream_state;		/* transport.Stream.state */
+	__s32 client_nextid;		/* http2Client.nextID */
+	__s32 client_remote_addr;	/* http2Client.remoteAddr (net.Addr) */
+	__s32 client_conn_id;		/* http2Client.connectionID */
+	__s32 cs_deref;
+	__s32 cs_id;			/* Stream.id */
+	__s32 cs_state;			/* Stream.state */
+	/* server side */
+	__s32 server_peer;		/* http2Server.remoteAddr, or .peer.Addr (1.61+) */
+	__s32 server_conn_id;		/* http2Server.connectionID */
+	__s32 ss_transport;		/* the stream's transport (interface), not dereferenced */
+	__s32 ss_deref;
+	__s32 ss_id;			/* Stream.id */
+	__s32 ss_method;		/* Stream.method (string) */
+	/* both */
 	__s32 status_s;			/* internal/status.Status.s */
 	__s32 spb_code;			/* rpc/status.Status.Code */
 	__s32 tcpaddr_ip;		/* net.TCPAddr.IP (slice) */
 	__s32 tcpaddr_port;		/* net.TCPAddr.Port */
+	/* argument registers */
+	__s32 r_ncs_desc;		/* grpc.newClientStream: desc */
+	__s32 r_ns_t;			/* (*http2Client).NewStream: t */
+	__s32 r_ns_hdr;			/* ... callHdr */
+	__s32 r_cs_t;			/* (*http2Client).closeStream: t */
+	__s32 r_cs_s;			/* ... s */
+	__s32 r_cs_err;			/* ... err (interface: type word) */
+	__s32 r_cs_st;			/* ... st */
+	__s32 r_hs_stream;		/* grpc.(*Server).handleStream: stream */
+	__s32 r_pu_stream;		/* grpc.(*Server).processUnaryRPC: stream */
+	__s32 r_ps_stream;		/* grpc.(*Server).processStreamingRPC: stream */
+	__s32 r_ps_sd;			/* ... sd */
+	__s32 r_ws_t;			/* (*http2Server).WriteStatus/writeStatus: t */
+	__s32 r_ws_s;			/* ... s */
+	__s32 r_ws_st;			/* ... st */
 	__s32 pad;
 };
 

@@ -23,6 +23,23 @@
  *	vaddr=VADDR,OFFSET|none		file offset of VADDR (readelf -l)
  *	member=OFFSET,MEMBER,TYPE	DWARF member offset (gdb, llvm-dwarfdump)
  *	trunc=LEN			also try a copy of PLAIN cut to LEN bytes
+ *	pcln=BIN,FILE			gobin_func_pclntab() on BIN for every
+ *					line "ADDR END NAME" of FILE (nm, or
+ *					go tool addr2line); when BIN has no
+ *					.symtab, gobin_func() as well
+ *	pcltext=BIN,ADDR		runtime.text of BIN (nm)
+ *	versions=BIN,GO,GRPC,SOURCE	versions of BIN (go version -m, rodata
+ *					grep); "-" for an empty GRPC/SOURCE
+ *	params=BIN,FILE			gobin_param_reg() for every line
+ *					"WANT PARAM FUNC" (llvm-dwarfdump + awk,
+ *					checked against DWARF location lists):
+ *					WANT is 0..8, stack, none or wrapper
+ *	mtypes=BIN,FILE			gobin_member_type() for every line
+ *					"TYPE<TAB>MEMBER<TAB>MEMBER_TYPE"
+ *	corrupt=PCLN,BUILDINFO,UA[:UA]	file offsets in STRIPPED of .gopclntab,
+ *					.go.buildinfo and of every version after
+ *					"grpc-go/" (readelf, grep -b): damaged
+ *					copies must fail cleanly
  *	sweep=FILE			every function of PLAIN, one a line:
  *					"ADDR SIZE KIND,SITE RETS NAME" (objdump);
  *					RETS is "A:B:...", "-" (none) or "bad"
@@ -101,6 +118,19 @@ static struct expect {
 	const char *sweep;
 	uint64_t truncs[MAX_EXPECT];
 	int ntruncs;
+	char *pclns[MAX_EXPECT];	/* "BIN,FILE" */
+	int npclns;
+	char *pcltexts[MAX_EXPECT];	/* "BIN,ADDR" */
+	int npcltexts;
+	char *versions[MAX_EXPECT];	/* "BIN,GO,GRPC,SOURCE" */
+	int nversions;
+	char *params[MAX_EXPECT];	/* "BIN,FILE" */
+	int nparams;
+	char *mtypes[MAX_EXPECT];	/* "BIN,FILE" */
+	int nmtypes;
+	uint64_t corrupt_pcln, corrupt_buildinfo, corrupt_ua[4];
+	int ncorrupt_ua;
+	bool corrupt;
 } truth;
 
 /* Present in no grpc-go version; gobin must say so, not guess. */
@@ -314,7 +344,26 @@ static void parse_expect(char *arg)
 		parse_member(v, orig);
 	else if (!strcmp(arg, "sweep"))
 		truth.sweep = v;
-	else if (!strcmp(arg, "trunc"))
+	else if (!strcmp(arg, "pcln"))
+		*(char **)next_slot(&truth.npclns, truth.pclns, sizeof(char *), orig) = v;
+	else if (!strcmp(arg, "pcltext"))
+		*(char **)next_slot(&truth.npcltexts, truth.pcltexts, sizeof(char *), orig) = v;
+	else if (!strcmp(arg, "versions"))
+		*(char **)next_slot(&truth.nversions, truth.versions, sizeof(char *), orig) = v;
+	else if (!strcmp(arg, "params"))
+		*(char **)next_slot(&truth.nparams, truth.params, sizeof(char *), orig) = v;
+	else if (!strcmp(arg, "mtypes"))
+		*(char **)next_slot(&truth.nmtypes, truth.mtypes, sizeof(char *), orig) = v;
+	else if (!strcmp(arg, "corrupt")) {
+		v = parse_num(v, &truth.corrupt_pcln, orig);
+		v = parse_num(v, &truth.corrupt_buildinfo, orig);
+		do {
+			if (truth.ncorrupt_ua == 4)
+				bad_arg(orig);
+			v = parse_num(v, &truth.corrupt_ua[truth.ncorrupt_ua++], orig);
+		} while (*v);
+		truth.corrupt = true;
+	} else if (!strcmp(arg, "trunc"))
 		parse_num(v, next_slot(&truth.ntruncs, truth.truncs,
 				       sizeof(truth.truncs[0]), orig), orig);
 	else
@@ -330,7 +379,8 @@ static void check_expectations_given(void)
 {
 	check(truth.go && truth.grpc && truth.grpc_source && truth.nfuncs &&
 	      truth.nnofuncs && truth.nentries && truth.nrets && truth.nvaddrs &&
-	      truth.nmembers && truth.sweep,
+	      truth.nmembers && truth.sweep && truth.npclns && truth.npcltexts &&
+	      truth.nversions && truth.nparams && truth.nmtypes && truth.corrupt,
 	      "every kind of expectation is given on the command line");
 }
 
@@ -571,6 +621,7 @@ static void test_ret_sites(struct gobin *gb, const char *path,
  */
 #define SWEEP_MAX_RETS	1024
 #define SWEEP_SHOW	5
+#define SWEEP_SHOW_PCLN	10
 
 struct sweep_stats {
 	int funcs, stack_checks, entries, bad;
@@ -941,6 +992,385 @@ static void test_truncated(const char *plain, const char *dir)
 		test_truncated_at(plain, dir, truth.truncs[i]);
 }
 
+/* --- any fixture: pclntab, versions, parameters, member types ----------- */
+
+/* Split "BIN,REST" at its first comma; returns REST. */
+static char *split_bin(char *spec)
+{
+	char *c = strchr(spec, ',');
+
+	if (!c || c == spec || !c[1])
+		bad_arg(spec);
+	*c = '\0';
+	return c + 1;
+}
+
+static void test_pcln(char *spec)
+{
+	char *file = split_bin(spec), *line = NULL, *save, *name;
+	uint64_t want, end, addr, size, a2, s2;
+	int n = 0, wrong = 0, err;
+	struct gobin *gb;
+	size_t cap = 0;
+	bool autoo;
+	FILE *f;
+
+	gb = open_ok(spec, spec);
+	if (!gb)
+		return;
+	f = fopen(file, "r");
+	if (!check(f != NULL, "%s: %s opened", spec, file)) {
+		gobin_close(gb);
+		return;
+	}
+	autoo = !gobin_has_symtab(gb);
+	check(gobin_has_pclntab(gb), "%s: has a usable .gopclntab", spec);
+	check_str(gobin_func_source(gb), autoo ? "pclntab" : "symtab", spec);
+	while (getline(&line, &cap, f) > 0) {
+		save = NULL;
+		want = strtoull(strtok_r(line, " \n", &save), NULL, 0);
+		end = strtoull(strtok_r(NULL, " \n", &save), NULL, 0);
+		name = strtok_r(NULL, "\n", &save);
+		if (!name)
+			bad_arg(file);
+		n++;
+		addr = size = a2 = s2 = 0;
+		err = gobin_func_pclntab(gb, name, &addr, &size);
+		if (autoo && !err && (gobin_func(gb, name, &a2, &s2) || a2 != addr || s2 != size))
+			err = -EBADE;
+		if (err || addr != want || size != end - want) {
+			if (wrong++ < SWEEP_SHOW_PCLN)
+				printf("# %s: want 0x%" PRIx64 "+0x%" PRIx64 ", got %d 0x%"
+				       PRIx64 "+0x%" PRIx64 "\n", name, want, end - want,
+				       err, addr, size);
+		}
+	}
+	free(line);
+	fclose(f);
+	check(n >= 1000, "%s: pclntab sweep has over 1000 functions (%d)", spec, n);
+	if (!check(!wrong, "%s: %s of all %d functions agree with %s", spec,
+		   autoo ? "gobin_func and gobin_func_pclntab" : "gobin_func_pclntab",
+		   n, file))
+		printf("#   %d differ\n", wrong);
+	gobin_close(gb);
+}
+
+static void test_pcltext(char *spec)
+{
+	char *v = split_bin(spec);
+	struct gobin *gb = open_ok(spec, spec);
+	uint64_t want, got = 0;
+	char what[600];
+
+	if (!gb)
+		return;
+	parse_num(v, &want, v);
+	snprintf(what, sizeof(what), "%s: pclntab runtime.text", spec);
+	check_err(gobin_pclntab_text(gb, &got), 0, what);
+	check_u64(got, want, what);
+	gobin_close(gb);
+}
+
+static void test_versions_of(char *spec)
+{
+	char *go = split_bin(spec), *grpc, *src;
+	struct gobin *gb;
+	char what[600];
+
+	grpc = split_bin(go);
+	src = split_bin(grpc);
+	gb = open_ok(spec, spec);
+	if (!gb)
+		return;
+	snprintf(what, sizeof(what), "%s: Go version", spec);
+	check_str(gobin_go_version(gb), go, what);
+	snprintf(what, sizeof(what), "%s: grpc-go version", spec);
+	check_str(gobin_grpc_version(gb), strcmp(grpc, "-") ? grpc : "", what);
+	snprintf(what, sizeof(what), "%s: grpc-go version source", spec);
+	check_str(gobin_grpc_version_source(gb), strcmp(src, "-") ? src : "", what);
+	gobin_close(gb);
+}
+
+static void test_params(char *spec)
+{
+	char *file = split_bin(spec), *line = NULL, *save, *w, *param, *func;
+	int n = 0, wrong = 0, nreg = 0, nstack = 0, err, reg, want;
+	struct gobin *gb = open_ok(spec, spec);
+	size_t cap = 0;
+	FILE *f;
+
+	if (!gb)
+		return;
+	f = fopen(file, "r");
+	if (!check(f != NULL, "%s: %s opened", spec, file)) {
+		gobin_close(gb);
+		return;
+	}
+	while (getline(&line, &cap, f) > 0) {
+		save = NULL;
+		w = strtok_r(line, " \n", &save);
+		param = strtok_r(NULL, " \n", &save);
+		func = strtok_r(NULL, "\n", &save);
+		if (!func)
+			bad_arg(file);
+		n++;
+		if (!strcmp(w, "stack"))
+			want = -E2BIG, nstack++;
+		else if (!strcmp(w, "none"))
+			want = -ENOTSUP;
+		else if (!strcmp(w, "wrapper"))
+			want = -EINVAL;
+		else
+			want = atoi(w), nreg++;
+		reg = -1;
+		err = gobin_param_reg(gb, func, param, &reg);
+		if ((want < 0 && err != want) || (want >= 0 && (err || reg != want))) {
+			if (wrong++ < SWEEP_SHOW_PCLN)
+				printf("# %s %s: want %s, got %d (%s)\n", func, param, w,
+				       err, err ? strerror(-err) : gobin_reg_name(reg));
+		}
+	}
+	free(line);
+	fclose(f);
+	printf("# %s: %d parameters, %d in registers, %d on the stack\n", spec, n,
+	       nreg, nstack);
+	check(n > 0 && nreg > 0, "%s: parameter list is not empty", spec);
+	if (!check(!wrong, "%s: gobin_param_reg of all %d parameters agrees with %s",
+		   spec, n, file))
+		printf("#   %d differ\n", wrong);
+	/* Results are not parameters; absent names and functions are -ENOENT. */
+	check_err(gobin_param_reg(gb, "google.golang.org/grpc/internal/transport.(*http2Client).NewStream",
+				  "~r0", &reg), -ENOENT, "gobin_param_reg(NewStream, ~r0)");
+	check_err(gobin_param_reg(gb, "google.golang.org/grpc/internal/transport.(*http2Client).NewStream",
+				  "noSuchParam", &reg), -ENOENT,
+		  "gobin_param_reg(NewStream, noSuchParam)");
+	check_err(gobin_param_reg(gb, missing_func, "t", &reg), -ENOENT,
+		  "gobin_param_reg(absent function)");
+	gobin_close(gb);
+}
+
+static void test_mtypes(char *spec)
+{
+	char *file = split_bin(spec), *line = NULL, *type, *member, *want;
+	struct gobin *gb = open_ok(spec, spec);
+	int n = 0, wrong = 0, err;
+	char got[512], small[8];
+	size_t cap = 0;
+	FILE *f;
+
+	if (!gb)
+		return;
+	f = fopen(file, "r");
+	if (!check(f != NULL, "%s: %s opened", spec, file)) {
+		gobin_close(gb);
+		return;
+	}
+	while (getline(&line, &cap, f) > 0) {
+		line[strcspn(line, "\n")] = '\0';
+		type = line;
+		member = strchr(type, '\t');
+		want = member ? strchr(member + 1, '\t') : NULL;
+		if (!want)
+			bad_arg(file);
+		*member++ = '\0';
+		*want++ = '\0';
+		n++;
+		got[0] = '\0';
+		err = gobin_member_type(gb, type, member, got, sizeof(got));
+		if (err || strcmp(got, want)) {
+			wrong++;
+			printf("# %s.%s: want \"%s\", got %d \"%s\"\n", type, member,
+			       want, err, got);
+		} else {
+			printf("# %s.%s is a %s\n", type, member, got);
+		}
+		if (!err && n == 1 && strlen(want) >= sizeof(small))
+			check_err(gobin_member_type(gb, type, member, small, sizeof(small)),
+				  -ERANGE, "gobin_member_type into a short buffer");
+	}
+	free(line);
+	fclose(f);
+	if (!check(n && !wrong, "%s: gobin_member_type of all %d members agrees with %s",
+		   spec, n, file))
+		printf("#   %d differ\n", wrong);
+	check_err(gobin_member_type(gb, http2client, "noSuchMember", got, sizeof(got)),
+		  -ENOENT, "gobin_member_type(http2Client, noSuchMember)");
+	gobin_close(gb);
+}
+
+/* --- damaged copies of the stripped fixture ----------------------------- */
+
+static uint8_t *slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "r");
+	uint8_t *buf = NULL;
+	long n;
+
+	if (!f)
+		return NULL;
+	if (!fseek(f, 0, SEEK_END) && (n = ftell(f)) > 0 && !fseek(f, 0, SEEK_SET)) {
+		buf = malloc(n);
+		if (buf && fread(buf, 1, n, f) != (size_t)n) {
+			free(buf);
+			buf = NULL;
+		}
+		*len = n;
+	}
+	fclose(f);
+	return buf;
+}
+
+struct patch {
+	const char *what;
+	uint64_t off;		/* from the section start */
+	const char *bytes;
+	size_t len;
+};
+
+/*
+ * Open a copy of STRIPPED with PATCH applied at BASE + patch->off; the
+ * answers must be right or absent: never a wrong address, a wrong version.
+ */
+static void try_damaged(const char *dir,
+			const uint64_t *bases, int nbases, const struct patch *pt, const uint8_t *orig, size_t len,
+			const char *func, uint64_t faddr, uint64_t fsize,
+			bool func_must_fail, const char *want_grpc)
+{
+	char path[4096];
+	struct gobin *gb;
+	const char *why;
+	uint64_t a = 0, s = 0;
+	uint8_t *buf;
+	int err, i;
+
+	snprintf(path, sizeof(path), "%s/damaged", dir);
+	buf = malloc(len);
+	if (!buf) {
+		check(false, "damaged copy (%s) made", pt->what);
+		return;
+	}
+	memcpy(buf, orig, len);
+	for (i = 0; i < nbases; i++) {
+		if (bases[i] + pt->off + pt->len > len) {
+			check(false, "damaged copy (%s) made", pt->what);
+			free(buf);
+			return;
+		}
+		memcpy(buf + bases[i] + pt->off, pt->bytes, pt->len);
+	}
+	if (write_file(path, buf, len)) {
+		check(false, "damaged copy (%s) written", pt->what);
+		free(buf);
+		return;
+	}
+	free(buf);
+	err = gobin_open(path, &gb, &why);
+	if (err) {
+		check(err < 0, "%s: refused (%s)", pt->what, why ? why : "?");
+		unlink(path);
+		return;
+	}
+	err = gobin_func(gb, func, &a, &s);
+	if (func_must_fail)
+		check(err == -ENOENT || err == -EINVAL,
+		      "%s: gobin_func fails with -ENOENT or -EINVAL (%d)", pt->what, err);
+	else
+		check(err == -ENOENT || err == -EINVAL || (!err && a == faddr && s == fsize),
+		      "%s: gobin_func is right or fails (%d)", pt->what, err);
+	if (want_grpc)
+		check_str(gobin_grpc_version(gb), want_grpc, pt->what);
+	check(!*gobin_go_version(gb) || !strcmp(gobin_go_version(gb), truth.go),
+	      "%s: Go version is right or unknown", pt->what);
+	gobin_close(gb);
+	unlink(path);
+}
+
+#define P(s) s, sizeof(s) - 1
+
+static void test_corrupt(const char *stripped, const char *dir)
+{
+	/* .gopclntab header: magic 0, pad 4, minLC 6, ptrSize 7, nfunc 8,
+	 * nfiles 16, textStart 24, funcnameOffset 32, cuOffset 40, ...,
+	 * pclnOffset 64. */
+	static const struct patch pcln_must_fail[] = {
+		{ "pclntab magic flipped", 0, P("\xf0\xff\xff\x7f") },
+		{ "pclntab magic of Go 1.16", 0, P("\xfa\xff\xff\xff") },
+		{ "pclntab pad set", 4, P("\x01") },
+		{ "pclntab ptrSize 4", 7, P("\x04") },
+		{ "pclntab minLC 0", 6, P("\x00") },
+		{ "pclntab nfunc huge", 8, P("\xff\xff\xff\x0f\x00\x00\x00\x00") },
+		{ "pclntab nfunc 0", 8, P("\x00\x00\x00\x00\x00\x00\x00\x00") },
+		{ "pclntab textStart unmapped", 24, P("\x00\x00\x00\x00\x00\x7f\x00\x00") },
+		{ "pclntab funcnameOffset past the end", 32, P("\x00\x00\x00\x7f\x00\x00\x00\x00") },
+		{ "pclntab funcnameOffset in the header", 32, P("\x08\x00\x00\x00\x00\x00\x00\x00") },
+		{ "pclntab cuOffset past the end", 40, P("\x00\x00\x00\x7f\x00\x00\x00\x00") },
+		{ "pclntab pclnOffset past the end", 64, P("\x00\x00\x00\x7f\x00\x00\x00\x00") },
+		{ "pclntab pclnOffset at the very end", 64, P("\xff\xff\xff\xff\xff\xff\xff\xff") },
+	};
+	/* .go.buildinfo: magic 0..13, ptrSize 14, flags 15, varints at 32. */
+	static const struct patch bi[] = {
+		{ "buildinfo magic flipped", 1, P("X") },
+		{ "buildinfo flags without inline strings", 15, P("\x00") },
+		{ "buildinfo Go version length huge", 32, P("\xff\xff\xff\xff\x0f") },
+		{ "buildinfo Go version varint unterminated", 32,
+		  P("\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff") },
+		{ "buildinfo Go version with a control byte", 34, P("\x01") },
+	};
+	/* The version digits after "grpc-go/" ("1.33.3" here). */
+	static const struct patch ua_bad[] = {
+		{ "user agent 1.33..", 0, P("1.33..") },
+		{ "user agent 1.3333", 0, P("1.3333") },
+		{ "user agent .33.3x", 0, P(".33.3x") },
+		{ "user agent x.33.3", 0, P("x.33.3") },
+		{ "user agent 1..3.3", 0, P("1..3.3") },
+		{ "user agent 1.3.3.", 0, P("1.3.3.") },	/* trailing dot: 1.3.3 */
+		{ "user agent 9.33.3", 0, P("9.33.3") },	/* positive control */
+	};
+	static const char *const ua_want[] = { "", "", "", "", "", "1.3.3", "9.33.3" };
+	const struct func_expect *fe = &truth.funcs[0];
+	struct gobin *gb = NULL;
+	uint64_t faddr = 0, fsize = 0;
+	const char *why;
+	uint8_t *orig;
+	size_t len = 0, i;
+
+	/* Reference: the undamaged stripped file's own pclntab answer. */
+	if (gobin_open(stripped, &gb, &why) ||
+	    !check(!gobin_func(gb, fe->name, &faddr, &fsize),
+		   "stripped: gobin_func(%s) from pclntab", fe->name)) {
+		gobin_close(gb);
+		return;
+	}
+	gobin_close(gb);
+	orig = slurp(stripped, &len);
+	if (!check(orig != NULL, "stripped fixture read"))
+		return;
+	for (i = 0; i < sizeof(pcln_must_fail) / sizeof(pcln_must_fail[0]); i++)
+		try_damaged(dir, &truth.corrupt_pcln, 1, &pcln_must_fail[i], orig,
+			    len, fe->name, faddr, fsize, true, NULL);
+	for (i = 0; i < sizeof(bi) / sizeof(bi[0]); i++)
+		try_damaged(dir, &truth.corrupt_buildinfo, 1, &bi[i], orig, len,
+			    fe->name, faddr, fsize, false, NULL);
+	for (i = 0; i < sizeof(ua_bad) / sizeof(ua_bad[0]); i++)
+		try_damaged(dir, truth.corrupt_ua, truth.ncorrupt_ua, &ua_bad[i], orig, len,
+			    fe->name, faddr, fsize, false, ua_want[i]);
+	/* Random damage anywhere in the first 64 KiB of the table. */
+	srand(1);
+	for (i = 0; i < 64; i++) {
+		uint64_t off = rand() % 65536;
+		char b[8], what[64];
+		struct patch pt = { what, off & ~7ull, b, sizeof(b) };
+		size_t j;
+
+		for (j = 0; j < sizeof(b); j++)
+			b[j] = rand();
+		snprintf(what, sizeof(what), "pclntab + 0x%" PRIx64 " random", pt.off);
+		try_damaged(dir, &truth.corrupt_pcln, 1, &pt, orig, len,
+			    fe->name, faddr, fsize, false, NULL);
+	}
+	free(orig);
+}
+
 int main(int argc, char **argv)
 {
 	const char *tmp = getenv("TMPDIR");
@@ -959,10 +1389,21 @@ int main(int argc, char **argv)
 	test_no_leak(argv[1]);
 	test_stripped(argv[2]);
 	test_gohello(argv[3]);
+	for (i = 0; i < truth.npcltexts; i++)
+		test_pcltext(truth.pcltexts[i]);
+	for (i = 0; i < truth.npclns; i++)
+		test_pcln(truth.pclns[i]);
+	for (i = 0; i < truth.nversions; i++)
+		test_versions_of(truth.versions[i]);
+	for (i = 0; i < truth.nparams; i++)
+		test_params(truth.params[i]);
+	for (i = 0; i < truth.nmtypes; i++)
+		test_mtypes(truth.mtypes[i]);
 	snprintf(dir, sizeof(dir), "%s/test_gobin.XXXXXX", tmp && *tmp ? tmp : "/tmp");
 	if (check(mkdtemp(dir) != NULL, "temporary directory created")) {
 		test_not_go(dir);
 		test_truncated(argv[1], dir);
+		test_corrupt(argv[2], dir);
 		rmdir(dir);
 	}
 out:

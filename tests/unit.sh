@@ -1,9 +1,13 @@
 #!/bin/sh
 # SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 # Unit tests of gobin.c: compute every expected value with tools that share
-# no code with gobin (go, dpkg-query, nm, readelf, objdump, gdb,
-# llvm-dwarfdump) and hand them to .output/test_gobin. Builds nothing: run
-# `make .output/test_gobin fixtures` first. Exits non-zero on any failure.
+# no code with gobin (go, go tool addr2line, dpkg-query, nm, readelf,
+# objdump, gdb, llvm-dwarfdump) and hand them to .output/test_gobin. Builds
+# nothing: run `make .output/test_gobin fixtures` first. The 1.33.3 plain
+# and stripped fixtures are required; the 1.64.0 and 1.81.1 cells
+# (plain, pie, trimpath, stripped, module) are used when they exist and
+# skipped with a note otherwise. GOBIN_FIX overrides .output/fix. Exits
+# non-zero on any failure.
 set -eu
 # Tool output and awk's string comparisons of hex addresses must not depend
 # on the caller's locale.
@@ -11,7 +15,7 @@ export LC_ALL=C
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 TEST=$ROOT/.output/test_gobin
-FIX=$ROOT/.output/fix
+FIX=${GOBIN_FIX:-$ROOT/.output/fix}
 GO=${GO:-go}
 
 die() {
@@ -325,6 +329,467 @@ for n in .debug_info .symtab; do
 	set -- "$@" "trunc=$((${s% *} + ${s#* } / 2))"
 done
 set -- "$@" "trunc=$(($(stat -c %s "$PLAIN") - 1))"
+
+# --- pclntab, versions, parameters and member types, per fixture cell -----
+
+# "0xADDR 0xEND NAME" for the functions of NMBIN (nm -S), END being the
+# next function's start (what .gopclntab's functab records: padding
+# included) and NAME what `go tool addr2line` (Go's debug/gosym reading
+# .gopclntab; ADDR2LINE from a toolchain that knows the table's format)
+# says of every NAMEBIN at both ADDR and END-1. Table names are not always
+# symbol names ("internal/cpu.cpuid.abi0" is "internal/cpu.cpuid" there).
+# Left out: symbols sharing an address or overlapping the next one (cgo's
+# "net(.text)"), the last one, names that occur twice, and any function
+# the NAMEBINs disagree on (so that a stripped build's layout is checked
+# here, not assumed to be the plain one's).
+pcln_list() { # NMBIN ADDR2LINE NAMEBIN...
+	nmbin=$1 a2l=$2
+	shift 2
+	nm -S "$nmbin" | awk 'NF == 4 && ($3 == "T" || $3 == "t") { print $1, $2 }' |
+		sort | awk '
+	function hexval(s,    i, v) {
+		v = 0
+		for (i = 1; i <= length(s); i++)
+			v = v * 16 + index("0123456789abcdef", substr(s, i, 1)) - 1
+		return v
+	}
+	{ n++; st[n] = $1; sz[n] = $2 }
+	END {
+		for (i = 1; i < n; i++) {
+			if (st[i] == st[i + 1] || (i > 1 && st[i] == st[i - 1]))
+				continue
+			if (hexval(st[i]) + hexval(sz[i]) > hexval(st[i + 1]))
+				continue
+			printf "0x%s 0x%s 0x%x\n", st[i], st[i + 1], hexval(st[i + 1]) - 1
+		}
+	}' >"$TMPD/a2l.ranges"
+	awk '{ print $1; print $3 }' "$TMPD/a2l.ranges" >"$TMPD/a2l.in"
+	cp "$TMPD/a2l.ranges" "$TMPD/a2l.acc"
+	for b in "$@"; do
+		"$a2l" "$b" <"$TMPD/a2l.in" | awk 'NR % 2 == 1' | paste -d ' ' - - |
+			paste -d ' ' "$TMPD/a2l.acc" - >"$TMPD/a2l.tmp"
+		mv "$TMPD/a2l.tmp" "$TMPD/a2l.acc"
+	done
+	awk '{
+		for (i = 4; i <= NF; i++)
+			if ($i != $4)
+				next
+		if ($4 == "?" || NF < 5)
+			next
+		n++; a[n] = $1; e[n] = $2; nm[n] = $4; cnt[$4]++
+	}
+	END {
+		for (i = 1; i <= n; i++)
+			if (cnt[nm[i]] == 1)
+				print a[i], e[i], nm[i]
+	}' "$TMPD/a2l.acc"
+}
+
+# The file's own versions: Go from `go version`, grpc-go from a module
+# dependency in `go version -m`, else from the user agent in its bytes.
+versions_of() { # GO BIN
+	go=$("$1" version "$2" | awk '{ print $2 }')
+	dep=$("$1" version -m "$2" | awk '$1 == "dep" && $2 == "google.golang.org/grpc" { sub(/^v/, "", $3); print $3 }')
+	if [ -n "$dep" ]; then
+		echo "$2,$go,${dep%%[-+]*},buildinfo"
+		return
+	fi
+	ua=$(grep -ao 'grpc-go/[0-9][0-9]*\.[0-9][0-9]*\.[0-9][0-9]*' "$2" | head -n 1)
+	if [ -n "$ua" ]; then
+		echo "$2,$go,${ua#grpc-go/},rodata"
+	else
+		echo "$2,$go,-,-"
+	fi
+}
+
+# "WANT PARAM FUNC" for the grpc-go and main functions of a DWARF dump; see
+# its first comment. Independent of gobin: llvm-dwarfdump's text, Go kinds
+# instead of DWARF tags, and every answer that a location list also gives
+# at the function's entry must agree with that list.
+PARAMS_AWK=$(cat <<'AWK'
+# Reads `llvm-dwarfdump --debug-info` output; for every function whose
+# name starts with one of PREFIXES (space separated), prints "WANT PARAM
+# FUNC" per formal parameter (results excluded), WANT being the ABIInternal
+# integer register index (0..8), "stack", "none" (no integer register) or
+# "wrapper" where gobin must refuse: a compiler-generated method wrapper
+# (DW_AT_trampoline) or an unnamed value receiver, both missing from the
+# DWARF (an unnamed pointer receiver is put back as one register). Types
+# are classified by DW_AT_GO_kind. Where the location list says which
+# register a parameter is in at the function's entry, it must agree;
+# disagreements go to stderr and exit 1.
+function hexval(s,    i, c, v) {
+	v = 0
+	s = tolower(s)
+	sub(/^0x/, "", s)
+	for (i = 1; i <= length(s); i++) {
+		c = index("0123456789abcdef", substr(s, i, 1)) - 1
+		if (c < 0)
+			break
+		v = v * 16 + c
+	}
+	return v
+}
+function strval(l) {
+	sub(/^[^"]*"/, "", l)
+	sub(/"\)?$/, "", l)
+	return l
+}
+function refval(l) {
+	sub(/^[^(]*\(/, "", l)
+	sub(/ .*/, "", l)
+	sub(/\)$/, "", l)
+	return hexval(l)
+}
+function numval(l) {
+	sub(/^[^(]*\(/, "", l)
+	sub(/\).*/, "", l)
+	return l ~ /^0x/ ? hexval(l) : l + 0
+}
+# Assign type T; returns 0 or -1 (fails: goes to the stack).
+function assign(t, depth,    k, tg, i, c) {
+	if (depth > 40 || !(t in tag)) {
+		unknown = 1
+		return -1
+	}
+	k = kind[t]
+	tg = tag[t]
+	if (k >= 1 && k <= 12)
+		return ints(1)
+	if (k == 13 || k == 14)
+		return fps(1)
+	if (k == 15 || k == 16)
+		return fps(2)
+	if (k == 18 || k == 19 || k == 21 || k == 22 || k == 26)
+		return ints(1)
+	if (k == 20 || k == 24)
+		return ints(2)
+	if (k == 23)
+		return ints(3)
+	if (k == 17 || tg == "DW_TAG_array_type") {
+		c = count[t]
+		if (c == "") {
+			unknown = 1
+			return -1
+		}
+		if (c == 0)
+			return 0
+		if (c == 1)
+			return assign(type[t], depth + 1)
+		return -1
+	}
+	if (k == 25 || tg == "DW_TAG_structure_type") {
+		for (i = 1; i <= nmem[t]; i++)
+			if (assign(type[mem[t, i]], depth + 1) < 0)
+				return -1
+		return 0
+	}
+	if (tg == "DW_TAG_pointer_type")
+		return ints(1)
+	if (tg == "DW_TAG_typedef")
+		return assign(type[t], depth + 1)
+	unknown = 1
+	return -1
+}
+function ints(n) {
+	if (I + n > 9)
+		return -1
+	if (first < 0)
+		first = I
+	I += n
+	return 0
+}
+function fps(n) {
+	if (F + n > 15)
+		return -1
+	F += n
+	return 0
+}
+BEGIN {
+	split("RAX RBX RCX RDI RSI R8 R9 R10 R11", rn, " ")
+	for (i = 1; i <= 9; i++)
+		regidx[rn[i]] = i - 1
+	np = split(PREFIXES, pre, " ")
+}
+/^0x[0-9a-f]+: +(DW_TAG_|NULL)/ {
+	off = $1
+	sub(/:$/, "", off)
+	off = hexval(off)
+	d = match($0, /(DW_TAG_|NULL)/) - length($1)
+	if ($2 == "NULL") {
+		cur = ""
+		next
+	}
+	cur = off
+	tag[cur] = $2
+	depthof[d] = cur
+	par = depthof[d - 2]
+	if ($2 == "DW_TAG_member" || $2 == "DW_TAG_formal_parameter")
+		mem[par, ++nmem[par]] = cur
+	if ($2 == "DW_TAG_subrange_type")
+		sub_of[cur] = par
+	inloc = 0
+	next
+}
+cur == "" { next }
+/DW_AT_name/ {
+	name[cur] = strval($0)
+	if (tag[cur] == "DW_TAG_structure_type")
+		structs[name[cur]] = 1
+	next
+}
+/DW_AT_type/ {
+	type[cur] = refval($0)
+	tname[cur] = strval($0)
+	next
+}
+/DW_AT_GO_kind/ { kind[cur] = numval($0); next }
+/DW_AT_count/ { count[sub_of[cur]] = numval($0); next }
+/DW_AT_upper_bound/ { count[sub_of[cur]] = numval($0) + 1; next }
+/DW_AT_variable_parameter/ { result[cur] = numval($0); next }
+/DW_AT_low_pc/ { low[cur] = refval($0); next }
+/DW_AT_trampoline/ { tramp[cur] = numval($0); next }
+/DW_AT_location/ { inloc = 1 }
+inloc && /^ +\[0x[0-9a-f]+, 0x[0-9a-f]+\): DW_OP_reg[0-9]+ / {
+	l = $0
+	sub(/^ +\[/, "", l)
+	a = l
+	sub(/,.*/, "", a)
+	r = l
+	sub(/^[^:]*: DW_OP_reg[0-9]+ /, "", r)
+	sub(/[,)].*/, "", r)
+	if (!(cur in locstart)) {
+		locstart[cur] = hexval(a)
+		locreg[cur] = r
+	}
+	next
+}
+END {
+	for (f in tag) {
+		if (tag[f] != "DW_TAG_subprogram" || !(f in name))
+			continue
+		ok = 0
+		for (i = 1; i <= np; i++)
+			if (index(name[f], pre[i]) == 1)
+				ok = 1
+		if (!ok)
+			continue
+		I = F = 0
+		unknown = 0
+		out = ""
+		# An unnamed receiver is not in the DWARF: put a pointer one
+		# back, refuse a value one (llvm-dwarfdump writes "*T" as "T *").
+		refuse = tramp[f]
+		fn = name[f]
+		pkg = fn
+		if (match(pkg, /\/[^\/]*$/))
+			pkg = substr(pkg, RSTART + 1)
+		pkg = substr(fn, 1, length(fn) - length(pkg) + index(pkg, ".") - 1)
+		rest = substr(fn, length(pkg) + 2)
+		rt = ""
+		if (fn !~ /\[/ && rest ~ /^\(\*[^().]+\)\.[^.]+$/) {
+			rt = substr(rest, 3, index(rest, ")") - 3)
+			rt = pkg "." rt " *"
+		} else if (fn !~ /\[/ && rest ~ /^[^().]+\.[^.]+$/ && (pkg "." substr(rest, 1, index(rest, ".") - 1)) in structs) {
+			rt = pkg "." substr(rest, 1, index(rest, ".") - 1)
+		}
+		if (rt != "") {
+			fp = ""
+			for (i = 1; i <= nmem[f]; i++) {
+				p = mem[f, i]
+				if (tag[p] == "DW_TAG_formal_parameter" && !result[p]) {
+					fp = tname[p]
+					break
+				}
+			}
+			if (fp != rt) {
+				if (rt ~ / \*$/)
+					I = 1
+				else
+					refuse = 1
+			}
+		}
+		for (i = 1; i <= nmem[f]; i++) {
+			p = mem[f, i]
+			if (tag[p] != "DW_TAG_formal_parameter" || result[p] || !(p in name))
+				continue
+			sI = I
+			sF = F
+			first = -1
+			if (assign(type[p], 0) < 0) {
+				I = sI
+				F = sF
+				want = "stack"
+			} else {
+				want = first < 0 ? "none" : first
+			}
+			if (unknown)
+				break
+			if (refuse) {
+				out = out "wrapper " name[p] " " name[f] "\n"
+				continue
+			}
+			if ((p in locstart) && (f in low) && locstart[p] == low[f] &&
+			    (locreg[p] in regidx) && want != regidx[locreg[p]]) {
+				printf "params.awk: %s %s: rules say %s, location list %s\n",
+					name[f], name[p], want, locreg[p] > "/dev/stderr"
+				bad++
+			}
+			if ((p in locstart) && (locreg[p] in regidx))
+				agreed++
+			out = out want " " name[p] " " name[f] "\n"
+		}
+		if (!unknown)
+			printf "%s", out
+	}
+	printf "params.awk: %d parameters checked against location lists\n", agreed > "/dev/stderr"
+	exit bad > 0
+}
+AWK
+)
+
+# "TYPE<TAB>MEMBER<TAB>NAME OF THE MEMBER'S TYPE DIE" from a DWARF dump, for
+# the "TYPE MEMBER" lines of PAIRS whose struct exists in it.
+mtypes_of() { # DUMP PAIRS
+	awk -v pairs="$2" '
+	function hexval(s,    i, c, v) {
+		v = 0
+		s = tolower(s)
+		sub(/^0x/, "", s)
+		for (i = 1; i <= length(s); i++) {
+			c = index("0123456789abcdef", substr(s, i, 1)) - 1
+			if (c < 0)
+				break
+			v = v * 16 + c
+		}
+		return v
+	}
+	BEGIN {
+		while ((getline l < pairs) > 0) {
+			split(l, w, " ")
+			want[w[1]] = 1
+			pair[++np] = l
+		}
+	}
+	/^0x[0-9a-f]+: +DW_TAG_/ {
+		cur = $1
+		sub(/:$/, "", cur)
+		cur = hexval(cur)
+		tg[cur] = $2
+		d = match($0, /DW_TAG_/) - length($1)
+		depthof[d] = cur
+		parent[cur] = depthof[d - 2]
+		next
+	}
+	/DW_AT_name/ {
+		n = $0
+		sub(/^[^"]*"/, "", n)
+		sub(/"\)$/, "", n)
+		name[cur] = n
+		if (tg[cur] == "DW_TAG_structure_type" && (n in want) && !(n in st))
+			st[n] = cur
+		next
+	}
+	/DW_AT_type/ && tg[cur] == "DW_TAG_member" {
+		t = $0
+		sub(/^[^(]*\(/, "", t)
+		sub(/ .*/, "", t)
+		mt[parent[cur], name[cur]] = hexval(t)
+	}
+	END {
+		for (i = 1; i <= np; i++) {
+			split(pair[i], w, " ")
+			if ((w[1] in st) && ((st[w[1]], w[2]) in mt))
+				printf "%s\t%s\t%s\n", w[1], w[2], name[mt[st[w[1]], w[2]]]
+		}
+	}' "$1"
+}
+
+printf '%s\n' "$T.Stream ct" "$T.Stream st" "$T.Stream method" "$T.Stream status" \
+	"$T.Stream buf" "$T.http2Client conn" "$T.http2Client nextID" \
+	"$T.ClientStream Stream" "$T.ClientStream ct" "$T.ServerStream Stream" \
+	"net.TCPAddr IP" >"$TMPD/pairs"
+
+# DWARF-derived expectations of one binary with DWARF: params= and mtypes=.
+dwarf_expect() { # LABEL BIN
+	"$DWARFDUMP" --debug-info "$2" >"$TMPD/$1.dump" || die "$DWARFDUMP failed on $2"
+	awk -v PREFIXES="google.golang.org/grpc main." "$PARAMS_AWK" "$TMPD/$1.dump" \
+		>"$TMPD/$1.params" || die "parameter registers of $2: rules and location lists disagree"
+	mtypes_of "$TMPD/$1.dump" "$TMPD/pairs" >"$TMPD/$1.mtypes"
+	[ -s "$TMPD/$1.mtypes" ] || die "no member of $TMPD/pairs in $2"
+	rm -f "$TMPD/$1.dump"
+}
+
+# Fixed points anchor the sweep: 1.33.3's NewStream(t, ctx, callHdr) and
+# closeStream(t, s, err, rst, rstCode, st, ...), by hand from the source.
+dwarf_expect plain "$PLAIN"
+for want in "0 t $NEWSTREAM" "1 ctx $NEWSTREAM" "3 callHdr $NEWSTREAM" \
+	"1 s $CLOSESTREAM" "2 err $CLOSESTREAM" "6 st $CLOSESTREAM"; do
+	grep -qxF "$want" "$TMPD/plain.params" || die "params.awk no longer says '$want'"
+done
+set -- "$@" "params=$PLAIN,$TMPD/plain.params" "mtypes=$PLAIN,$TMPD/plain.mtypes"
+set -- "$@" "versions=$(versions_of "$GO" "$PLAIN")" "versions=$(versions_of "$GO" "$STRIPPED")"
+
+# pclntab: the plain fixture's table against its nm, and the stripped
+# fixture's against the same list where both tables agree (addr2line).
+A2L=$("$GO" env GOTOOLDIR)/addr2line
+[ -x "$A2L" ] || die "$A2L not found"
+pcln_list "$PLAIN" "$A2L" "$PLAIN" >"$TMPD/plain.pcln"
+pcln_list "$PLAIN" "$A2L" "$PLAIN" "$STRIPPED" >"$TMPD/stripped.pcln"
+[ "$(wc -l <"$TMPD/stripped.pcln")" -gt "$(($(wc -l <"$TMPD/plain.pcln") * 9 / 10))" ] ||
+	die "the stripped fixture's .gopclntab differs from the plain one's for over 10% of functions"
+set -- "$@" "pcln=$PLAIN,$TMPD/plain.pcln" "pcln=$STRIPPED,$TMPD/stripped.pcln" \
+	"pcltext=$PLAIN,0x$(nm "$PLAIN" | awk '$3 == "runtime.text" { print $1 }')"
+
+# Damaged copies of STRIPPED: where its .gopclntab, .go.buildinfo and the
+# version digits after every "grpc-go/" are.
+soff() {
+	readelf -SW "$STRIPPED" | sed -n 's/^ *\[ *[0-9]*\] *//p' |
+		awk -v n="$1" '$1 == n { print "0x" $4; found++ } END { exit found != 1 }' ||
+		die "no section $1 in $STRIPPED"
+}
+UA=$(grep -aob "grpc-go/$GRPC" "$STRIPPED" | awk -F: '{ printf "%s%d", (NR > 1 ? ":" : ""), $1 + 8 }')
+[ -n "$UA" ] || die "no grpc-go/$GRPC in $STRIPPED"
+set -- "$@" "corrupt=$(soff .gopclntab),$(soff .go.buildinfo),$UA"
+
+# Newer grpc-go cells, when tests/build-fixtures.sh has made them. Their
+# tables need a newer addr2line (the system Go's reads Go 1.18/1.19 ones
+# only): the newest Debian toolchain unpacked in .cache that has one.
+A2L_NEW=$(ls -d "$ROOT"/.cache/debian/*/usr/lib/go-*/pkg/tool/linux_amd64/addr2line 2>/dev/null |
+	sort -V | tail -n 1)
+for v in 1.64.0 1.81.1; do
+	case $v in
+	1.64.0) suite=trixie ;;
+	*) suite=sid ;;
+	esac
+	vgo=$(ls -d "$ROOT"/.cache/debian/$suite/usr/lib/go-*/bin/go 2>/dev/null | tail -n 1)
+	[ -n "$vgo" ] || vgo=$GO
+	for variant in plain pie trimpath stripped module; do
+		bin=$FIX/$v-$variant/grpcfixture
+		if [ ! -x "$bin" ]; then
+			echo "# unit.sh: no $v-$variant fixture yet, skipped"
+			continue
+		fi
+		set -- "$@" "versions=$(versions_of "$vgo" "$bin")"
+		symbols=$(nm "$bin" 2>/dev/null | head -n 1)
+		if [ -z "$A2L_NEW" ]; then
+			echo "# unit.sh: $v-$variant: no newer go tool addr2line in .cache, pclntab not checked"
+		elif [ -n "$symbols" ]; then
+			pcln_list "$bin" "$A2L_NEW" "$bin" >"$TMPD/$v-$variant.pcln"
+			set -- "$@" "pcln=$bin,$TMPD/$v-$variant.pcln" \
+				"pcltext=$bin,0x$(nm "$bin" | awk '$3 == "runtime.text" { print $1 }')"
+		elif [ -x "$FIX/$v-plain/grpcfixture" ]; then
+			pcln_list "$FIX/$v-plain/grpcfixture" "$A2L_NEW" \
+				"$FIX/$v-plain/grpcfixture" "$bin" >"$TMPD/$v-$variant.pcln"
+			set -- "$@" "pcln=$bin,$TMPD/$v-$variant.pcln"
+		fi
+		# DWARF is the same in the other variants; the dump is the slow part.
+		if [ "$variant" = plain ]; then
+			dwarf_expect "$v-$variant" "$bin"
+			set -- "$@" "params=$bin,$TMPD/$v-$variant.params" \
+				"mtypes=$bin,$TMPD/$v-$variant.mtypes"
+		fi
+	done
+done
 
 OUT=$TMPD/out
 rc=0

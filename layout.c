@@ -1,0 +1,336 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * layout: grpc-go's layout in one binary. See layout.h.
+ */
+#include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "layout.h"
+
+#define GRPC		"google.golang.org/grpc."
+#define TRANSPORT	"google.golang.org/grpc/internal/transport."
+#define STATUS		"google.golang.org/grpc/internal/status.Status"
+#define SPB_STATUS	"google.golang.org/genproto/googleapis/rpc/status.Status"
+
+/* A built-in layout: what the DWARF of a real build of this version said. */
+struct layout_entry {
+	const char *grpc_version;
+	const char *go_version;		/* of the build it came from (informative) */
+	struct go_offsets off;
+};
+
+#include "layouts.h"
+
+/* Every field of struct go_offsets, by name, for -v and the table. */
+#define F(name) { #name, offsetof(struct go_offsets, name) }
+static const struct {
+	const char *name;
+	size_t at;
+} fields[] = {
+	F(callhdr_method), F(desc_server_streams), F(desc_client_streams),
+	F(client_nextid), F(client_remote_addr), F(client_conn_id), F(cs_deref),
+	F(cs_id), F(cs_state), F(server_peer), F(server_conn_id), F(ss_transport),
+	F(ss_deref), F(ss_id), F(ss_method), F(status_s), F(spb_code),
+	F(tcpaddr_ip), F(tcpaddr_port), F(r_ncs_desc), F(r_ns_t), F(r_ns_hdr),
+	F(r_cs_t), F(r_cs_s), F(r_cs_err), F(r_cs_st), F(r_hs_stream),
+	F(r_pu_stream), F(r_ps_stream), F(r_ps_sd), F(r_ws_t), F(r_ws_s), F(r_ws_st),
+};
+#undef F
+
+#define NFIELDS (sizeof(fields) / sizeof(fields[0]))
+
+static __s32 *field(struct go_offsets *o, size_t i)
+{
+	return (__s32 *)((char *)o + fields[i].at);
+}
+
+static bool has_func(struct gobin *gb, const char *sym)
+{
+	uint64_t addr, size;
+
+	return !gobin_func(gb, sym, &addr, &size);
+}
+
+/* The functions this binary has; the linker drops what a program does not use. */
+static void find_funcs(struct gobin *gb, struct layout *l)
+{
+	static const char *const names[F_COUNT][2] = {
+		[F_NEW_CLIENT_STREAM] = { GRPC "newClientStream" },
+		[F_NEWSTREAM] = { TRANSPORT "(*http2Client).NewStream" },
+		[F_CLOSESTREAM] = { TRANSPORT "(*http2Client).closeStream" },
+		[F_HANDLE_STREAM] = { GRPC "(*Server).handleStream" },
+		[F_PROCESS_UNARY] = { GRPC "(*Server).processUnaryRPC" },
+		[F_PROCESS_STREAMING] = { GRPC "(*Server).processStreamingRPC" },
+		[F_WRITE_STATUS] = { TRANSPORT "(*http2Server).WriteStatus",
+				     TRANSPORT "(*http2Server).writeStatus" },
+	};
+	int i, j;
+
+	for (i = 0; i < F_COUNT; i++)
+		for (j = 0; j < 2 && !l->func[i]; j++)
+			if (names[i][j] && has_func(gb, names[i][j]))
+				l->func[i] = names[i][j];
+	if (l->func[F_NEWSTREAM] && l->func[F_CLOSESTREAM])
+		l->sides |= LAYOUT_CLIENT;
+	if (l->func[F_HANDLE_STREAM] && l->func[F_WRITE_STATUS])
+		l->sides |= LAYOUT_SERVER;
+	if (!(l->sides & LAYOUT_CLIENT))
+		l->func[F_NEW_CLIENT_STREAM] = l->func[F_NEWSTREAM] = l->func[F_CLOSESTREAM] = NULL;
+	if (!(l->sides & LAYOUT_SERVER))
+		l->func[F_HANDLE_STREAM] = l->func[F_PROCESS_UNARY] =
+			l->func[F_PROCESS_STREAMING] = l->func[F_WRITE_STATUS] = NULL;
+}
+
+/* ---- from DWARF ---- */
+
+struct dwarf_ctx {
+	struct gobin *gb;
+	const char *path;
+	bool verbose;
+	const char *missing;	/* first required item not found */
+	char missing_buf[256];
+};
+
+static void note_missing(struct dwarf_ctx *c, const char *what, const char *name)
+{
+	if (c->missing)
+		return;
+	snprintf(c->missing_buf, sizeof(c->missing_buf), "%s%s", what, name);
+	c->missing = c->missing_buf;
+}
+
+/* Offset of TYPE.MEMBER, or -1; REQUIRED ones are noted when absent. */
+static __s32 member(struct dwarf_ctx *c, const char *type, const char *mem, bool required)
+{
+	long v;
+
+	if (gobin_member_offset(c->gb, type, mem, &v)) {
+		if (required) {
+			char what[200];
+
+			snprintf(what, sizeof(what), "%s.", type);
+			note_missing(c, what, mem);
+		}
+		return -1;
+	}
+	return (__s32)v;
+}
+
+static bool has_type(struct dwarf_ctx *c, const char *type, const char *mem)
+{
+	long v;
+
+	return !gobin_member_offset(c->gb, type, mem, &v);
+}
+
+/* Register of FUNC's parameter PARAM, or -1; noted when FUNC is probed. */
+static __s32 param(struct dwarf_ctx *c, const char *func, const char *name, bool required)
+{
+	int reg;
+
+	if (!func)
+		return -1;
+	if (gobin_param_reg(c->gb, func, name, &reg)) {
+		if (required) {
+			char what[200];
+
+			snprintf(what, sizeof(what), "a register argument '%s' of ", name);
+			note_missing(c, what, func);
+		}
+		return -1;
+	}
+	return reg;
+}
+
+/*
+ * Where the Stream is inside WRAPPER (transport.ClientStream or
+ * ServerStream, 1.69+): *DEREF is the offset of an embedded *Stream to
+ * follow, *EMBED that of a Stream embedded by value (1.77+). Before 1.69
+ * the wrapper does not exist and the pointer is the *Stream itself.
+ */
+static void stream_embedding(struct dwarf_ctx *c, const char *wrapper, __s32 *deref,
+			     __s32 *embed)
+{
+	char type[256];
+	long v;
+
+	*deref = -1;
+	*embed = 0;
+	if (gobin_member_offset(c->gb, wrapper, "Stream", &v))
+		return;
+	if (gobin_member_type(c->gb, wrapper, "Stream", type, sizeof(type)) ||
+	    !strcmp(type, "*" TRANSPORT "Stream")) {
+		*deref = (__s32)v;
+		return;
+	}
+	*embed = (__s32)v;
+}
+
+static int from_dwarf(struct gobin *gb, const char *path, struct layout *l, bool verbose)
+{
+	struct dwarf_ctx c = { .gb = gb, .path = path, .verbose = verbose };
+	struct go_offsets *o = &l->off;
+	bool cl = l->sides & LAYOUT_CLIENT, sv = l->sides & LAYOUT_SERVER;
+	__s32 embed, peer;
+
+	o->callhdr_method = member(&c, TRANSPORT "CallHdr", "Method", cl);
+	o->desc_server_streams = member(&c, GRPC "StreamDesc", "ServerStreams", false);
+	o->desc_client_streams = member(&c, GRPC "StreamDesc", "ClientStreams", false);
+	o->client_nextid = member(&c, TRANSPORT "http2Client", "nextID", cl);
+	o->client_remote_addr = member(&c, TRANSPORT "http2Client", "remoteAddr", false);
+	o->client_conn_id = member(&c, TRANSPORT "http2Client", "connectionID", false);
+
+	stream_embedding(&c, TRANSPORT "ClientStream", &o->cs_deref, &embed);
+	o->cs_id = member(&c, TRANSPORT "Stream", "id", cl || sv);
+	o->cs_state = member(&c, TRANSPORT "Stream", "state", false);
+	if (o->cs_id >= 0)
+		o->cs_id += embed;
+	if (o->cs_state >= 0)
+		o->cs_state += embed;
+
+	stream_embedding(&c, TRANSPORT "ServerStream", &o->ss_deref, &embed);
+	o->ss_id = member(&c, TRANSPORT "Stream", "id", sv);
+	o->ss_method = member(&c, TRANSPORT "Stream", "method", sv);
+	if (o->ss_id >= 0)
+		o->ss_id += embed;
+	if (o->ss_method >= 0)
+		o->ss_method += embed;
+	/* The stream's transport moved from Stream.st to ServerStream.st (1.69). */
+	if (has_type(&c, TRANSPORT "ServerStream", "st"))
+		o->ss_transport = member(&c, TRANSPORT "ServerStream", "st", sv);
+	else
+		o->ss_transport = member(&c, TRANSPORT "Stream", "st", sv);
+
+	/* http2Server lost remoteAddr for a peer.Peer in 1.61. */
+	o->server_peer = member(&c, TRANSPORT "http2Server", "remoteAddr", false);
+	if (o->server_peer < 0) {
+		peer = member(&c, TRANSPORT "http2Server", "peer", false);
+		if (peer >= 0 && member(&c, "google.golang.org/grpc/peer.Peer", "Addr", false) >= 0)
+			o->server_peer = peer + member(&c, "google.golang.org/grpc/peer.Peer",
+						       "Addr", false);
+	}
+	o->server_conn_id = member(&c, TRANSPORT "http2Server", "connectionID", false);
+
+	o->status_s = member(&c, STATUS, "s", true);
+	o->spb_code = member(&c, SPB_STATUS, "Code", true);
+	o->tcpaddr_ip = member(&c, "net.TCPAddr", "IP", false);
+	o->tcpaddr_port = member(&c, "net.TCPAddr", "Port", false);
+
+	o->r_ncs_desc = param(&c, l->func[F_NEW_CLIENT_STREAM], "desc", false);
+	o->r_ns_t = param(&c, l->func[F_NEWSTREAM], "t", true);
+	o->r_ns_hdr = param(&c, l->func[F_NEWSTREAM], "callHdr", true);
+	o->r_cs_t = param(&c, l->func[F_CLOSESTREAM], "t", true);
+	o->r_cs_s = param(&c, l->func[F_CLOSESTREAM], "s", true);
+	o->r_cs_err = param(&c, l->func[F_CLOSESTREAM], "err", true);
+	o->r_cs_st = param(&c, l->func[F_CLOSESTREAM], "st", true);
+	o->r_hs_stream = param(&c, l->func[F_HANDLE_STREAM], "stream", true);
+	o->r_pu_stream = param(&c, l->func[F_PROCESS_UNARY], "stream", false);
+	o->r_ps_stream = param(&c, l->func[F_PROCESS_STREAMING], "stream", false);
+	o->r_ps_sd = param(&c, l->func[F_PROCESS_STREAMING], "sd", false);
+	o->r_ws_t = param(&c, l->func[F_WRITE_STATUS], "t", true);
+	o->r_ws_s = param(&c, l->func[F_WRITE_STATUS], "s", true);
+	o->r_ws_st = param(&c, l->func[F_WRITE_STATUS], "st", true);
+	o->pad = 0;
+
+	if (c.missing) {
+		fprintf(stderr, "grpcstreams: %s: grpc-go %s: no %s in its DWARF: "
+			"unsupported grpc-go layout\n", path,
+			l->grpc_version[0] ? l->grpc_version : "(version unknown)", c.missing);
+		return -ENOENT;
+	}
+	return 0;
+}
+
+/* ---- from the table ---- */
+
+/*
+ * rpc/status.Status.Code depends on the protobuf generation genproto was
+ * built with, not on grpc-go: 0 in old golang/protobuf structs, after
+ * state, sizeCache and unknownFields (40) in APIv2 ones, which have a
+ * ProtoReflect method. A table entry comes from one build; the binary's
+ * own symbols decide.
+ */
+static __s32 spb_code_offset(struct gobin *gb)
+{
+	return has_func(gb, "google.golang.org/genproto/googleapis/rpc/status.(*Status).ProtoReflect") ?
+	       40 : 0;
+}
+
+static int from_table(struct gobin *gb, const char *path, struct layout *l)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(layout_table) / sizeof(layout_table[0]); i++) {
+		if (!layout_table[i].grpc_version ||
+		    strcmp(layout_table[i].grpc_version, l->grpc_version))
+			continue;
+		l->off = layout_table[i].off;
+		l->off.spb_code = spb_code_offset(gb);
+		/* Optional probes the table knows no registers for are dropped. */
+		if (l->off.r_ncs_desc < 0)
+			l->func[F_NEW_CLIENT_STREAM] = NULL;
+		return 0;
+	}
+	fprintf(stderr, "grpcstreams: %s: grpc-go %s: no struct offsets known and no DWARF; "
+		"rebuild without -ldflags=-w, or add this version with tools/gen-layouts.sh\n",
+		path, l->grpc_version[0] ? l->grpc_version : "(version unknown)");
+	return -ENOENT;
+}
+
+int layout_resolve(struct gobin *gb, const char *path, struct layout *l, bool verbose)
+{
+	const char *ver = gobin_grpc_version(gb);
+	size_t i;
+	int err;
+
+	memset(l, 0, sizeof(*l));
+	snprintf(l->grpc_version, sizeof(l->grpc_version), "%s", ver);
+	find_funcs(gb, l);
+	if (!l->sides) {
+		if (!ver[0])
+			fprintf(stderr, "grpcstreams: %s: not a grpc-go program (no grpc-go code "
+				"linked in)\n", path);
+		else
+			fprintf(stderr, "grpcstreams: %s: grpc-go %s, but neither its client nor its "
+				"server HTTP/2 transport is linked in; nothing to trace\n", path, ver);
+		return -ENOENT;
+	}
+	if (gobin_has_dwarf(gb)) {
+		l->source = "DWARF";
+		err = from_dwarf(gb, path, l, verbose);
+	} else {
+		l->source = "table";
+		err = from_table(gb, path, l);
+	}
+	if (err)
+		return err;
+	/* A probe the layout has no registers for cannot run. */
+	if (l->off.r_pu_stream < 0)
+		l->func[F_PROCESS_UNARY] = NULL;
+	if (l->off.r_ps_stream < 0 || l->off.r_ps_sd < 0)
+		l->func[F_PROCESS_STREAMING] = NULL;
+	if (l->off.r_ncs_desc < 0)
+		l->func[F_NEW_CLIENT_STREAM] = NULL;
+	if (verbose) {
+		fprintf(stderr, "layout: grpc-go %s, sides:%s%s, from %s\n",
+			ver[0] ? ver : "(unknown)", l->sides & LAYOUT_CLIENT ? " client" : "",
+			l->sides & LAYOUT_SERVER ? " server" : "", l->source);
+		for (i = 0; i < NFIELDS; i++)
+			fprintf(stderr, "layout: %s = %d\n", fields[i].name,
+				*field(&l->off, i));
+	}
+	return 0;
+}
+
+void layout_print_entry(const struct layout *l, const char *go_version, FILE *f)
+{
+	struct go_offsets o = l->off;
+	size_t i;
+
+	fprintf(f, "\t{ \"%s\", \"%s\", {", l->grpc_version, go_version);
+	for (i = 0; i < NFIELDS; i++)
+		fprintf(f, "%s\n\t\t.%s = %d", i ? "," : "", fields[i].name, *field(&o, i));
+	fprintf(f, " } },\n");
+}
