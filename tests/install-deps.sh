@@ -6,7 +6,7 @@ set -eu
 
 PKGS="clang llvm make pkg-config bpftool libbpf-dev libelf-dev libdw-dev
 libcapstone-dev zlib1g-dev golang-go golang-google-grpc-dev bats jq gdb
-binutils procps util-linux"
+binutils procps util-linux etcd-server etcd-client"
 
 missing=""
 for p in $PKGS; do
@@ -25,3 +25,8 @@ export DEBIAN_FRONTEND=noninteractive
 apt-get update -q >/dev/null
 # shellcheck disable=SC2086
 apt-get install -y -q --no-install-recommends $missing >/dev/null
+# Debian's etcd-server package starts a service on a systemd machine; the
+# tests run their own instance on loopback ports.
+if command -v systemctl >/dev/null 2>&1; then
+	systemctl disable --now etcd >/dev/null 2>&1 || true
+fi
