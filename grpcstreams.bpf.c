@@ -108,7 +108,7 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 16 << 20);
+	__uint(max_entries, 8 << 20);	/* mapped twice by user space: 16 MiB of RSS */
 } events SEC(".maps");
 
 __u64 hits[PROBE_COUNT] = {};

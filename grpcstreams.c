@@ -42,6 +42,7 @@ static struct env {
 	bool noclear;
 	bool verbose;
 	bool dump_layout;
+	bool naive;
 	long bench_events;
 	long bench_rate;
 } env = {
@@ -69,6 +70,7 @@ static const char argp_program_doc[] =
 #define OPT_DUMP_LAYOUT	0x100
 #define OPT_BENCH_EVENTS	0x101
 #define OPT_BENCH_RATE		0x102
+#define OPT_NAIVE		0x103
 
 static const struct argp_option opts[] = {
 	{ "pid", 'p', "PID", 0, "Trace this process (its executable via /proc/PID/exe)", 0 },
@@ -87,6 +89,9 @@ static const struct argp_option opts[] = {
 	 * buffer and output path, no target. */
 	{ "bench-events", OPT_BENCH_EVENTS, "N", OPTION_HIDDEN, "", 0 },
 	{ "bench-rate", OPT_BENCH_RATE, "RATE", OPTION_HIDDEN, "", 0 },
+	/* For make bench: the usual placement (first instruction, every RET),
+	 * to compare costs. Stack-growth re-entries are then counted twice. */
+	{ "naive-probes", OPT_NAIVE, NULL, OPTION_HIDDEN, "", 0 },
 	{},
 };
 
@@ -140,6 +145,9 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		break;
 	case OPT_BENCH_EVENTS:
 		env.bench_events = parse_num(arg, 1, LONG_MAX, state, "event count");
+		break;
+	case OPT_NAIVE:
+		env.naive = true;
 		break;
 	case OPT_BENCH_RATE:
 		env.bench_rate = parse_num(arg, 1, 100000000, state, "event rate");
@@ -254,6 +262,10 @@ static int plan_probe(struct gobin *gb, const char *path, const struct probe_spe
 	}
 	if (spec->returns) {
 		n = gobin_ret_sites(gb, addr, size, sites, MAX_SITES);
+	} else if (env.naive) {
+		sites[0] = (struct probe_site){ .vaddr = addr, .kind = SITE_ENTRY };
+		err = gobin_vaddr_to_offset(gb, addr, &sites[0].offset);
+		n = err ? err : 1;
 	} else {
 		err = gobin_entry_site(gb, addr, size, &sites[0]);
 		n = err ? err : 1;
@@ -391,30 +403,32 @@ static struct state {
 static void format_peer(const struct stream_info *i, char *buf, size_t len)
 {
 	static const __u8 v4mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+	struct linebuf b = { 0 };
 	char ip[INET6_ADDRSTRLEN];
+	const __u8 *a;
+	int k;
 
 	buf[0] = '\0';
 	if (i->peer_ip_len == 4 ||
 	    (i->peer_ip_len == 16 && !memcmp(i->peer_ip, v4mapped, 12))) {
-		inet_ntop(AF_INET, i->peer_ip + (i->peer_ip_len == 16 ? 12 : 0), ip, sizeof(ip));
-		snprintf(buf, len, "%s:%u", ip, i->peer_port);
+		/* Per event in -j mode: without inet_ntop and printf. */
+		a = i->peer_ip + (i->peer_ip_len == 16 ? 12 : 0);
+		for (k = 0; k < 4; k++) {
+			lb_u64(&b, a[k]);
+			lb_mem(&b, k < 3 ? "." : ":", 1);
+		}
+		lb_u64(&b, i->peer_port);
 	} else if (i->peer_ip_len == 16) {
 		inet_ntop(AF_INET6, i->peer_ip, ip, sizeof(ip));
-		snprintf(buf, len, "[%s]:%u", ip, i->peer_port);
+		lb_mem(&b, "[", 1);
+		lb_str(&b, ip);
+		lb_mem(&b, "]:", 2);
+		lb_u64(&b, i->peer_port);
 	}
-}
-
-/*
- * Opaque connection string, unique per connection within a process:
- * grpc-go's connection counter when known (a pointer can be reused once
- * the connection is garbage collected), plus the pointer.
- */
-static void format_conn(char *buf, size_t len, __u64 conn, __u64 conn_id)
-{
-	if (conn_id)
-		snprintf(buf, len, "0x%llx#%llu", conn, conn_id);
-	else
-		snprintf(buf, len, "0x%llx", conn);
+	if (b.len >= len)
+		b.len = len - 1;
+	memcpy(buf, b.buf, b.len);
+	buf[b.len] = '\0';
 }
 
 static double epoch_s(__u64 mono_ns)
@@ -422,57 +436,97 @@ static double epoch_s(__u64 mono_ns)
 	return (mono_ns + st.epoch_off) / 1e9;
 }
 
-static void print_json_head(const struct event *e, const char *type)
+/*
+ * Opaque connection string, unique per connection within a process:
+ * the transport pointer, plus grpc-go's connection counter when known (a
+ * pointer can be reused once the connection is garbage collected).
+ */
+static void lb_conn(struct linebuf *b, __u64 conn, __u64 conn_id)
 {
-	char conn[48];
+	lb_mem(b, "\"", 1);
+	lb_hex(b, conn);
+	if (conn_id) {
+		lb_mem(b, "#", 1);
+		lb_u64(b, conn_id);
+	}
+	lb_mem(b, "\"", 1);
+}
 
-	format_conn(conn, sizeof(conn), e->conn, e->info.conn_id);
-	printf("{\"type\":\"%s\",\"ts\":%.6f,\"pid\":%u,\"comm\":", type,
-	       epoch_s(e->end_ns), e->tgid);
-	json_string(stdout, e->comm, strnlen(e->comm, sizeof(e->comm)));
-	printf(",\"side\":\"%s\",\"conn\":\"%s\",\"stream_id\":%u",
-	       side_name(e->info.side), conn, e->sid);
+/* Keys every stream and collision object has. */
+static void json_head(struct linebuf *b, const struct event *e, const char *type)
+{
+	lb_str(b, "{\"type\":\"");
+	lb_str(b, type);
+	lb_str(b, "\",\"ts\":");
+	lb_secs(b, e->end_ns + st.epoch_off);
+	lb_str(b, ",\"pid\":");
+	lb_u64(b, e->tgid);
+	lb_str(b, ",\"comm\":");
+	lb_json(b, e->comm, strnlen(e->comm, sizeof(e->comm)));
+	lb_str(b, ",\"side\":\"");
+	lb_str(b, side_name(e->info.side));
+	lb_str(b, "\",\"conn\":");
+	lb_conn(b, e->conn, e->info.conn_id);
+	lb_str(b, ",\"stream_id\":");
+	lb_u64(b, e->sid);
 }
 
 static void print_json_stream(const struct event *e)
 {
-	char peer[INET6_ADDRSTRLEN + 8];
-
 	const char *kind = kind_name(e->info.kind);
+	char peer[INET6_ADDRSTRLEN + 8];
+	struct linebuf b = { 0 };
 
-	print_json_head(e, "stream");
-	printf(",\"method\":");
-	json_string(stdout, e->info.method, e->info.method_len);
-	if (kind)
-		printf(",\"kind\":\"%s\"", kind);
-	else
-		printf(",\"kind\":null");
-	printf(",\"status\":%d,\"error\":%s,\"latency_ns\":%llu,\"start_ts\":%.6f,\"peer\":",
-	       e->status, e->flags & EF_ERROR ? "true" : "false",
-	       e->end_ns - e->info.start_ns, epoch_s(e->info.start_ns));
+	json_head(&b, e, "stream");
+	lb_str(&b, ",\"method\":");
+	lb_json(&b, e->info.method, e->info.method_len);
+	lb_str(&b, ",\"kind\":");
+	if (kind) {
+		lb_mem(&b, "\"", 1);
+		lb_str(&b, kind);
+		lb_mem(&b, "\"", 1);
+	} else {
+		lb_str(&b, "null");
+	}
+	lb_str(&b, ",\"status\":");
+	lb_i64(&b, e->status);
+	lb_str(&b, e->flags & EF_ERROR ? ",\"error\":true" : ",\"error\":false");
+	lb_str(&b, ",\"latency_ns\":");
+	lb_u64(&b, e->end_ns - e->info.start_ns);
+	lb_str(&b, ",\"start_ts\":");
+	lb_secs(&b, e->info.start_ns + st.epoch_off);
+	lb_str(&b, ",\"peer\":");
 	format_peer(&e->info, peer, sizeof(peer));
 	if (peer[0])
-		json_string(stdout, peer, strlen(peer));
+		lb_json(&b, peer, strlen(peer));
 	else
-		printf("null");
-	if (e->info.side == SIDE_CLIENT)
-		printf(",\"entry_next_id\":%u", e->info.entry_nextid);
-	printf("}\n");
+		lb_str(&b, "null");
+	if (e->info.side == SIDE_CLIENT) {
+		lb_str(&b, ",\"entry_next_id\":");
+		lb_u64(&b, e->info.entry_nextid);
+	}
+	lb_str(&b, "}\n");
+	lb_write(&b, stdout);
 }
 
 static void print_json_collision(const struct event *e)
 {
-	char other[48];
+	struct linebuf b = { 0 };
 
-	print_json_head(e, "collision");
-	printf(",\"kind\":\"%s\"", coll_names[e->kind]);
+	json_head(&b, e, "collision");
+	lb_str(&b, ",\"kind\":\"");
+	lb_str(&b, coll_names[e->kind]);
+	lb_mem(&b, "\"", 1);
 	if (e->kind == COLL_SHADOW) {
-		format_conn(other, sizeof(other), e->other_conn, e->other_conn_id);
-		printf(",\"other_conn\":\"%s\"", other);
+		lb_str(&b, ",\"other_conn\":");
+		lb_conn(&b, e->other_conn, e->other_conn_id);
 	}
-	if (e->kind == COLL_NEXTID_RACE)
-		printf(",\"entry_next_id\":%u", e->info.entry_nextid);
-	printf("}\n");
+	if (e->kind == COLL_NEXTID_RACE) {
+		lb_str(&b, ",\"entry_next_id\":");
+		lb_u64(&b, e->info.entry_nextid);
+	}
+	lb_str(&b, "}\n");
+	lb_write(&b, stdout);
 }
 
 static void keep_row(__u32 pid, __u64 conn, __u32 sid, const struct stream_info *info,
@@ -813,6 +867,9 @@ int main(int argc, char **argv)
 		fprintf(stderr, "grpcstreams: failed to set signal handler: %s\n", strerror(errno));
 		return 1;
 	}
+	/* NDJSON goes out in large writes; the loop flushes after each drain. */
+	if (env.json)
+		setvbuf(stdout, NULL, _IOFBF, 1 << 16);
 	st.rows = calloc(env.rows, sizeof(*st.rows));
 	if (!st.rows) {
 		fprintf(stderr, "grpcstreams: out of memory\n");

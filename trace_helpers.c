@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#define _GNU_SOURCE
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -35,23 +36,105 @@ void strftime_now(char *buf, size_t len)
 	strftime(buf, len, "%H:%M:%S", &tm);
 }
 
-void json_string(FILE *f, const char *s, size_t n)
+void lb_mem(struct linebuf *b, const char *s, size_t n)
 {
+	if (n > sizeof(b->buf) - b->len)
+		n = sizeof(b->buf) - b->len;
+	memcpy(b->buf + b->len, s, n);
+	b->len += n;
+}
+
+void lb_str(struct linebuf *b, const char *s)
+{
+	lb_mem(b, s, strlen(s));
+}
+
+void lb_json(struct linebuf *b, const char *s, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	char esc[6] = { '\\', 'u', '0', '0' };
 	unsigned char c;
 	size_t i;
 
-	fputc('"', f);
+	lb_mem(b, "\"", 1);
+	/* Method names and peers almost never need escaping: copy them whole. */
 	for (i = 0; i < n; i++) {
 		c = s[i];
-		if (c == '"' || c == '\\')
-			fprintf(f, "\\%c", c);
-		/* Bytes >= 0x80 as Latin-1: the output stays valid JSON. */
-		else if (c < 0x20 || c >= 0x7f)
-			fprintf(f, "\\u%04x", c);
-		else
-			fputc(c, f);
+		if (c < 0x20 || c >= 0x7f || c == '"' || c == '\\')
+			break;
 	}
-	fputc('"', f);
+	lb_mem(b, s, i);
+	for (; i < n; i++) {
+		c = s[i];
+		if (c == '"' || c == '\\') {
+			esc[1] = c;
+			lb_mem(b, esc, 2);
+		} else if (c < 0x20 || c >= 0x7f) {
+			/* Bytes >= 0x80 as Latin-1: the output stays valid JSON. */
+			esc[1] = 'u';
+			esc[4] = hex[c >> 4];
+			esc[5] = hex[c & 15];
+			lb_mem(b, esc, 6);
+		} else {
+			lb_mem(b, (const char *)&c, 1);
+		}
+	}
+	lb_mem(b, "\"", 1);
+}
+
+void lb_u64(struct linebuf *b, unsigned long long v)
+{
+	char tmp[24];
+	int i = sizeof(tmp);
+
+	do {
+		tmp[--i] = '0' + v % 10;
+		v /= 10;
+	} while (v);
+	lb_mem(b, tmp + i, sizeof(tmp) - i);
+}
+
+void lb_i64(struct linebuf *b, long long v)
+{
+	if (v < 0) {
+		lb_mem(b, "-", 1);
+		lb_u64(b, -(unsigned long long)v);
+	} else {
+		lb_u64(b, v);
+	}
+}
+
+void lb_hex(struct linebuf *b, unsigned long long v)
+{
+	static const char hex[] = "0123456789abcdef";
+	char tmp[16];
+	int i = sizeof(tmp);
+
+	do {
+		tmp[--i] = hex[v & 15];
+		v >>= 4;
+	} while (v);
+	lb_mem(b, "0x", 2);
+	lb_mem(b, tmp + i, sizeof(tmp) - i);
+}
+
+void lb_secs(struct linebuf *b, unsigned long long ns)
+{
+	unsigned long long us = ns / 1000 % 1000000;
+	char frac[7];
+	int i;
+
+	lb_u64(b, ns / 1000000000ULL);
+	for (i = 5; i >= 0; i--, us /= 10)
+		frac[i + 1] = '0' + us % 10;
+	frac[0] = '.';
+	lb_mem(b, frac, sizeof(frac));
+}
+
+void lb_write(struct linebuf *b, FILE *f)
+{
+	fwrite_unlocked(b->buf, 1, b->len, f);
+	b->len = 0;
 }
 
 int proc_tgid(int pid)

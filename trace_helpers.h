@@ -12,8 +12,27 @@ uint64_t mono_ns(void);
 uint64_t mono_to_epoch_offset(void);
 /* "HH:MM:SS" of now into BUF. */
 void strftime_now(char *buf, size_t len);
-/* Write S (N bytes, not NUL-terminated) as a JSON string, quotes included. */
-void json_string(FILE *f, const char *s, size_t n);
+/*
+ * One output line built without printf: NDJSON at a million lines a second
+ * is mostly number formatting. Appends past the end are dropped (the line
+ * stays valid up to there); lines here are far shorter.
+ */
+struct linebuf {
+	size_t len;
+	char buf[2048];
+};
+
+void lb_mem(struct linebuf *b, const char *s, size_t n);
+void lb_str(struct linebuf *b, const char *s);
+/* S (N bytes, not NUL-terminated) as a JSON string, quotes included. */
+void lb_json(struct linebuf *b, const char *s, size_t n);
+void lb_u64(struct linebuf *b, unsigned long long v);
+void lb_i64(struct linebuf *b, long long v);
+/* "0x" and lower-case hex digits. */
+void lb_hex(struct linebuf *b, unsigned long long v);
+/* Nanoseconds as seconds with six decimals ("1795620963.255376"). */
+void lb_secs(struct linebuf *b, unsigned long long ns);
+void lb_write(struct linebuf *b, FILE *f);
 /* The process (thread group) id of thread PID, or -1 if there is none. */
 int proc_tgid(int pid);
 /* Does /proc/PID exist (and is it not a zombie)? */

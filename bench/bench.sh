@@ -1,9 +1,17 @@
 #!/bin/bash
 # SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
-# Overhead of grpcstreams on a saturated grpc-go client: the fixture client
-# (unary RPCs, 16 workers, 2 connections, loopback) runs untraced and traced
-# in alternation, PAIRS times each; medians are compared side by side.
-# Needs root. Knobs: PAIRS (5), SECONDS (3), CONC (16), CONNS (2).
+# make bench: what grpcstreams costs a saturated grpc-go service. The fixture
+# client (unary RPCs, CONC workers, CONNS connections, loopback) runs against
+# the fixture server, untraced and traced in alternation, PAIRS rounds; each
+# round runs every mode once, and the medians are compared side by side:
+#
+#   client  grpcstreams -p CLIENT          server  grpcstreams -p SERVER
+#   both    grpcstreams -b FIXTURE (both processes run it)
+#   naive   -p CLIENT with the usual placement: first instruction + every RET
+#
+# Then the frontend alone: synthetic events through the real ring buffer and
+# output path (--bench-events), for its drain rate, losses and memory.
+# Needs root. Knobs: PAIRS (5), SECONDS (3), CONC (16), CONNS (2), FIXTURE.
 set -eu
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -11,9 +19,10 @@ TOOL=$ROOT/grpcstreams
 GRPC_VERSION=$(dpkg-query -W -f='${Version}' golang-google-grpc-dev | sed 's/-.*//')
 FIXTURE=${FIXTURE:-$ROOT/.output/fix/$GRPC_VERSION-plain/grpcfixture}
 PAIRS=${PAIRS:-5}
-SECONDS_PER_RUN=${SECONDS:-3}
+SECS=${SECONDS_PER_RUN:-${SECONDS:-3}}
 CONC=${CONC:-16}
 CONNS=${CONNS:-2}
+MODES="client server both naive"
 
 T=$(mktemp -d)
 cleanup() {
@@ -35,62 +44,79 @@ wait_for() {
 	exit 1
 }
 
-# client OUT [traced]: one timed run; writes the client's truth to OUT, and
-# with "traced" the tool's summary to OUT.tool and its CPU to OUT.cpu.
-client() {
-	rm -f "$T/go"
+# run MODE OUT: one timed client run (MODE untraced or one of $MODES). OUT
+# gets the client's truth; OUT.tool the tool's summary, OUT.cpu its CPU time.
+run() {
+	local mode=$1 out=$2 pid tpid args
+	rm -f "$T/go" "$T/tool.err"
 	"$FIXTURE" client -addr "$ADDR" -conns "$CONNS" -concurrency "$CONC" \
-		-duration "$SECONDS_PER_RUN" -wait "$T/go" >"$1" 2>"$T/client.err" &
-	local pid=$!
+		-duration "$SECS" -wait "$T/go" >"$out" 2>"$T/client.err" &
+	pid=$!
 	wait_for "$T/client.err" "connections ready"
-	if [ "${2:-}" = traced ]; then
-		# times: the subshell's children (the tool) used this much CPU.
-		( "$TOOL" -p "$pid" -j 2>"$T/tool.err" | tail -n 1 >"$1.tool"; times >"$1.cpu" ) &
-		local tpid=$!
-		wait_for "$T/tool.err" "^Tracing"
-		touch "$T/go"
-		wait "$pid"
-		wait "$tpid"
-	else
-		touch "$T/go"
-		wait "$pid"
-	fi
+	case $mode in
+	untraced) touch "$T/go"; wait "$pid"; return ;;
+	client) args="-p $pid" ;;
+	server) args="-p $SERVER_PID" ;;
+	both) args="-b $FIXTURE" ;;
+	naive) args="-p $pid --naive-probes" ;;
+	esac
+	# times: the subshell's children (the tool) used this much CPU.
+	# shellcheck disable=SC2086
+	( "$TOOL" $args -j >"$out.json" 2>"$T/tool.err" &
+	  echo $! >"$T/tool.pid"; wait $!; times >"$out.cpu" ) &
+	tpid=$!
+	wait_for "$T/tool.err" "^Tracing"
+	touch "$T/go"
+	wait "$pid"
+	# -p CLIENT ends with the client; the others are stopped after it.
+	[ "$mode" = client ] || [ "$mode" = naive ] || { sleep 0.3; kill -INT "$(cat "$T/tool.pid")"; }
+	wait "$tpid"
+	tail -n 1 "$out.json" >"$out.tool"
+	rm -f "$out.json"
 }
 
 median() {
 	sort -g | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'
 }
 
-echo "grpcstreams bench: $CONC workers, $CONNS connections, unary, ${SECONDS_PER_RUN}s runs, $PAIRS pairs" \
-	"(grpc-go $GRPC_VERSION, $(nproc) CPUs, kernel $(uname -r))"
-printf '%-4s %11s %11s %6s %10s %10s %8s %6s %9s\n' PAIR UNTRACED/s TRACED/s RATIO U_CPU_us T_CPU_us HITS/RPC LOST TOOL_CPU
-echo "     (rpc/s: client throughput; *_CPU_us: client CPU per RPC; TOOL_CPU: % of one CPU)"
-client "$T/warmup.json"
+cpu_of() {
+	tail -n 1 "$1" | awk '{gsub("m", " "); gsub("s", ""); print $1 * 60 + $2 + $3 * 60 + $4}'
+}
+
+echo "grpcstreams bench: unary RPCs, $CONC workers, $CONNS connections, ${SECS}s runs," \
+	"$PAIRS rounds; grpc-go $GRPC_VERSION, $(nproc) CPUs, kernel $(uname -r)"
+run untraced "$T/warmup"
 for i in $(seq "$PAIRS"); do
-	client "$T/u$i.json"
-	client "$T/t$i.json" traced
-	u=$(jq .rpc_per_sec "$T/u$i.json")
-	t=$(jq .rpc_per_sec "$T/t$i.json")
-	rpcs=$(jq .rpcs "$T/t$i.json")
-	hits=$(jq '.probe_hits | [.newstream_entry, .newstream_return, .closestream] | add' "$T/t$i.json.tool")
-	lost=$(jq .lost_events "$T/t$i.json.tool")
-	streams=$(jq .streams "$T/t$i.json.tool")
-	[ "$streams" -eq "$rpcs" ] || echo "bench: pair $i: tool saw $streams streams, client made $rpcs" >&2
-	secs=$(jq .seconds "$T/t$i.json")
-	cpu=$(tail -n 1 "$T/t$i.json.cpu" | awk '{gsub("m", " "); gsub("s", ""); print $1 * 60 + $2 + $3 * 60 + $4}')
-	ucpu=$(jq '1e6 * .cpu_seconds / .rpcs' "$T/u$i.json")
-	tcpu=$(jq '1e6 * .cpu_seconds / .rpcs' "$T/t$i.json")
-	awk -v i="$i" -v u="$u" -v t="$t" -v h="$hits" -v r="$rpcs" -v l="$lost" -v c="$cpu" -v s="$secs" \
-		-v uc="$ucpu" -v tc="$tcpu" \
-		'BEGIN {printf "%-4s %11.0f %11.0f %6.3f %10.1f %10.1f %8.2f %6d %8.1f%%\n",
-			i, u, t, t / u, uc, tc, h / r, l, 100 * c / s}' | tee -a "$T/rows"
+	for mode in $MODES; do
+		run untraced "$T/u.$mode.$i"
+		run "$mode" "$T/t.$mode.$i"
+		u=$(jq .rpc_per_sec "$T/u.$mode.$i")
+		t=$(jq .rpc_per_sec "$T/t.$mode.$i")
+		uc=$(jq '1e6 * .cpu_seconds / .rpcs' "$T/u.$mode.$i")
+		tc=$(jq '1e6 * .cpu_seconds / .rpcs' "$T/t.$mode.$i")
+		rpcs=$(jq .rpcs "$T/t.$mode.$i")
+		hits=$(jq '.probe_hits | to_entries | map(select(.key != "stack_check_skipped") | .value) | add' \
+			"$T/t.$mode.$i.tool")
+		lost=$(jq .lost_events "$T/t.$mode.$i.tool")
+		secs=$(jq .seconds "$T/t.$mode.$i")
+		echo "$mode $u $t $uc $tc $(awk -v h="$hits" -v r="$rpcs" 'BEGIN {print h / r}') $lost" \
+			"$(awk -v c="$(cpu_of "$T/t.$mode.$i.cpu")" -v s="$secs" 'BEGIN {print 100 * c / s}')" \
+			>>"$T/rows"
+	done
 done
-u=$(awk '{print $2}' "$T/rows" | median)
-t=$(awk '{print $3}' "$T/rows" | median)
-uc=$(awk '{print $5}' "$T/rows" | median)
-tc=$(awk '{print $6}' "$T/rows" | median)
-h=$(awk '{print $7}' "$T/rows" | median)
-l=$(awk '{s += $8} END {print s}' "$T/rows")
-c=$(awk '{print $9}' "$T/rows" | tr -d % | median)
-echo "median: untraced $u rpc/s, traced $t rpc/s, traced/untraced $(awk -v u="$u" -v t="$t" 'BEGIN {printf "%.3f", t / u}');" \
-	"client CPU/RPC $uc -> $tc us; $h probe hits/RPC; $l events lost; tool CPU $c% of one CPU"
+
+echo
+echo "medians of $PAIRS (rpc/s: client throughput; cpu/rpc: client CPU per RPC;"
+echo "hits/rpc: BPF program runs per RPC, both sides together for 'both'; tool cpu: % of one CPU)"
+printf '%-7s %11s %11s %7s %11s %11s %9s %6s %9s\n' MODE UNTRACED/s TRACED/s RATIO U_CPU/RPC T_CPU/RPC HITS/RPC LOST TOOL_CPU
+for mode in $MODES; do
+	col() { awk -v m="$mode" -v c="$1" '$1 == m {print $c}' "$T/rows" | median; }
+	u=$(col 2); t=$(col 3)
+	printf '%-7s %11.0f %11.0f %7.3f %9.1fus %9.1fus %9.2f %6d %8.1f%%\n' "$mode" "$u" "$t" \
+		"$(awk -v u="$u" -v t="$t" 'BEGIN {print t / u}')" "$(col 4)" "$(col 5)" "$(col 6)" \
+		"$(awk -v m="$mode" '$1 == m {s += $7} END {print s}' "$T/rows")" "$(col 8)"
+done
+
+echo
+echo "frontend alone: synthetic events at 1,000,000/s through the ring buffer and NDJSON output:"
+"$TOOL" --bench-events 5000000 --bench-rate 1000000 -j 2>&1 >/dev/null | tail -n 1
