@@ -749,10 +749,13 @@ static int open_target(struct gobin **gb, char *path, size_t len)
 		return err;
 	}
 	if (env.verbose)
-		fprintf(stderr, "target %s: %s, grpc-go %s (from %s)\n", path,
+		fprintf(stderr, "target %s: %s, grpc-go %s (from %s), functions from %s, %s\n",
+			path,
 			gobin_go_version(*gb)[0] ? gobin_go_version(*gb) : "Go version unknown",
 			gobin_grpc_version(*gb)[0] ? gobin_grpc_version(*gb) : "unknown",
-			gobin_grpc_version_source(*gb)[0] ? gobin_grpc_version_source(*gb) : "-");
+			gobin_grpc_version_source(*gb)[0] ? gobin_grpc_version_source(*gb) : "-",
+			gobin_func_source(*gb)[0] ? gobin_func_source(*gb) : "nowhere",
+			gobin_has_dwarf(*gb) ? "DWARF" : "no DWARF");
 	return 0;
 }
 
