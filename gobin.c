@@ -9,10 +9,12 @@
 #include <dwarf.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <gelf.h>
 #include <libelf.h>
 #include <elfutils/libdw.h>
 #include <capstone/capstone.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -65,6 +67,7 @@ struct gobin {
 	char go_version[GOBIN_VERSION_LEN];
 	char grpc_version[GOBIN_VERSION_LEN];
 	const char *grpc_version_source;
+	char why[256];		/* gobin_caller_sites()'s reason */
 };
 
 static Elf_Scn *find_section(Elf *elf, const char *name)
@@ -1151,6 +1154,7 @@ static int disasm_open(csh *cs)
 static int make_site(const struct gobin *gb, uint64_t vaddr,
 		     enum site_kind kind, struct probe_site *site)
 {
+	memset(site, 0, sizeof(*site));
 	site->vaddr = vaddr;
 	site->kind = kind;
 	return gobin_vaddr_to_offset(gb, vaddr, &site->offset);
@@ -1274,6 +1278,556 @@ int gobin_ret_sites(struct gobin *gb, uint64_t func, uint64_t size,
 	return err ? err : cnt;
 }
 
+int gobin_for_each_func(const struct gobin *gb,
+			int (*cb)(const char *name, uint64_t addr,
+				  uint64_t size, void *ctx),
+			void *ctx)
+{
+	const struct pclntab *t = &gb->pcln;
+	uint32_t entry, next, fentry;
+	const char *n;
+	size_t i, cnt;
+	GElf_Shdr sh;
+	GElf_Sym sym;
+	Elf_Data *d;
+	int ret;
+
+	if (gb->has_pcln) {
+		for (i = 0; i < t->nfunc; i++) {
+			n = pcln_name(t, i, &fentry);
+			entry = pcln_entryoff(t, i);
+			next = pcln_entryoff(t, i + 1);
+			if (!n || fentry != entry || next <= entry)
+				continue;	/* gobin_func_pclntab() says -EINVAL */
+			ret = cb(n, t->text + entry, next - entry, ctx);
+			if (ret)
+				return ret;
+		}
+		return 0;
+	}
+	if (!gb->symtab || !gelf_getshdr(gb->symtab, &sh) || !sh.sh_entsize ||
+	    !(d = elf_getdata(gb->symtab, NULL)))
+		return -ENOENT;
+	cnt = sh.sh_size / sh.sh_entsize;
+	for (i = 0; i < cnt; i++) {
+		if (!gelf_getsym(d, i, &sym) ||
+		    GELF_ST_TYPE(sym.st_info) != STT_FUNC || !sym.st_size)
+			continue;
+		n = elf_strptr(gb->elf, gb->symtab_link, sym.st_name);
+		if (!n)
+			continue;
+		ret = cb(n, sym.st_value, sym.st_size, ctx);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+/*
+ * The 64-bit general-purpose register REG is part of, or REG itself:
+ * writing EAX, AX, AL or AH clobbers RAX.
+ */
+static unsigned int gpr64(unsigned int reg)
+{
+	static const uint16_t fam[][5] = {
+		{ X86_REG_RAX, X86_REG_EAX, X86_REG_AX, X86_REG_AL, X86_REG_AH },
+		{ X86_REG_RBX, X86_REG_EBX, X86_REG_BX, X86_REG_BL, X86_REG_BH },
+		{ X86_REG_RCX, X86_REG_ECX, X86_REG_CX, X86_REG_CL, X86_REG_CH },
+		{ X86_REG_RDX, X86_REG_EDX, X86_REG_DX, X86_REG_DL, X86_REG_DH },
+		{ X86_REG_RSI, X86_REG_ESI, X86_REG_SI, X86_REG_SIL, 0 },
+		{ X86_REG_RDI, X86_REG_EDI, X86_REG_DI, X86_REG_DIL, 0 },
+		{ X86_REG_RBP, X86_REG_EBP, X86_REG_BP, X86_REG_BPL, 0 },
+		{ X86_REG_RSP, X86_REG_ESP, X86_REG_SP, X86_REG_SPL, 0 },
+		{ X86_REG_R8, X86_REG_R8D, X86_REG_R8W, X86_REG_R8B, 0 },
+		{ X86_REG_R9, X86_REG_R9D, X86_REG_R9W, X86_REG_R9B, 0 },
+		{ X86_REG_R10, X86_REG_R10D, X86_REG_R10W, X86_REG_R10B, 0 },
+		{ X86_REG_R11, X86_REG_R11D, X86_REG_R11W, X86_REG_R11B, 0 },
+		{ X86_REG_R12, X86_REG_R12D, X86_REG_R12W, X86_REG_R12B, 0 },
+		{ X86_REG_R13, X86_REG_R13D, X86_REG_R13W, X86_REG_R13B, 0 },
+		{ X86_REG_R14, X86_REG_R14D, X86_REG_R14W, X86_REG_R14B, 0 },
+		{ X86_REG_R15, X86_REG_R15D, X86_REG_R15W, X86_REG_R15B, 0 },
+	};
+	size_t i, j;
+
+	for (i = 0; i < sizeof(fam) / sizeof(fam[0]); i++)
+		for (j = 0; j < 5; j++)
+			if (fam[i][j] && fam[i][j] == reg)
+				return fam[i][0];
+	return reg;
+}
+
+/* Does INSN write (explicitly or implicitly) REG or a part of it? */
+static bool writes_reg(csh cs, const cs_insn *insn, unsigned int reg)
+{
+	cs_regs rd, wr;
+	uint8_t nrd, nwr, i;
+
+	if (cs_regs_access(cs, insn, rd, &nrd, wr, &nwr) != CS_ERR_OK)
+		return true;	/* unknown: assume the worst */
+	for (i = 0; i < nwr; i++)
+		if (gpr64(wr[i]) == gpr64(reg))
+			return true;
+	return false;
+}
+
+static bool writes_any(csh cs, const cs_insn *insn, const uint16_t *regs)
+{
+	for (; regs && *regs; regs++)
+		if (writes_reg(cs, insn, *regs))
+			return true;
+	return false;
+}
+
+/*
+ * Does the kernel emulate a uprobe on INSN (no single-step)? x86's
+ * branch_setup_xol_ops(): CALL rel32 (E8), JMP rel32/rel8 (E9, EB), Jcc
+ * rel8 (70-7F) and rel32 (0F 80-8F), refused with an operand-size prefix;
+ * any prefix is refused here.
+ */
+static bool emulated_branch(const cs_insn *insn)
+{
+	const uint8_t *b = insn->bytes;
+
+	if (b[0] == 0xe8 || b[0] == 0xe9 || b[0] == 0xeb)
+		return insn->size == (b[0] == 0xeb ? 2 : 5);
+	if (b[0] >= 0x70 && b[0] <= 0x7f)
+		return insn->size == 2;
+	return b[0] == 0x0f && insn->size == 6 && b[1] >= 0x80 && b[1] <= 0x8f;
+}
+
+static bool is_control(csh cs, const cs_insn *insn)
+{
+	return cs_insn_group(cs, insn, CS_GRP_JUMP) ||
+	       cs_insn_group(cs, insn, CS_GRP_CALL) ||
+	       cs_insn_group(cs, insn, CS_GRP_RET) ||
+	       cs_insn_group(cs, insn, CS_GRP_INT) ||
+	       cs_insn_group(cs, insn, CS_GRP_IRET) ||
+	       insn->id == X86_INS_UD2 || insn->id == X86_INS_HLT;
+}
+
+/* The immediate target of a direct JMP, Jcc or CALL, or 0. */
+static uint64_t direct_target(csh cs, const cs_insn *insn)
+{
+	const cs_x86 *x = &insn->detail->x86;
+
+	if (!cs_insn_group(cs, insn, CS_GRP_JUMP) &&
+	    !cs_insn_group(cs, insn, CS_GRP_CALL))
+		return 0;
+	if (x->op_count != 1 || x->operands[0].type != X86_OP_IMM)
+		return 0;
+	return (uint64_t)x->operands[0].imm;
+}
+
+#define ITAB_FUN		24	/* itab.fun: after inter, _type, hash + pad */
+#define ITAB_MAX_METHODS	512
+#define IFACE_NMETHODS		64	/* interfacetype: _type (48), pkgpath, methods.ptr, .len */
+#define MAX_ITAB_SLOTS		16
+#define CALLER_BACK_INSNS	16	/* how far back a CALL reg's load may be */
+#define CALLER_AFTER_INSNS	8	/* straight-line insns from a CALL to its site */
+
+/*
+ * Is the word at W (holding the address of a function) the method at index
+ * i of an itab? itab = { inter *interfacetype; _type *_type; hash uint32
+ * (a copy of _type.hash, at +16 of both); _ [4]byte; fun [n]uintptr } in Go
+ * 1.18 to 1.27. Walk back over the method words (function entries) until
+ * a header whose hash is its type's and whose interface has more than i
+ * methods. Returns the slot offset (24 + 8i) and sets *ITAB, or -1.
+ */
+static int itab_slot_at(const struct gobin *gb, uint64_t w, uint64_t *itab)
+{
+	uint64_t s, inter, typ, nmeth;
+	uint32_t h1, h2;
+	int i;
+
+	for (i = 0; i < ITAB_MAX_METHODS; i++) {
+		if (w < ITAB_FUN + 8 * (uint64_t)i)
+			return -1;
+		s = w - ITAB_FUN - 8 * (uint64_t)i;
+		if (!in_exec_load(gb, word_at(gb, s + ITAB_FUN), 1))
+			return -1;	/* not a method table word any more */
+		inter = word_at(gb, s);
+		typ = word_at(gb, s + 8);
+		if (!inter || !typ || in_exec_load(gb, inter, 1) ||
+		    in_exec_load(gb, typ, 1) || gobin_read(gb, s + 16, &h1, 4) ||
+		    gobin_read(gb, typ + 16, &h2, 4) || h1 != h2)
+			continue;
+		nmeth = word_at(gb, inter + IFACE_NMETHODS);
+		if (nmeth <= (uint64_t)i || nmeth > ITAB_MAX_METHODS)
+			continue;
+		*itab = s;
+		return ITAB_FUN + 8 * i;
+	}
+	return -1;
+}
+
+struct itab_slots {
+	int n;
+	uint64_t other;		/* a reference to FUNC by value that is no itab's */
+	uint32_t slot[MAX_ITAB_SLOTS];
+	uint64_t itab[MAX_ITAB_SLOTS];
+};
+
+static void add_itab_slot(const struct gobin *gb, uint64_t w,
+			  struct itab_slots *is)
+{
+	uint64_t itab;
+	int slot = itab_slot_at(gb, w, &itab), i;
+
+	if (slot < 0) {
+		if (!is->other)
+			is->other = w;
+		return;
+	}
+	for (i = 0; i < is->n; i++)
+		if (is->itab[i] == itab)
+			return;
+	if (is->n == MAX_ITAB_SLOTS)
+		return;
+	is->itab[is->n] = itab;
+	is->slot[is->n++] = slot;
+}
+
+/*
+ * Every itab holding FUNC, by value: an aligned word equal to its address
+ * in allocated, non-executable data, or (PIE) an R_X86_64_RELATIVE
+ * relocation whose addend it is. Any other such word (a func value of
+ * FUNC, e.g. a method expression) is remembered in OTHER: calls through it
+ * cannot be found.
+ */
+static void find_itab_slots(const struct gobin *gb, uint64_t func,
+			    struct itab_slots *is)
+{
+	Elf_Scn *scn = NULL;
+	const uint8_t *p;
+	GElf_Shdr sh;
+	GElf_Rela r;
+	Elf_Data *d;
+	uint64_t i;
+
+	is->n = 0;
+	is->other = 0;
+	while ((scn = elf_nextscn(gb->elf, scn))) {
+		if (!gelf_getshdr(scn, &sh) || !(d = elf_getdata(scn, NULL)) ||
+		    !d->d_buf)
+			continue;
+		if (sh.sh_type == SHT_PROGBITS && (sh.sh_flags & SHF_ALLOC) &&
+		    !(sh.sh_flags & SHF_EXECINSTR)) {
+			p = d->d_buf;
+			for (i = (8 - sh.sh_addr % 8) % 8; i + 8 <= d->d_size; i += 8)
+				if (le64(p + i) == func)
+					add_itab_slot(gb, sh.sh_addr + i, is);
+		} else if (sh.sh_type == SHT_RELA && sh.sh_entsize) {
+			for (i = 0; i < sh.sh_size / sh.sh_entsize; i++)
+				if (gelf_getrela(d, i, &r) &&
+				    GELF_R_TYPE(r.r_info) == R_X86_64_RELATIVE &&
+				    (uint64_t)r.r_addend == func)
+					add_itab_slot(gb, r.r_offset, is);
+		}
+	}
+}
+
+struct caller_scan {
+	struct gobin *gb;
+	csh cs;
+	uint64_t func, func_size;
+	const struct itab_slots *is;
+	const char *const *callers;	/* name prefixes: where itab calls count */
+	const uint16_t *keep;
+	struct probe_site *sites;
+	int max, n;
+	int err;
+	bool complete;
+	uint64_t *targets;	/* direct branch targets of the function */
+	size_t ntargets, cap;
+};
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static bool is_target(const struct caller_scan *sc, uint64_t addr)
+{
+	return sc->ntargets &&
+	       bsearch(&addr, sc->targets, sc->ntargets, sizeof(addr), cmp_u64);
+}
+
+static void incomplete(struct caller_scan *sc, const char *fmt,
+		       const char *name, uint64_t addr)
+{
+	if (!sc->complete)
+		return;		/* keep the first reason */
+	sc->complete = false;
+	snprintf(sc->gb->why, sizeof(sc->gb->why), fmt, addr, name);
+}
+
+static bool slot_match(const struct itab_slots *is, int64_t disp)
+{
+	int i;
+
+	for (i = 0; i < is->n; i++)
+		if ((int64_t)is->slot[i] == disp)
+			return true;
+	return false;
+}
+
+static bool itab_mem(const struct itab_slots *is, const cs_x86_op *op)
+{
+	return op->type == X86_OP_MEM && op->mem.base != X86_REG_INVALID &&
+	       op->mem.base != X86_REG_RIP && op->mem.base != X86_REG_RSP &&
+	       op->mem.base != X86_REG_RBP && op->mem.index == X86_REG_INVALID &&
+	       op->mem.segment == X86_REG_INVALID && slot_match(is, op->mem.disp);
+}
+
+/*
+ * Is the CALL at I an indirect one through an itab slot: CALL slot(base),
+ * or CALL reg with reg last written, in the same basic block, by
+ * MOV slot(base), reg?
+ */
+static bool itab_call(const struct caller_scan *sc, cs_insn *insn, size_t i)
+{
+	const cs_x86 *x = &insn[i].detail->x86;
+	unsigned int reg;
+	const cs_x86 *y;
+	size_t j;
+
+	if (!sc->is->n || x->op_count != 1)
+		return false;
+	if (x->operands[0].type == X86_OP_MEM)
+		return itab_mem(sc->is, &x->operands[0]);
+	if (x->operands[0].type != X86_OP_REG)
+		return false;
+	reg = x->operands[0].reg;
+	for (j = i; j-- > 0 && i - j <= CALLER_BACK_INSNS;) {
+		if (is_target(sc, insn[j + 1].address) || is_control(sc->cs, &insn[j]))
+			return false;
+		if (!writes_reg(sc->cs, &insn[j], reg))
+			continue;
+		y = &insn[j].detail->x86;
+		return insn[j].id == X86_INS_MOV && y->op_count == 2 &&
+		       y->operands[0].type == X86_OP_REG &&
+		       y->operands[0].reg == reg && y->operands[0].size == 8 &&
+		       itab_mem(sc->is, &y->operands[1]);
+	}
+	return false;
+}
+
+/* The site after the CALL at I, or incomplete. */
+static void caller_site(struct caller_scan *sc, const char *name,
+			cs_insn *insn, size_t n, size_t i, bool via_itab)
+{
+	struct probe_site *site;
+	size_t k;
+
+	for (k = i + 1; k < n && k - i <= CALLER_AFTER_INSNS; k++) {
+		if (is_target(sc, insn[k].address)) {
+			incomplete(sc, "the call at 0x%" PRIx64 " in %s is followed by a branch target before any emulated instruction",
+				   name, insn[i].address);
+			return;
+		}
+		if (emulated_branch(&insn[k]))
+			break;
+		if (is_control(sc->cs, &insn[k]) || writes_any(sc->cs, &insn[k], sc->keep)) {
+			incomplete(sc, "the call at 0x%" PRIx64 " in %s is not followed by an emulated instruction with the result registers intact",
+				   name, insn[i].address);
+			return;
+		}
+	}
+	if (k == n || k - i > CALLER_AFTER_INSNS) {
+		incomplete(sc, "the call at 0x%" PRIx64 " in %s has no emulated instruction within a few after it",
+			   name, insn[i].address);
+		return;
+	}
+	if (sc->n == sc->max) {
+		sc->err = -E2BIG;
+		return;
+	}
+	site = &sc->sites[sc->n];
+	sc->err = make_site(sc->gb, insn[k].address, SITE_CALLER_BRANCH, site);
+	if (sc->err)
+		return;
+	site->call = insn[i].address;
+	site->ret = insn[i].address + insn[i].size;
+	site->caller = name;
+	site->via_itab = via_itab;
+	sc->n++;
+}
+
+/*
+ * Could CODE (at ADDR) hold a CALL rel32, JMP rel32 or JMP rel8 to FUNC?
+ * A byte-level filter, far cheaper than disassembling everything.
+ */
+static bool may_branch_to(const uint8_t *code, uint64_t size, uint64_t addr,
+			  uint64_t func)
+{
+	uint64_t i;
+
+	for (i = 0; i + 2 <= size; i++) {
+		if (code[i] == 0xeb && addr + i + 2 + (int8_t)code[i + 1] == func)
+			return true;
+		if ((code[i] == 0xe8 || code[i] == 0xe9) && i + 5 <= size &&
+		    addr + i + 5 + (int32_t)le32(code + i + 1) == func)
+			return true;
+	}
+	return false;
+}
+
+static bool is_caller(const char *const *callers, const char *name)
+{
+	if (!callers)
+		return true;
+	for (; *callers; callers++)
+		if (!strncmp(name, *callers, strlen(*callers)))
+			return true;
+	return false;
+}
+
+static int scan_callers(const char *name, uint64_t addr, uint64_t size,
+			void *ctx)
+{
+	struct caller_scan *sc = ctx;
+	const uint8_t *code = func_bytes(sc->gb, addr, size);
+	bool self = addr == sc->func, itabs;
+	uint64_t t, *nt;
+	cs_insn *insn = NULL;
+	size_t n, i;
+
+	if (!code) {
+		incomplete(sc, "function at 0x%" PRIx64 " (%s) is not in the file", name, addr);
+		return 0;
+	}
+	itabs = sc->is->n && is_caller(sc->callers, name);
+	if (!itabs && !may_branch_to(code, size, addr, sc->func))
+		return 0;
+	n = cs_disasm(sc->cs, code, size, addr, 0, &insn);
+	if (!n)
+		return 0;
+	sc->ntargets = 0;
+	for (i = 0; i < n; i++) {
+		t = direct_target(sc->cs, &insn[i]);
+		if (!t || t < addr || t >= addr + size ||
+		    cs_insn_group(sc->cs, &insn[i], CS_GRP_CALL))
+			continue;
+		if (sc->ntargets == sc->cap) {
+			sc->cap = sc->cap ? 2 * sc->cap : 256;
+			nt = realloc(sc->targets, sc->cap * sizeof(*nt));
+			if (!nt) {
+				sc->err = -ENOMEM;
+				goto out;
+			}
+			sc->targets = nt;
+		}
+		sc->targets[sc->ntargets++] = t;
+	}
+	qsort(sc->targets, sc->ntargets, sizeof(*sc->targets), cmp_u64);
+	for (i = 0; i < n && !sc->err; i++) {
+		if (insn[i].id == X86_INS_CALL) {
+			t = direct_target(sc->cs, &insn[i]);
+			if (t == sc->func)
+				caller_site(sc, name, insn, n, i, false);
+			else if (!t && itabs && itab_call(sc, insn, i))
+				caller_site(sc, name, insn, n, i, true);
+		} else if (insn[i].id == X86_INS_JMP && !self &&
+			   direct_target(sc->cs, &insn[i]) == sc->func) {
+			incomplete(sc, "a tail jump at 0x%" PRIx64 " in %s reaches the function", name,
+				   insn[i].address);
+		}
+	}
+	if (insn[n - 1].address + insn[n - 1].size < addr + size)
+		incomplete(sc, "undecodable bytes before 0x%" PRIx64 " in %s", name,
+			   insn[n - 1].address + insn[n - 1].size);
+out:
+	cs_free(insn, n);
+	return sc->err;
+}
+
+static int cmp_site(const void *a, const void *b)
+{
+	const struct probe_site *x = a, *y = b;
+
+	return x->vaddr < y->vaddr ? -1 : x->vaddr > y->vaddr;
+}
+
+int gobin_caller_sites(struct gobin *gb, const char *func, const char *itab_sym,
+		       const char *const *callers, const uint16_t *keep_regs,
+		       struct probe_site *sites, int max, bool *complete,
+		       const char **why)
+{
+	struct caller_scan sc = { 0 };
+	struct itab_slots is;
+	uint64_t addr, size, ia, isz;
+	char alt[1024];
+	int err, i, j;
+
+	*complete = false;
+	*why = "invalid arguments";
+	if (!gb || !func || !keep_regs || max < 0 || (max && !sites))
+		return -EINVAL;
+	err = gobin_func(gb, func, &addr, &size);
+	if (err) {
+		*why = "no such function";
+		return err;
+	}
+	find_itab_slots(gb, addr, &is);
+	gb->why[0] = '\0';
+	sc.complete = true;
+	if (itab_sym && gobin_symbol(gb, itab_sym, &ia, &isz)) {
+		/* Go >= 1.20 spells it go:itab.*, older ones go.itab.* */
+		snprintf(alt, sizeof(alt), "%s", itab_sym);
+		if (!strncmp(alt, "go.itab.", 8))
+			alt[2] = ':';
+		else if (!strncmp(alt, "go:itab.", 8))
+			alt[2] = '.';
+		if (gobin_symbol(gb, alt, &ia, &isz))
+			itab_sym = NULL;	/* stripped, or Go >= 1.26: no itab symbols */
+	}
+	if (is.other) {
+		/* e.g. a func value of FUNC itself, called indirectly */
+		sc.complete = false;
+		snprintf(gb->why, sizeof(gb->why),
+			 "the function's address is stored at 0x%" PRIx64 ", not in an itab (a func value?)",
+			 is.other);
+	}
+	if (itab_sym && sc.complete) {
+		for (i = 0; i < is.n && is.itab[i] != ia; i++)
+			;
+		if (i == is.n) {
+			sc.complete = false;
+			snprintf(gb->why, sizeof(gb->why),
+				 "the itab %s does not hold the function", itab_sym);
+		}
+	}
+	sc.gb = gb;
+	sc.func = addr;
+	sc.func_size = size;
+	sc.is = &is;
+	sc.callers = callers;
+	sc.keep = keep_regs;
+	sc.sites = sites;
+	sc.max = max;
+	if (disasm_open(&sc.cs))
+		return -EINVAL;
+	err = gobin_for_each_func(gb, scan_callers, &sc);
+	cs_close(&sc.cs);
+	free(sc.targets);
+	if (err == -ENOENT) {
+		*why = "no function table (.gopclntab or .symtab) to scan";
+		return 0;
+	}
+	if (err)
+		return err;
+	/* One site per address (a .symtab can list a function twice). */
+	qsort(sites, sc.n, sizeof(*sites), cmp_site);
+	for (i = j = 0; i < sc.n; i++)
+		if (!j || sites[j - 1].vaddr != sites[i].vaddr)
+			sites[j++] = sites[i];
+	*complete = sc.complete;
+	*why = sc.complete ? "" : gb->why;
+	return j;
+}
+
 const char *gobin_site_kind_str(enum site_kind kind)
 {
 	switch (kind) {
@@ -1283,6 +1837,8 @@ const char *gobin_site_kind_str(enum site_kind kind)
 		return "stack-check JBE (emulated; taken branch ignored)";
 	case SITE_RET:
 		return "RET (single-stepped)";
+	case SITE_CALLER_BRANCH:
+		return "branch after the call in a caller (emulated)";
 	}
 	return "?";
 }

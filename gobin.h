@@ -19,12 +19,27 @@ enum site_kind {
 	SITE_ENTRY,		/* first instruction (no stack check found) */
 	SITE_STACK_CHECK,	/* the JBE to morestack: ignore when taken */
 	SITE_RET,		/* a RET of the function */
+	SITE_CALLER_BRANCH,	/* emulated insn after a CALL of it, in a caller */
 };
 
 struct probe_site {
 	uint64_t vaddr;
 	uint64_t offset;	/* file offset, what a uprobe attaches to */
 	enum site_kind kind;
+	/*
+	 * SITE_CALLER_BRANCH only (zero otherwise): the CALL the site follows,
+	 * the return address that CALL pushes (what the callee finds at (SP)
+	 * on entry), the caller's name (owned by the gobin, may be NULL), and
+	 * whether the CALL is an indirect one through an itab slot (the
+	 * callee is then FUNC only when the itab is one that holds FUNC there:
+	 * another interface can have another method at the same slot, so the
+	 * BPF side must match the return address recorded at FUNC's entry,
+	 * e.g. entry (SP) == site address - (vaddr - ret)).
+	 */
+	uint64_t call;
+	uint64_t ret;
+	const char *caller;
+	bool via_itab;
 };
 
 #define GOBIN_VERSION_LEN 32
@@ -129,6 +144,65 @@ int gobin_entry_site(struct gobin *gb, uint64_t func, uint64_t size,
 /* Every RET of a function, found by disassembly; returns the count. */
 int gobin_ret_sites(struct gobin *gb, uint64_t func, uint64_t size,
 		    struct probe_site *sites, int max);
+
+/*
+ * Return sites of FUNC (full name) in its callers, for a uprobe on an
+ * instruction the kernel emulates instead of FUNC's single-stepped RETs.
+ *
+ * Calls of FUNC are looked for in the code of the functions of the binary
+ * (.gopclntab, else .symtab):
+ *  - a direct CALL rel32 to FUNC, in every function (a byte-level filter
+ *    picks the functions to disassemble);
+ *  - an indirect CALL reg (or CALL mem) whose target was loaded by
+ *    MOV SLOT(base), reg earlier in the same basic block (within 16
+ *    instructions), in the functions whose names start with one of CALLERS
+ *    (NULL-terminated list of name prefixes; CALLERS NULL: every function).
+ *    SLOT is 24 + 8 * i for FUNC at index i of the method table of any
+ *    itab of the file that holds FUNC, found by value (so stripped
+ *    binaries, Go >= 1.26 that has no itab symbols, and a PIE's
+ *    R_X86_64_RELATIVE addends are covered). The slot says nothing of the
+ *    interface: another interface's method at the same slot matches too
+ *    (grpc 1.33 and 1.64: ServerTransport calls in package grpc), so such
+ *    a site has via_itab set and can follow a call of another function;
+ *    the BPF side must then check the return address (see probe_site).
+ * ITAB_SYM, when given ("go.itab.*T,I"; "go:itab." is tried as well) and
+ * present in .symtab, must be one of the itabs found (else incomplete).
+ *
+ * For each call, the site is the first instruction after it that the
+ * kernel emulates (Jcc rel, JMP rel, CALL rel, without prefix) such that
+ * at most 8 instructions lead to it from the CALL, straight-line (no
+ * branch, and no direct branch target of the caller among them or at the
+ * site), none writing a register of KEEP_REGS (capstone x86_reg ids,
+ * 0-terminated, e.g. RAX RBX RCX R14; writing a part, e.g. EAX, counts;
+ * implicit writes too).
+ *
+ * Returns the number of sites (sorted by address), -ENOENT when FUNC is
+ * absent, -EINVAL on bad arguments, -E2BIG when more than MAX. *COMPLETE is
+ * set false, with the reason in *WHY (valid until the next call), when a
+ * call (or a slot match) has no such site, FUNC is reached by a tail JMP,
+ * FUNC's address is stored in data outside any itab (a func value), the
+ * itab symbol does not hold FUNC, a scanned function has undecodable
+ * bytes, or there is no function table; the caller must then fall back to
+ * FUNC's RET sites. Not seen, ever: calls through reflection, through an
+ * itab built only at run time (none for that pair in the file), and
+ * interface calls in functions outside CALLERS.
+ */
+int gobin_caller_sites(struct gobin *gb, const char *func, const char *itab_sym,
+		       const char *const *callers, const uint16_t *keep_regs,
+		       struct probe_site *sites, int max, bool *complete,
+		       const char **why);
+
+/*
+ * Call CB for every function: from .gopclntab when the binary has a usable
+ * one (disjoint ranges, padding included, any build), else .symtab's
+ * STT_FUNC symbols of non-zero size. Stops at and returns the first
+ * non-zero CB result; -ENOENT when there is neither table. NAME is owned
+ * by the gobin.
+ */
+int gobin_for_each_func(const struct gobin *gb,
+			int (*cb)(const char *name, uint64_t addr,
+				  uint64_t size, void *ctx),
+			void *ctx);
 
 const char *gobin_site_kind_str(enum site_kind kind);
 

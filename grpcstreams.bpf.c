@@ -41,6 +41,7 @@ struct goroutine_key {
 struct pending {
 	struct stream_info info;
 	__u64 conn;
+	__u64 ret;	/* return address at entry (before the frame is set up) */
 };
 
 /* A stream whose first closeStream ran before NewStream returned. */
@@ -113,6 +114,7 @@ struct {
 
 __u64 hits[PROBE_COUNT] = {};
 __u64 stack_skips = 0;	/* stack-check hits ignored: morestack, then re-entry */
+__u64 caller_mismatch = 0;	/* caller-site hits after another call */
 __u64 lost_events = 0;
 
 static __always_inline __u64 read_u64(__u64 addr)
@@ -442,6 +444,8 @@ int newstream_entry(struct pt_regs *ctx)
 	gk.tgid = bpf_get_current_pid_tgid() >> 32;
 	gk.g = ctx->r14;
 	p->conn = go_arg(ctx, off.r_ns_t);
+	/* Entry sites precede the prologue's SUB: (SP) is the return address. */
+	p->ret = read_u64(ctx->sp);
 	p->info.side = SIDE_CLIENT;
 	p->info.start_ns = bpf_ktime_get_ns();
 	p->info.entry_nextid = read_u32(p->conn + off.client_nextid);
@@ -464,7 +468,7 @@ int newstream_return(struct pt_regs *ctx)
 	struct stream_key k = {};
 	struct early_close *ec;
 	struct pending *p;
-	__u64 s;
+	__u64 s, cookie;
 
 	if (skip_hit(ctx, PROBE_NEWSTREAM_RETURN))
 		return 0;
@@ -473,6 +477,16 @@ int newstream_return(struct pt_regs *ctx)
 	p = bpf_map_lookup_elem(&pending, &gk);
 	if (!p)
 		return 0;
+	/*
+	 * A site in a caller follows one particular CALL, found by its itab
+	 * slot: make sure it is the call this NewStream was entered from.
+	 */
+	cookie = bpf_get_attach_cookie(ctx);
+	if ((cookie & COOKIE_CALLER_SITE) &&
+	    p->ret + (cookie >> COOKIE_DELTA_SHIFT) != ctx->ip) {
+		__sync_fetch_and_add(&caller_mismatch, 1);
+		return 0;
+	}
 	s = ctx->ax;
 	if (ctx->bx || !s)	/* failed: no stream was created */
 		goto out;

@@ -13,6 +13,14 @@
 /* bpf_cookie of a uprobe: what kind of site it sits on, and what it means. */
 #define COOKIE_STACK_CHECK	1	/* a JBE to morestack: skip when taken */
 #define COOKIE_UNARY		2	/* server_kind: processUnaryRPC */
+/*
+ * newstream_return at a branch after the CALL in a caller (emulated): the
+ * hit counts only if the return address NewStream was entered with is this
+ * call's; bits 8 and up hold (site - return address), which PIE and ASLR
+ * do not change.
+ */
+#define COOKIE_CALLER_SITE	4
+#define COOKIE_DELTA_SHIFT	8
 
 enum event_type {
 	EVENT_STREAM = 1,

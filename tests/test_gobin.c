@@ -40,6 +40,12 @@
  *					.go.buildinfo and of every version after
  *					"grpc-go/" (readelf, grep -b): damaged
  *					copies must fail cleanly
+ *	callers=BIN,FILE		gobin_caller_sites() of NewStream in BIN
+ *					(objdump + awk): FILE's first line is
+ *					"P1|P2..." (caller prefixes, "-" for
+ *					all), its second "complete" or
+ *					"incomplete", then one line a site:
+ *					"SITE CALL RET direct|itab"
  *	sweep=FILE			every function of PLAIN, one a line:
  *					"ADDR SIZE KIND,SITE RETS NAME" (objdump);
  *					RETS is "A:B:...", "-" (none) or "bad"
@@ -59,6 +65,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <capstone/capstone.h>
 
 #include "gobin.h"
 
@@ -128,6 +135,8 @@ static struct expect {
 	int nparams;
 	char *mtypes[MAX_EXPECT];	/* "BIN,FILE" */
 	int nmtypes;
+	char *callers[MAX_EXPECT];	/* "BIN,FILE" */
+	int ncallers;
 	uint64_t corrupt_pcln, corrupt_buildinfo, corrupt_ua[4];
 	int ncorrupt_ua;
 	bool corrupt;
@@ -138,6 +147,8 @@ static const char missing_func[] =
 	"google.golang.org/grpc/internal/transport.(*http2Client).NoSuchMethod";
 static const char http2client[] =
 	"google.golang.org/grpc/internal/transport.http2Client";
+static const char http2client_newstream[] =
+	"google.golang.org/grpc/internal/transport.(*http2Client).NewStream";
 
 static int ntests, nfailed;
 
@@ -354,6 +365,8 @@ static void parse_expect(char *arg)
 		*(char **)next_slot(&truth.nparams, truth.params, sizeof(char *), orig) = v;
 	else if (!strcmp(arg, "mtypes"))
 		*(char **)next_slot(&truth.nmtypes, truth.mtypes, sizeof(char *), orig) = v;
+	else if (!strcmp(arg, "callers"))
+		*(char **)next_slot(&truth.ncallers, truth.callers, sizeof(char *), orig) = v;
 	else if (!strcmp(arg, "corrupt")) {
 		v = parse_num(v, &truth.corrupt_pcln, orig);
 		v = parse_num(v, &truth.corrupt_buildinfo, orig);
@@ -380,7 +393,8 @@ static void check_expectations_given(void)
 	check(truth.go && truth.grpc && truth.grpc_source && truth.nfuncs &&
 	      truth.nnofuncs && truth.nentries && truth.nrets && truth.nvaddrs &&
 	      truth.nmembers && truth.sweep && truth.npclns && truth.npcltexts &&
-	      truth.nversions && truth.nparams && truth.nmtypes && truth.corrupt,
+	      truth.nversions && truth.nparams && truth.nmtypes && truth.corrupt &&
+	      truth.ncallers,
 	      "every kind of expectation is given on the command line");
 }
 
@@ -744,6 +758,158 @@ static void test_versions(struct gobin *gb, const char *label, bool grpc)
 	check_str(gobin_grpc_version_source(gb), grpc ? truth.grpc_source : "", what);
 }
 
+/* --- caller-side return sites ---------------------------------------------- */
+
+static char *split_bin(char *spec);
+
+#define MAX_CALLER_SITES	64
+#define MAX_PREFIXES		8
+
+static const uint16_t result_regs[] = {
+	X86_REG_RAX, X86_REG_RBX, X86_REG_RCX, X86_REG_R14, 0
+};
+
+static const char client_itab[] =
+	"go.itab.*google.golang.org/grpc/internal/transport.http2Client,"
+	"google.golang.org/grpc/internal/transport.ClientTransport";
+
+/*
+ * NewStream's callers in BIN against objdump's: FILE as described at the
+ * top. Every site must also be a real uprobe target: its file bytes are an
+ * emulated branch opcode.
+ */
+static void test_callers(char *spec)
+{
+	char *file = split_bin(spec), *line = NULL, *pfx_line = NULL, *label, *p;
+	struct probe_site got[MAX_CALLER_SITES];
+	const char *prefixes[MAX_PREFIXES + 1] = { 0 }, *why;
+	uint64_t want[MAX_CALLER_SITES][3];
+	bool want_itab[MAX_CALLER_SITES], want_complete = false, complete;
+	int nwant = 0, npfx = 0, n, i, ok;
+	struct gobin *gb = open_ok(spec, spec);
+	size_t cap = 0;
+	uint8_t b[2];
+	char kind[16];
+	FILE *f;
+
+	if (!gb)
+		return;
+	f = fopen(file, "r");
+	if (!check(f != NULL, "%s: %s opened", spec, file)) {
+		gobin_close(gb);
+		return;
+	}
+	for (i = 0; getline(&line, &cap, f) > 0; i++) {
+		line[strcspn(line, "\n")] = '\0';
+		if (i == 0) {
+			pfx_line = strdup(line);
+			continue;
+		}
+		if (i == 1) {
+			want_complete = !strcmp(line, "complete");
+			continue;
+		}
+		if (nwant == MAX_CALLER_SITES ||
+		    sscanf(line, "%" SCNx64 " %" SCNx64 " %" SCNx64 " %15s", &want[nwant][0],
+			   &want[nwant][1], &want[nwant][2], kind) != 4)
+			bad_arg(line);
+		want_itab[nwant++] = !strcmp(kind, "itab");
+	}
+	free(line);
+	fclose(f);
+	if (!pfx_line)
+		bad_arg(file);
+	label = strdup(pfx_line);
+	if (!label)
+		bad_arg(file);
+	if (strcmp(pfx_line, "-"))
+		for (p = strtok(pfx_line, "|"); p && npfx < MAX_PREFIXES; p = strtok(NULL, "|"))
+			prefixes[npfx++] = p;
+	n = gobin_caller_sites(gb, http2client_newstream, client_itab,
+			       npfx ? prefixes : NULL, result_regs, got,
+			       MAX_CALLER_SITES, &complete, &why);
+	check(n == nwant, "%s [%s]: %d caller sites, want %d", spec, label, n, nwant);
+	check(complete == want_complete, "%s [%s]: complete is %d, want %d (%s)", spec,
+	      label, complete, want_complete, why ? why : "");
+	for (i = 0; i < n && i < nwant; i++) {
+		ok = got[i].vaddr == want[i][0] && got[i].call == want[i][1] &&
+		     got[i].ret == want[i][2] && got[i].via_itab == want_itab[i] &&
+		     got[i].kind == SITE_CALLER_BRANCH;
+		check(ok, "%s: site %d at 0x%" PRIx64 " after the call at 0x%" PRIx64
+		      " (ret 0x%" PRIx64 ", %s, %s), want 0x%" PRIx64 " after 0x%" PRIx64,
+		      spec, i, got[i].vaddr, got[i].call, got[i].ret,
+		      got[i].via_itab ? "itab" : "direct",
+		      got[i].caller ? got[i].caller : "?", want[i][0], want[i][1]);
+		ok = !read_at(spec, got[i].offset, b, 2) &&
+		     (b[0] == 0xe8 || b[0] == 0xe9 || b[0] == 0xeb ||
+		      (b[0] >= 0x70 && b[0] <= 0x7f) ||
+		      (b[0] == 0x0f && b[1] >= 0x80 && b[1] <= 0x8f));
+		check(ok, "%s: file offset 0x%" PRIx64 " of site 0x%" PRIx64
+		      " holds an emulated branch", spec, got[i].offset, got[i].vaddr);
+	}
+	free(pfx_line);
+	free(label);
+	gobin_close(gb);
+}
+
+/* Bad input and calls that cannot all be found. */
+static void test_callers_negative(struct gobin *gb)
+{
+	static const char *const nobody[] = { "no.such.package.", NULL };
+	static const char *const clients[] = {
+		"google.golang.org/grpc.(*csAttempt).newStream",
+		"google.golang.org/grpc.newNonRetryClientStream", NULL,
+	};
+	static const char server_itab[] =
+		"go.itab.*google.golang.org/grpc/internal/transport.http2Server,"
+		"google.golang.org/grpc/internal/transport.ServerTransport";
+	struct probe_site s[MAX_CALLER_SITES];
+	bool complete = true;
+	const char *why;
+	int n;
+
+	n = gobin_caller_sites(gb, NULL, NULL, NULL, result_regs, s, 4, &complete, &why);
+	check_err(n, -EINVAL, "caller sites of NULL");
+	n = gobin_caller_sites(gb, http2client_newstream, NULL, NULL, NULL, s, 4,
+			       &complete, &why);
+	check_err(n, -EINVAL, "caller sites without KEEP_REGS");
+	n = gobin_caller_sites(gb, http2client_newstream, NULL, NULL, result_regs, s,
+			       -1, &complete, &why);
+	check_err(n, -EINVAL, "caller sites with MAX < 0");
+	n = gobin_caller_sites(gb, http2client_newstream, NULL, NULL, result_regs,
+			       NULL, 4, &complete, &why);
+	check_err(n, -EINVAL, "caller sites into NULL");
+	n = gobin_caller_sites(gb, missing_func, NULL, NULL, result_regs, s, 4,
+			       &complete, &why);
+	check_err(n, -ENOENT, "caller sites of a missing function");
+	/* A data symbol is not a function. */
+	n = gobin_caller_sites(gb, "runtime.buildVersion", NULL, NULL, result_regs,
+			       s, 4, &complete, &why);
+	check_err(n, -ENOENT, "caller sites of a data symbol");
+	/* Its only callers go through the interface, in no scanned function. */
+	complete = false;
+	n = gobin_caller_sites(gb, http2client_newstream, client_itab, nobody,
+			       result_regs, s, MAX_CALLER_SITES, &complete, &why);
+	check(n == 0 && complete, "no caller in scope: %d sites, complete %d (%s)",
+	      n, complete, why);
+	n = gobin_caller_sites(gb, http2client_newstream, client_itab, clients,
+			       result_regs, s, 1, &complete, &why);
+	check_err(n, -E2BIG, "two caller sites into one slot");
+	/* The server's itab does not hold the client's NewStream. */
+	n = gobin_caller_sites(gb, http2client_newstream, server_itab, clients,
+			       result_regs, s, MAX_CALLER_SITES, &complete, &why);
+	check(n == 2 && !complete && strstr(why, "does not hold"), "wrong itab symbol: %d sites, complete %d (%s)",
+	      n, complete, why);
+	/* runtime.main calls main.main through a func value: not seen. */
+	n = gobin_caller_sites(gb, "main.main", NULL, nobody, result_regs, s,
+			       MAX_CALLER_SITES, &complete, &why);
+	check(n >= 0 && !complete && strstr(why, "func value"), "a function called through a func value: %d sites, complete %d (%s)",
+	      n, complete, why);
+	check(!strcmp(gobin_site_kind_str(SITE_CALLER_BRANCH),
+		      "branch after the call in a caller (emulated)"),
+	      "SITE_CALLER_BRANCH is described");
+}
+
 static void test_plain(const char *path)
 {
 	struct gobin *gb = open_ok(path, "plain");
@@ -763,6 +929,7 @@ static void test_plain(const char *path)
 		test_ret_sites(gb, path, &truth.rets[i]);
 	test_bad_ranges(gb);
 	test_sweep(gb);
+	test_callers_negative(gb);
 	gobin_close(gb);
 }
 
@@ -1399,6 +1566,8 @@ int main(int argc, char **argv)
 		test_params(truth.params[i]);
 	for (i = 0; i < truth.nmtypes; i++)
 		test_mtypes(truth.mtypes[i]);
+	for (i = 0; i < truth.ncallers; i++)
+		test_callers(truth.callers[i]);
 	snprintf(dir, sizeof(dir), "%s/test_gobin.XXXXXX", tmp && *tmp ? tmp : "/tmp");
 	if (check(mkdtemp(dir) != NULL, "temporary directory created")) {
 		test_not_go(dir);

@@ -6,8 +6,9 @@
 # nothing: run `make .output/test_gobin fixtures` first. The 1.33.3 plain
 # and stripped fixtures are required; the 1.64.0 and 1.81.1 cells
 # (plain, pie, trimpath, stripped, module) are used when they exist and
-# skipped with a note otherwise. GOBIN_FIX overrides .output/fix. Exits
-# non-zero on any failure.
+# skipped with a note otherwise. GOBIN_FIX overrides .output/fix;
+# GOBIN_CALLERS_EXTRA lists more binaries (with symbols) whose NewStream
+# callers to check. Exits non-zero on any failure.
 set -eu
 # Tool output and awk's string comparisons of hex addresses must not depend
 # on the caller's locale.
@@ -789,6 +790,288 @@ for v in 1.64.0 1.81.1; do
 				"mtypes=$bin,$TMPD/$v-$variant.mtypes"
 		fi
 	done
+done
+
+# --- caller-side return sites of NewStream ----------------------------------
+
+# objdump -dw | awk: the sites gobin_caller_sites() must find, one a line
+# "SITE CALL RET direct|itab", and "complete"/"incomplete" on stderr. Its
+# own reading of AT&T syntax: the written register is the last operand
+# (compares, tests and NOPs write none; xchg both; mul, div, cmpxchg, rep,
+# syscall and the like are taken to write every argument register).
+CALLERS_AWK=$(cat <<'AWK'
+# objdump -dw of a Go binary -> NewStream's caller-side sites, see unit.sh.
+# Variables: NS (hex, no 0x), SLOTS ("0x58 0x60", hex as objdump prints
+# displacements), PREFIXES ("a|b", "-" for every function).
+function hexval(s,    i, c, v) {
+	v = 0
+	s = tolower(s)
+	sub(/^0x/, "", s)
+	for (i = 1; i <= length(s); i++) {
+		c = index("0123456789abcdef", substr(s, i, 1)) - 1
+		if (c < 0)
+			break
+		v = v * 16 + c
+	}
+	return v
+}
+function fam(r) {
+	sub(/^%/, "", r)
+	if (r ~ /^(rax|eax|ax|al|ah)$/) return "rax"
+	if (r ~ /^(rbx|ebx|bx|bl|bh)$/) return "rbx"
+	if (r ~ /^(rcx|ecx|cx|cl|ch)$/) return "rcx"
+	if (r ~ /^(rdx|edx|dx|dl|dh)$/) return "rdx"
+	if (r ~ /^(rsi|esi|si|sil)$/) return "rsi"
+	if (r ~ /^(rdi|edi|di|dil)$/) return "rdi"
+	if (r ~ /^r(8|9|1[0-5])[dwb]?$/) { sub(/[dwb]$/, "", r); return r }
+	return r
+}
+# The 64-bit registers instruction K writes, space separated (conservative).
+function written(k,    m, o, n, a, last) {
+	m = mn[k]; o = ops[k]
+	# 66 90, objdump's "xchg %ax,%ax", is the 2-byte NOP
+	if (m ~ /^(cmp|test|nop|bt|ucomis|comis)/ || m == "data16" ||
+	    (m == "xchg" && o == "%ax,%ax"))
+		return ""
+	if (m ~ /^(cltq|cqto|cwtl|cltd|mul|div|idiv|cpuid|rdtsc|cmpxchg|lock|rep|syscall)/ ||
+	    (m ~ /^imul/ && o !~ /,/))
+		return "rax rdx rcx rdi rsi r11"
+	if (m ~ /^xchg/) {
+		n = split(o, a, ",")
+		return fam(a[1]) " " fam(a[n])
+	}
+	last = o
+	sub(/.*,/, "", last)
+	if (last !~ /^%/)
+		return ""
+	return fam(last)
+}
+function writes(k, r,    w) {
+	w = " " written(k) " "
+	return index(w, " " r " ") > 0
+}
+function control(k) {
+	return mn[k] ~ /^(j|call|ret|int3|ud2|hlt|bnd|notrack)/
+}
+function emulated(k,    b1, b2) {
+	b1 = substr(by[k], 1, 2); b2 = substr(by[k], 4, 2)
+	if (mn[k] !~ /^(j|call)/ || ops[k] !~ /^[0-9a-f]+ </)
+		return 0
+	return b1 == "e8" || b1 == "e9" || b1 == "eb" || b1 ~ /^7[0-9a-f]$/ ||
+	       (b1 == "0f" && b2 ~ /^8[0-9a-f]$/)
+}
+function inscope(name,    i) {
+	if (PREFIXES == "-")
+		return 1
+	for (i = 1; i <= np; i++)
+		if (index(name, pre[i]) == 1)
+			return 1
+	return 0
+}
+function site(i, kind,    k) {
+	for (k = i + 1; k <= n && k - i <= 8; k++) {
+		if (addr[k] in tgt) { incomplete = 1; return }
+		if (emulated(k)) {
+			printf "0x%s 0x%s 0x%s %s\n", addr[k], addr[i], addr[i + 1], kind
+			return
+		}
+		if (control(k) || writes(k, "rax") || writes(k, "rbx") ||
+		    writes(k, "rcx") || writes(k, "r14")) { incomplete = 1; return }
+	}
+	incomplete = 1
+}
+function flush(    i, j, t, r, want, o) {
+	if (!n)
+		return
+	delete tgt
+	for (i = 1; i <= n; i++)
+		if (mn[i] ~ /^j/ && ops[i] ~ /^[0-9a-f]+ </) {
+			t = ops[i]; sub(/ .*/, "", t)
+			tgt[t] = 1
+		}
+	for (i = 1; i <= n; i++) {
+		if (mn[i] ~ /^jmp/ && ops[i] ~ ("^0*" NS " <") && fname != nsname)
+			incomplete = 1
+		if (mn[i] !~ /^call/)
+			continue
+		if (ops[i] ~ ("^0*" NS " <")) {
+			site(i, "direct")
+			continue
+		}
+		if (!scope || SLOTS == "")
+			continue
+		o = ops[i]
+		if (o ~ /^\*0x[0-9a-f]+\(%r[a-z0-9]+\)$/) {
+			split(o, a, /[(*)]/)
+			if ((a[2] in slot) && o !~ /%(rsp|rbp|rip)\)/)
+				site(i, "itab")
+			continue
+		}
+		if (o !~ /^\*%r[a-z0-9]+$/)
+			continue
+		r = substr(o, 3)
+		for (j = i - 1; j >= 1 && i - j <= 16; j--) {
+			if ((addr[j + 1] in tgt) || control(j))
+				break
+			if (!writes(j, r))
+				continue
+			want = ",%" r
+			if (mn[j] == "mov" && index(ops[j], want) == length(ops[j]) - length(want) + 1) {
+				split(ops[j], a, /[(,]/)
+				if ((a[1] in slot) && ops[j] !~ /%(rsp|rbp|rip)\)/ && ops[j] !~ /\(%r[a-z0-9]+,%/)
+					site(i, "itab")
+			}
+			break
+		}
+	}
+	n = 0
+}
+BEGIN {
+	np = split(PREFIXES, pre, "|")
+	ns = split(SLOTS, s, " ")
+	for (i = 1; i <= ns; i++)
+		slot[s[i]] = 1
+	nsname = ""
+}
+/^[0-9a-f]+ <.*>:$/ {
+	flush()
+	fname = $0
+	sub(/^[0-9a-f]+ </, "", fname)
+	sub(/>:$/, "", fname)
+	if ($1 ~ ("^0*" NS "$"))
+		nsname = fname
+	scope = inscope(fname)
+	next
+}
+/^ *[0-9a-f]+:\t/ {
+	split($0, f, "\t")
+	if (f[3] == "")
+		next
+	a1 = f[1]; sub(/^ */, "", a1); sub(/:$/, "", a1)
+	n++
+	addr[n] = a1
+	by[n] = f[2]
+	m = f[3]
+	sub(/ +$/, "", m)
+	o = m
+	if (m ~ /^(lock|rep|repz|repnz|notrack|bnd|data16) /) {
+		mn[n] = m; sub(/ .*/, "", mn[n]); ops[n] = ""
+		next
+	}
+	sub(/ .*/, "", m)
+	sub(/^[^ ]* */, "", o)
+	sub(/ *#.*/, "", o)
+	mn[n] = m
+	ops[n] = o
+}
+END {
+	flush()
+	print (incomplete ? "incomplete" : "complete") > "/dev/stderr"
+}
+AWK
+)
+
+# itab_slots BIN NS_HEX: the slots (0x.., as objdump prints them) of the
+# function at NS in BIN's itabs. Words come from the file (od) or, in a
+# PIE, from R_X86_64_RELATIVE addends (readelf -r). With an itab symbol of
+# http2Client/ClientTransport (nm -S, go.itab. or go:itab.), the index of
+# NS in its method words; without (Go >= 1.26 names no itabs), every word
+# equal to NS in allocated non-executable PROGBITS sections, the slot being its distance from
+# the itab's hash word (the first word below it that is no text address)
+# plus 16.
+itab_slots() { # BIN NS
+	it=$(nm -S "$1" 2>/dev/null | awk -v a="$T.http2Client,$T.ClientTransport" \
+		'$4 == "go.itab.*" a || $4 == "go:itab.*" a { print $1, $2 }')
+	{
+		readelf -lW "$1" | awk '$1 == "LOAD" { print "load", $2, $3, $5, ($0 ~ / R E / ? "x" : "-") }'
+		readelf -rW "$1" | awk '$3 == "R_X86_64_RELATIVE" { print "rel", $1, $4 }'
+		readelf -SW "$1" | sed -n 's/^ *\[ *[0-9]*\] *//p' |
+			awk '$2 == "PROGBITS" && $7 ~ /A/ && $7 !~ /X/ { print "0x" $4, "0x" $3, "0x" $5 }' |
+			while read -r off va sz; do
+				echo "seg $va"
+				od -An -v -tx8 -w8 -j $((off)) -N $((sz)) "$1"
+			done
+	} | awk -v ns="$2" -v it="$it" '
+	function hexval(s,    i, c, v) {
+		v = 0; s = tolower(s); sub(/^0x/, "", s)
+		for (i = 1; i <= length(s); i++) {
+			c = index("0123456789abcdef", substr(s, i, 1)) - 1
+			if (c < 0) break
+			v = v * 16 + c
+		}
+		return v
+	}
+	$1 == "load" && $5 == "x" { tlo = hexval($3); thi = tlo + hexval($4); next }
+	$1 == "load" { next }
+	$1 == "rel" { rel[hexval($2)] = hexval($3); next }
+	$1 == "seg" { va = hexval($2); next }
+	{ w[va] = hexval($1); va += 8 }
+	END {
+		NS = hexval(ns)
+		for (v in rel)
+			if (!(v in w) || w[v] == 0)
+				w[v] = rel[v]
+		if (it != "") {
+			split(it, a, " ")
+			s = hexval(a[1]); e = s + hexval(a[2])
+			for (v = s + 24; v < e; v += 8)
+				if (w[v] == NS)
+					printf "0x%x\n", v - s
+			exit
+		}
+		for (v in w) {
+			if (w[v] != NS)
+				continue
+			for (h = v - 8; (h in w) && w[h] >= tlo && w[h] < thi; h -= 8)
+				;
+			printf "0x%x\n", v - h + 16
+		}
+	}' | sort -u | tr '\n' ' ' | sed 's/ $//'
+}
+
+# callers_expect LABEL BIN DISASM PREFIXES: the callers= file of BIN.
+callers_expect() {
+	ns=$(nm "$2" | awk -v n="$NEWSTREAM" '$3 == n { sub(/^0*/, "", $1); print $1 }')
+	[ -n "$ns" ] || die "no $NEWSTREAM in $2"
+	slots=$(itab_slots "$2" "$ns")
+	[ -n "$slots" ] || die "no itab of $2 holds $NEWSTREAM"
+	awk -v NS="$ns" -v SLOTS="$slots" -v PREFIXES="$4" "$CALLERS_AWK" "$3" \
+		>"$TMPD/$1.sites" 2>"$TMPD/$1.complete" || die "callers of $NEWSTREAM in $2: awk failed"
+	{
+		echo "$4"
+		cat "$TMPD/$1.complete"
+		sort "$TMPD/$1.sites"
+	} >"$TMPD/$1.callers"
+	echo "callers=$2,$TMPD/$1.callers"
+}
+
+# The two client-side callers (every grpc-go from 1.33 to 1.81), and all of
+# package grpc, where 1.33 and 1.64 call ServerTransport methods through
+# the same itab slot: some with no site after them, so incomplete.
+CLIENT_CALLERS="google.golang.org/grpc.(*csAttempt).newStream|google.golang.org/grpc.newNonRetryClientStream"
+objdump -dw "$PLAIN" >"$TMPD/plain.dis"
+c1=$(callers_expect plain-client "$PLAIN" "$TMPD/plain.dis" "$CLIENT_CALLERS")
+c2=$(callers_expect plain-grpc "$PLAIN" "$TMPD/plain.dis" "google.golang.org/grpc.")
+set -- "$@" "$c1" "$c2"
+n=$(awk 'NR > 2' "$TMPD/plain-client.callers" | wc -l)
+[ "$n" -eq 2 ] && grep -qx complete "$TMPD/plain-client.callers" ||
+	die "objdump finds $n client callers of $NEWSTREAM in $PLAIN, or not all with a site"
+rm -f "$TMPD/plain.dis"
+for v in 1.64.0 1.81.1; do
+	for variant in plain pie; do
+		bin=$FIX/$v-$variant/grpcfixture
+		[ -x "$bin" ] || continue
+		objdump -dw "$bin" >"$TMPD/cell.dis"
+		c1=$(callers_expect "$v-$variant" "$bin" "$TMPD/cell.dis" "$CLIENT_CALLERS")
+		set -- "$@" "$c1"
+		rm -f "$TMPD/cell.dis"
+	done
+done
+for b in ${GOBIN_CALLERS_EXTRA:-}; do	# more binaries with symbols, by hand
+	objdump -dw "$b" >"$TMPD/cell.dis"
+	c1=$(callers_expect "extra$(echo "$b" | cksum | cut -d' ' -f1)" "$b" "$TMPD/cell.dis" "$CLIENT_CALLERS")
+	set -- "$@" "$c1"
+	rm -f "$TMPD/cell.dis"
 done
 
 OUT=$TMPD/out
