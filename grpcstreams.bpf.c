@@ -363,7 +363,8 @@ static __always_inline void stream_start(const struct stream_key *k,
  * winner reports the stream. The value is copied first because a deleted
  * element may be reused at once. Returns false when K is not live.
  */
-static __always_inline bool stream_end(const struct stream_key *k, __s32 status)
+static __always_inline bool stream_end(const struct stream_key *k, __s32 status,
+				       __u64 end_ns, __u32 flags)
 {
 	struct stream_info *info = bpf_map_lookup_elem(&streams, k);
 	struct stream_info copy;
@@ -377,7 +378,7 @@ static __always_inline bool stream_end(const struct stream_key *k, __s32 status)
 	__builtin_memcpy(&copy, info, sizeof(copy));
 	if (bpf_map_delete_elem(&streams, k))
 		return true;
-	emit_stream(k, &copy, bpf_ktime_get_ns(), status, 0);
+	emit_stream(k, &copy, end_ns, status, flags);
 	sid_dec(k, copy.side);
 	return true;
 }
@@ -520,6 +521,18 @@ int newstream_return(struct pt_regs *ctx)
 	if (ec)
 		bpf_map_delete_elem(&early, &k);
 	stream_start(&k, &p->info);
+	/*
+	 * The reader goroutine, on another CPU, may have closed it between the
+	 * lookup above and the insert: it found no stream and left a record.
+	 * Look again; the delete in stream_end decides who reports it.
+	 */
+	ec = bpf_map_lookup_elem(&early, &k);
+	if (ec && ec->end_ns >= p->info.start_ns) {
+		struct early_close e = *ec;
+
+		bpf_map_delete_elem(&early, &k);
+		stream_end(&k, e.status, e.end_ns, e.flags | EF_EARLY_CLOSE);
+	}
 out:
 	bpf_map_delete_elem(&pending, &gk);
 	return 0;
@@ -556,12 +569,15 @@ int closestream(struct pt_regs *ctx)
 	/* An error without a status is grpc's Unknown. */
 	if (!st && go_arg(ctx, off.r_cs_err))
 		status = 2;
-	if (stream_end(&k, status))
-		return 0;
-	/* Not (yet) known: NewStream's return will pick it up. */
 	ec.end_ns = bpf_ktime_get_ns();
 	ec.status = status;
+	if (stream_end(&k, status, ec.end_ns, 0))
+		return 0;
+	/* Not (yet) known: NewStream's return will pick it up... */
 	bpf_map_update_elem(&early, &k, &ec, BPF_ANY);
+	/* ...unless it inserted the stream meanwhile, on another CPU. */
+	if (stream_end(&k, status, ec.end_ns, EF_EARLY_CLOSE))
+		bpf_map_delete_elem(&early, &k);
 	return 0;
 }
 
@@ -660,7 +676,7 @@ int server_end(struct pt_regs *ctx)
 	k.conn = go_arg(ctx, off.r_ws_t);
 	s = stream_base(go_arg(ctx, off.r_ws_s), off.ss_deref);
 	k.sid = read_u32(s + off.ss_id);
-	stream_end(&k, status_code(go_arg(ctx, off.r_ws_st)));
+	stream_end(&k, status_code(go_arg(ctx, off.r_ws_st)), bpf_ktime_get_ns(), 0);
 	return 0;
 }
 
