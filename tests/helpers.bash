@@ -8,11 +8,19 @@ GRPC_VERSION=${GRPC_VERSION:-$(dpkg-query -W -f='${Version}' golang-google-grpc-
 FIXTURE=${FIXTURE:-$ROOT/.output/fix/$GRPC_VERSION-plain/grpcfixture}
 GOHELLO=$ROOT/.output/fix/gohello
 
-# wait_for FILE PATTERN [SECONDS]: until FILE has a line matching PATTERN.
+# wait_for FILE PATTERN [SECONDS [PID]]: until FILE has a line matching
+# PATTERN; with PID, give up as soon as that process has exited (a tool that
+# refused its target must not cost the full timeout).
 wait_for() {
 	local i
 	for i in $(seq $((${3:-20} * 20))); do
 		grep -q "$2" "$1" 2>/dev/null && return 0
+		if [ -n "${4:-}" ] && ! kill -0 "$4" 2>/dev/null; then
+			grep -q "$2" "$1" 2>/dev/null && return 0
+			echo "process $4 exited while waiting for '$2' in $1:" >&2
+			cat "$1" >&2
+			return 1
+		fi
 		sleep 0.05
 	done
 	echo "timed out waiting for '$2' in $1:" >&2
@@ -54,7 +62,7 @@ start_client() {
 start_tool() {
 	"$TOOL" "$@" >"$T/out" 2>"$T/tool.err" &
 	TOOL_PID=$!
-	wait_for "$T/tool.err" "^Tracing"
+	wait_for "$T/tool.err" "^Tracing" 20 "$TOOL_PID"
 }
 
 # trace_client CLIENT_ARGS...: trace one client run with -p PID -j to its

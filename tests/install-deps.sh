@@ -4,7 +4,7 @@
 # tests need. Idempotent: apt runs only when something is missing.
 set -eu
 
-PKGS="clang llvm make pkg-config bpftool libbpf-dev libelf-dev libdw-dev
+PKGS="gcc libc6-dev clang llvm make pkg-config bpftool libbpf-dev libelf-dev libdw-dev
 libcapstone-dev zlib1g-dev golang-go golang-google-grpc-dev bats jq gdb
 binutils procps util-linux etcd-server etcd-client"
 

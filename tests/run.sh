@@ -1,42 +1,137 @@
 #!/bin/sh
 # SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
-# The whole suite: unit tests of the Go-binary inspection module, then the
-# bats suites against real grpc-go programs. Needs root (loads BPF).
-# Ends with one line "tests: N passed, N failed".
+# The whole suite: unit tests of the Go-binary inspection module, the suites
+# that do not depend on a fixture cell (cli.bats, etcd.bats, ...: every
+# tests/*.bats but the per-cell ones) once, labelled "common", then the
+# per-cell suites (client.bats, server.bats) once per fixture cell of
+# tests/matrix, with FIXTURE=.output/fix/CELL/grpcfixture. Needs root.
+#
+#   MATRIX="1.33.3-plain 1.81.1-pie"   cells to run instead of tests/matrix
+#   BATS_FILTER=REGEX                  only the bats tests whose name matches
+#   CELL_TIMEOUT=SECONDS               per bats run (default 1800)
+#
+# TAP lines are labelled "ok N [CELL] ..."; raw TAP per run is kept in
+# .output/tests/LABEL.tap, the labelled stream in .output/tests.tap. Ends
+# with a per-cell table and exactly one line "tests: N passed, N failed";
+# exits non-zero on any failure.
 set -u
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT" || exit 1
+LOGDIR=$ROOT/.output/tests
 LOG=$ROOT/.output/tests.tap
+CELL_TIMEOUT=${CELL_TIMEOUT:-1800}
 pass=0
 fail=0
+ran=0
 
 if [ "$(id -u)" -ne 0 ]; then
 	echo "tests: must run as root (they load BPF programs)" >&2
 	exit 1
 fi
 
-if [ -x tests/unit.sh ]; then
-	if ./tests/unit.sh >"$ROOT/.output/unit.log" 2>&1; then :; fi
-	cat "$ROOT/.output/unit.log"
-	p=$(sed -n 's/^gobin: \([0-9]*\) passed, \([0-9]*\) failed$/\1/p' "$ROOT/.output/unit.log")
-	f=$(sed -n 's/^gobin: \([0-9]*\) passed, \([0-9]*\) failed$/\2/p' "$ROOT/.output/unit.log")
-	# No closing line means the unit test program itself broke.
-	pass=$((pass + ${p:-0}))
-	fail=$((fail + ${f:-1}))
+if [ -n "${MATRIX:-}" ]; then
+	CELLS=$MATRIX
+else
+	CELLS=$(sed 's/#.*//' tests/matrix | tr -s ' \t' '\n' | grep -v '^$')
 fi
 
-bats --tap ${BATS_FILTER:+--filter "$BATS_FILTER"} tests/*.bats | tee "$LOG"
-p=$(grep -c '^ok ' "$LOG")
-f=$(grep -c '^not ok ' "$LOG")
-pass=$((pass + p))
-fail=$((fail + f))
-# bats that ran nothing, or died before its plan was met, is a failure.
-plan=$(sed -n 's/^1\.\.\([0-9]*\)$/\1/p' "$LOG" | head -n 1)
-if [ -z "$plan" ] || [ "$plan" -eq 0 ] || [ "$plan" -ne $((p + f)) ]; then
-	echo "tests: bats planned '${plan:-?}' tests, reported $((p + f))" >&2
+rm -rf "$LOGDIR"
+mkdir -p "$LOGDIR"
+: >"$LOG"
+: >"$LOGDIR/summary"
+START=$(date +%s)
+
+# record LABEL PASSED FAILED SECONDS [NOTE]
+record() {
+	pass=$((pass + $2))
+	fail=$((fail + $3))
+	printf '%-22s %6s %6s %6ss  %s\n' "$1" "$2" "$3" "$4" "${5:-}" >>"$LOGDIR/summary"
+}
+
+if [ -x tests/unit.sh ]; then
+	t0=$(date +%s)
+	if ./tests/unit.sh >"$LOGDIR/unit.log" 2>&1; then :; fi
+	cat "$LOGDIR/unit.log"
+	cp "$LOGDIR/unit.log" "$ROOT/.output/unit.log"
+	p=$(sed -n 's/^gobin: \([0-9]*\) passed, \([0-9]*\) failed$/\1/p' "$LOGDIR/unit.log")
+	f=$(sed -n 's/^gobin: \([0-9]*\) passed, \([0-9]*\) failed$/\2/p' "$LOGDIR/unit.log")
+	# No closing line means the unit test program itself broke.
+	note=
+	[ -n "$p" ] || note="unit.sh ended without its summary line"
+	record unit "${p:-0}" "${f:-1}" $(($(date +%s) - t0)) "$note"
+fi
+
+# run_bats LABEL FIXTURE BATS_FILES...: one bats run, labelled. FIXTURE empty
+# means helpers.bash's default (the system's grpc-go, plain).
+run_bats() {
+	label=$1 fixture=$2
+	shift 2
+	tap=$LOGDIR/$label.tap
+	t0=$(date +%s)
+	echo "# --- $label${fixture:+: FIXTURE=${fixture#"$ROOT"/}}" | tee -a "$LOG"
+	if [ -n "$fixture" ] && [ ! -x "$fixture" ]; then
+		echo "not ok 1 [$label] fixture ${fixture#"$ROOT"/} missing (make fixtures)" |
+			tee -a "$LOG"
+		record "$label" 0 1 0 "fixture missing"
+		return
+	fi
+	(
+		if [ -n "$fixture" ]; then
+			FIXTURE=$fixture
+			export FIXTURE
+		else
+			unset FIXTURE
+		fi
+		# --foreground: Ctrl-C still reaches bats (and its teardown).
+		exec timeout --foreground -k 10 "$CELL_TIMEOUT" \
+			bats --tap ${BATS_FILTER:+--filter "$BATS_FILTER"} "$@"
+	) 2>&1 | tee "$tap" |
+		sed -u "s/^\(not \)\{0,1\}ok [0-9]* /&[$label] /" | tee -a "$LOG"
+	p=$(grep -c '^ok ' "$tap")
+	f=$(grep -c '^not ok ' "$tap")
+	ran=$((ran + p + f))
+	note=
+	# bats that ran nothing, or died before its plan was met, is a failure.
+	plan=$(sed -n 's/^1\.\.\([0-9]*\)$/\1/p' "$tap" | head -n 1)
+	if [ -z "$plan" ] || [ "$plan" -ne $((p + f)) ]; then
+		note="bats planned ${plan:-?} tests, reported $((p + f))"
+		f=$((f + 1))
+	elif [ "$plan" -eq 0 ] && [ -z "${BATS_FILTER:-}" ]; then
+		note="bats ran no test"
+		f=$((f + 1))
+	fi
+	[ -z "$note" ] || echo "not ok - [$label] $note" | tee -a "$LOG" >&2
+	record "$label" "$p" "$f" $(($(date +%s) - t0)) "$note"
+}
+
+PER_CELL="tests/client.bats tests/server.bats"
+COMMON=
+for b in tests/*.bats; do
+	case " $PER_CELL " in
+	*" $b "*) ;;
+	*) COMMON="$COMMON $b" ;;
+	esac
+done
+# shellcheck disable=SC2086 # file names without blanks
+run_bats common "" $COMMON
+for cell in $CELLS; do
+	# shellcheck disable=SC2086
+	run_bats "$cell" "$ROOT/.output/fix/$cell/grpcfixture" $PER_CELL
+done
+
+if [ "$ran" -eq 0 ]; then
+	echo "tests: no bats test ran${BATS_FILTER:+ (BATS_FILTER=$BATS_FILTER)}" >&2
 	fail=$((fail + 1))
 fi
 
+echo
+echo "# per cell (total $(($(date +%s) - START)) s):"
+printf '%-22s %6s %6s %7s\n' cell passed failed time
+cat "$LOGDIR/summary"
+if grep -q '^not ok' "$LOG"; then
+	echo "# failed:"
+	grep '^not ok' "$LOG"
+fi
 echo "tests: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -107,7 +107,7 @@ check_server() {
 	OUT=$T/server.out
 	"$TOOL" -p "$SERVER_PID" -j >"$T/server.out" 2>"$T/server.err" &
 	local spid=$!
-	wait_for "$T/server.err" "^Tracing"
+	wait_for "$T/server.err" "^Tracing" 20 "$spid"
 	start_client -conns 3 -concurrency 16 -rpcs 1400 -kinds "$KINDS" -codes "$CODES"
 	start_tool -p "$CLIENT_PID" -j
 	touch "$T/go"
