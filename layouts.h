@@ -40,7 +40,7 @@ static const struct layout_entry layout_table[] = {
 		.r_ws_t = 0,
 		.r_ws_s = 1,
 		.r_ws_st = 2 } },
-	/* new-trixie: /tmp/fx/new-trixie/grpcfixture */
+	/* 1.64.0-plain: .output/fix/1.64.0-plain/grpcfixture */
 	{ "1.64.0", "go1.24.4", {
 		.callhdr_method = 16,
 		.desc_server_streams = 24,
@@ -75,7 +75,7 @@ static const struct layout_entry layout_table[] = {
 		.r_ws_t = 0,
 		.r_ws_s = 1,
 		.r_ws_st = 2 } },
-	/* new-sid: /tmp/fx/new-sid/grpcfixture */
+	/* 1.81.1-plain: .output/fix/1.81.1-plain/grpcfixture */
 	{ "1.81.1", "go1.27.3", {
 		.callhdr_method = 16,
 		.desc_server_streams = 24,
