@@ -11,7 +11,7 @@
 #
 # Then the frontend alone: synthetic events through the real ring buffer and
 # output path (--bench-events), for its drain rate, losses and memory.
-# Needs root. Knobs: PAIRS (5), SECONDS (3), CONC (16), CONNS (2), FIXTURE.
+# Needs root. Knobs: PAIRS (5), SECONDS_PER_RUN (3), CONC (16), CONNS (2), FIXTURE.
 set -eu
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -19,7 +19,7 @@ TOOL=$ROOT/grpcstreams
 GRPC_VERSION=$(dpkg-query -W -f='${Version}' golang-google-grpc-dev | sed 's/-.*//')
 FIXTURE=${FIXTURE:-$ROOT/.output/fix/$GRPC_VERSION-plain/grpcfixture}
 PAIRS=${PAIRS:-5}
-SECS=${SECONDS_PER_RUN:-${SECONDS:-3}}
+SECS=${SECONDS_PER_RUN:-3}
 CONC=${CONC:-16}
 CONNS=${CONNS:-2}
 MODES="client server both naive"
