@@ -407,17 +407,9 @@ versions_of() { # GO BIN
 # its first comment. Independent of gobin: llvm-dwarfdump's text, Go kinds
 # instead of DWARF tags, and every answer that a location list also gives
 # at the function's entry must agree with that list.
-PARAMS_AWK=$(cat <<'AWK'
-# Reads `llvm-dwarfdump --debug-info` output; for every function whose
-# name starts with one of PREFIXES (space separated), prints "WANT PARAM
-# FUNC" per formal parameter (results excluded), WANT being the ABIInternal
-# integer register index (0..8), "stack", "none" (no integer register) or
-# "wrapper" where gobin must refuse: a compiler-generated method wrapper
-# (DW_AT_trampoline) or an unnamed value receiver, both missing from the
-# DWARF (an unnamed pointer receiver is put back as one register). Types
-# are classified by DW_AT_GO_kind. Where the location list says which
-# register a parameter is in at the function's entry, it must agree;
-# disagreements go to stderr and exit 1.
+# hexval(S): the number a hex string (with or without 0x) spells; shared by
+# the awk programs below.
+HEXVAL_AWK=$(cat <<'AWK'
 function hexval(s,    i, c, v) {
 	v = 0
 	s = tolower(s)
@@ -430,6 +422,20 @@ function hexval(s,    i, c, v) {
 	}
 	return v
 }
+AWK
+)
+
+PARAMS_AWK=$(cat <<'AWK'
+# Reads `llvm-dwarfdump --debug-info` output; for every function whose
+# name starts with one of PREFIXES (space separated), prints "WANT PARAM
+# FUNC" per formal parameter (results excluded), WANT being the ABIInternal
+# integer register index (0..8), "stack", "none" (no integer register) or
+# "wrapper" where gobin must refuse: a compiler-generated method wrapper
+# (DW_AT_trampoline) or an unnamed value receiver, both missing from the
+# DWARF (an unnamed pointer receiver is put back as one register). Types
+# are classified by DW_AT_GO_kind. Where the location list says which
+# register a parameter is in at the function's entry, it must agree;
+# disagreements go to stderr and exit 1.
 function strval(l) {
 	sub(/^[^"]*"/, "", l)
 	sub(/"\)?$/, "", l)
@@ -713,7 +719,8 @@ printf '%s\n' "$T.Stream ct" "$T.Stream st" "$T.Stream method" "$T.Stream status
 # DWARF-derived expectations of one binary with DWARF: params= and mtypes=.
 dwarf_expect() { # LABEL BIN
 	"$DWARFDUMP" --debug-info "$2" >"$TMPD/$1.dump" || die "$DWARFDUMP failed on $2"
-	awk -v PREFIXES="google.golang.org/grpc main." "$PARAMS_AWK" "$TMPD/$1.dump" \
+	awk -v PREFIXES="google.golang.org/grpc main." "$HEXVAL_AWK
+$PARAMS_AWK" "$TMPD/$1.dump" \
 		>"$TMPD/$1.params" || die "parameter registers of $2: rules and location lists disagree"
 	mtypes_of "$TMPD/$1.dump" "$TMPD/pairs" >"$TMPD/$1.mtypes"
 	[ -s "$TMPD/$1.mtypes" ] || die "no member of $TMPD/pairs in $2"
@@ -803,18 +810,6 @@ CALLERS_AWK=$(cat <<'AWK'
 # objdump -dw of a Go binary -> NewStream's caller-side sites, see unit.sh.
 # Variables: NS (hex, no 0x), SLOTS ("0x58 0x60", hex as objdump prints
 # displacements), PREFIXES ("a|b", "-" for every function).
-function hexval(s,    i, c, v) {
-	v = 0
-	s = tolower(s)
-	sub(/^0x/, "", s)
-	for (i = 1; i <= length(s); i++) {
-		c = index("0123456789abcdef", substr(s, i, 1)) - 1
-		if (c < 0)
-			break
-		v = v * 16 + c
-	}
-	return v
-}
 function fam(r) {
 	sub(/^%/, "", r)
 	if (r ~ /^(rax|eax|ax|al|ah)$/) return "rax"
@@ -1035,7 +1030,8 @@ callers_expect() {
 	[ -n "$ns" ] || die "no $NEWSTREAM in $2"
 	slots=$(itab_slots "$2" "$ns")
 	[ -n "$slots" ] || die "no itab of $2 holds $NEWSTREAM"
-	awk -v NS="$ns" -v SLOTS="$slots" -v PREFIXES="$4" "$CALLERS_AWK" "$3" \
+	awk -v NS="$ns" -v SLOTS="$slots" -v PREFIXES="$4" "$HEXVAL_AWK
+$CALLERS_AWK" "$3" \
 		>"$TMPD/$1.sites" 2>"$TMPD/$1.complete" || die "callers of $NEWSTREAM in $2: awk failed"
 	{
 		echo "$4"
