@@ -657,19 +657,7 @@ AWK
 # "TYPE<TAB>MEMBER<TAB>NAME OF THE MEMBER'S TYPE DIE" from a DWARF dump, for
 # the "TYPE MEMBER" lines of PAIRS whose struct exists in it.
 mtypes_of() { # DUMP PAIRS
-	awk -v pairs="$2" '
-	function hexval(s,    i, c, v) {
-		v = 0
-		s = tolower(s)
-		sub(/^0x/, "", s)
-		for (i = 1; i <= length(s); i++) {
-			c = index("0123456789abcdef", substr(s, i, 1)) - 1
-			if (c < 0)
-				break
-			v = v * 16 + c
-		}
-		return v
-	}
+	awk -v pairs="$2" "$HEXVAL_AWK"'
 	BEGIN {
 		while ((getline l < pairs) > 0) {
 			split(l, w, " ")
