@@ -186,6 +186,17 @@ static __always_inline bool skip_hit(struct pt_regs *ctx, enum probe_id id)
 	return false;
 }
 
+/* Goroutines move between threads: state is per (process, g), g in R14. */
+static __always_inline struct goroutine_key goroutine(struct pt_regs *ctx)
+{
+	struct goroutine_key gk = {
+		.g = ctx->r14,
+		.tgid = bpf_get_current_pid_tgid() >> 32,
+	};
+
+	return gk;
+}
+
 static __always_inline struct proc_counts *proc_counts(__u32 tgid)
 {
 	static const struct proc_counts zero = {};
@@ -339,14 +350,19 @@ static __always_inline void sid_dec(const struct stream_key *k, __u32 side)
 		__sync_fetch_and_add(&v->count, -1);
 }
 
+static __always_inline void count_started(__u32 tgid)
+{
+	struct proc_counts *c = proc_counts(tgid);
+
+	if (c)
+		__sync_fetch_and_add(&c->started, 1);
+}
+
 /* A new live stream: count it, insert it, check both collision kinds. */
 static __always_inline void stream_start(const struct stream_key *k,
 					 const struct stream_info *info)
 {
-	struct proc_counts *c = proc_counts(k->tgid);
-
-	if (c)
-		__sync_fetch_and_add(&c->started, 1);
+	count_started(k->tgid);
 	if (bpf_map_update_elem(&streams, k, info, BPF_NOEXIST)) {
 		/* Must never happen: the composite key itself repeated. */
 		collision(k, info->side, COLL_DUPLICATE, k->conn, info->entry_nextid);
@@ -415,13 +431,12 @@ static __always_inline __u32 desc_kind(__u64 desc)
 SEC("uprobe")
 int client_kind(struct pt_regs *ctx)
 {
-	struct goroutine_key gk = {};
+	struct goroutine_key gk;
 	__u32 kind;
 
 	if (skip_hit(ctx, PROBE_CLIENT_KIND))
 		return 0;
-	gk.tgid = bpf_get_current_pid_tgid() >> 32;
-	gk.g = ctx->r14;
+	gk = goroutine(ctx);
 	kind = desc_kind(go_arg(ctx, off.r_ncs_desc));
 	bpf_map_update_elem(&client_kinds, &gk, &kind, BPF_ANY);
 	return 0;
@@ -436,14 +451,13 @@ int client_kind(struct pt_regs *ctx)
 SEC("uprobe")
 int newstream_entry(struct pt_regs *ctx)
 {
-	struct goroutine_key gk = {};
+	struct goroutine_key gk;
 	struct pending pend = {}, *p = &pend;
 	__u32 *kind;
 
 	if (skip_hit(ctx, PROBE_NEWSTREAM_ENTRY))
 		return 0;
-	gk.tgid = bpf_get_current_pid_tgid() >> 32;
-	gk.g = ctx->r14;
+	gk = goroutine(ctx);
 	p->conn = go_arg(ctx, off.r_ns_t);
 	/* Entry sites precede the prologue's SUB: (SP) is the return address. */
 	p->ret = read_u64(ctx->sp);
@@ -465,7 +479,7 @@ int newstream_entry(struct pt_regs *ctx)
 SEC("uprobe")
 int newstream_return(struct pt_regs *ctx)
 {
-	struct goroutine_key gk = {};
+	struct goroutine_key gk;
 	struct stream_key k = {};
 	struct early_close *ec;
 	struct pending *p;
@@ -473,8 +487,7 @@ int newstream_return(struct pt_regs *ctx)
 
 	if (skip_hit(ctx, PROBE_NEWSTREAM_RETURN))
 		return 0;
-	gk.tgid = bpf_get_current_pid_tgid() >> 32;
-	gk.g = ctx->r14;
+	gk = goroutine(ctx);
 	p = bpf_map_lookup_elem(&pending, &gk);
 	if (!p)
 		return 0;
@@ -509,10 +522,7 @@ int newstream_return(struct pt_regs *ctx)
 	 */
 	ec = bpf_map_lookup_elem(&early, &k);
 	if (ec && ec->end_ns >= p->info.start_ns) {
-		struct proc_counts *c = proc_counts(k.tgid);
-
-		if (c)
-			__sync_fetch_and_add(&c->started, 1);
+		count_started(k.tgid);
 		emit_stream(&k, &p->info, ec->end_ns, ec->status,
 			    ec->flags | EF_EARLY_CLOSE);
 		bpf_map_delete_elem(&early, &k);

@@ -31,7 +31,6 @@
 #define TRANSPORT	"google.golang.org/grpc/internal/transport."
 #define MAX_LINKS	64
 #define MAX_SITES	32
-#define MAX_ROWS_KEPT	(1 << 20)
 
 static struct env {
 	pid_t pid;

@@ -268,9 +268,6 @@ static int from_table(struct gobin *gb, const char *path, struct layout *l)
 			continue;
 		l->off = layout_table[i].off;
 		l->off.spb_code = spb_code_offset(gb);
-		/* Optional probes the table knows no registers for are dropped. */
-		if (l->off.r_ncs_desc < 0)
-			l->func[F_NEW_CLIENT_STREAM] = NULL;
 		return 0;
 	}
 	fprintf(stderr, "grpcstreams: %s: grpc-go %s: no struct offsets known and no DWARF; "
