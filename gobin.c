@@ -1743,6 +1743,110 @@ out:
 	return sc->err;
 }
 
+#define FIRST_PASS_INSNS	48	/* how far into the function the swap may be */
+
+/* Is ADDR the target of a direct JMP or Jcc anywhere in INSN[0..N)? */
+static bool branched_to(csh cs, const cs_insn *insn, size_t n, uint64_t addr)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!cs_insn_group(cs, &insn[i], CS_GRP_CALL) &&
+		    direct_target(cs, &insn[i]) == addr)
+			return true;
+	return false;
+}
+
+int gobin_first_pass_site(struct gobin *gb, uint64_t func, uint64_t size,
+			  unsigned int swap_base, const uint16_t *keep_regs,
+			  struct probe_site *site, const char **why)
+{
+	const uint8_t *code = func_bytes(gb, func, size);
+	const cs_x86_op *op;
+	cs_insn *insn = NULL;
+	unsigned int reg;
+	size_t i, k, n;
+	int err = -ENOENT;
+	csh cs;
+
+	*why = "invalid arguments";
+	if (!code || !keep_regs)
+		return -EINVAL;
+	if (disasm_open(&cs))
+		return -EINVAL;
+	*why = "undecodable function";
+	n = cs_disasm(cs, code, size, func, 0, &insn);
+	if (!n)
+		goto out;
+	/*
+	 * Straight from the entry to the swap: only the stack-check JBE
+	 * (fallen through) may branch, and no register to keep is written.
+	 */
+	*why = "no XCHG reg, (base) within the first instructions";
+	for (i = 0; i < n && i < FIRST_PASS_INSNS; i++) {
+		if (insn[i].id == X86_INS_XCHG)
+			break;
+		if (i && insn[i].id == X86_INS_JBE && is_stack_guard_cmp(&insn[i - 1]))
+			continue;
+		if (is_control(cs, &insn[i]) || writes_any(cs, &insn[i], keep_regs)) {
+			*why = "a branch, or a write of a register to keep, before the swap";
+			goto out;
+		}
+	}
+	if (i >= n || i >= FIRST_PASS_INSNS || i + 3 > n)
+		goto out;
+	/* XCHG reg, disp(base) (capstone: either operand order) */
+	op = insn[i].detail->x86.operands;
+	if (insn[i].detail->x86.op_count != 2)
+		goto out;
+	if (op[0].type == X86_OP_REG && op[1].type == X86_OP_MEM) {
+		reg = op[0].reg;
+		op = &op[1];
+	} else if (op[1].type == X86_OP_REG && op[0].type == X86_OP_MEM) {
+		reg = op[1].reg;
+	} else {
+		goto out;
+	}
+	if (swap_base && gpr64(op->mem.base) != gpr64(swap_base)) {
+		*why = "the swap is not on the expected base register";
+		goto out;
+	}
+	if (writes_any(cs, &insn[i], keep_regs)) {
+		*why = "the swap writes a register to keep";
+		goto out;
+	}
+	/* CMP reg, imm; JE later: the JE is taken by every call but the first. */
+	op = insn[i + 1].detail->x86.operands;
+	if (insn[i + 1].id != X86_INS_CMP || insn[i + 1].detail->x86.op_count != 2 ||
+	    op[0].type != X86_OP_REG || gpr64(op[0].reg) != gpr64(reg) ||
+	    op[1].type != X86_OP_IMM || insn[i + 2].id != X86_INS_JE) {
+		*why = "the swap is not followed by CMP reg, imm; JE";
+		goto out;
+	}
+	/*
+	 * The first emulated instruction on the fall-through path, reached
+	 * from the JE alone, the registers to keep unwritten.
+	 */
+	*why = "no emulated instruction with the registers intact after the swap";
+	for (k = i + 3; k < n && k - i <= 3 + CALLER_AFTER_INSNS; k++) {
+		if (branched_to(cs, insn, n, insn[k].address)) {
+			*why = "a branch target between the swap and the site";
+			goto out;
+		}
+		if (emulated_branch(&insn[k])) {
+			err = make_site(gb, insn[k].address, SITE_FIRST_PASS, site);
+			*why = err ? "not in a loadable segment" : "";
+			goto out;
+		}
+		if (is_control(cs, &insn[k]) || writes_any(cs, &insn[k], keep_regs))
+			goto out;
+	}
+out:
+	cs_free(insn, n);
+	cs_close(&cs);
+	return err;
+}
+
 static int cmp_site(const void *a, const void *b)
 {
 	const struct probe_site *x = a, *y = b;
@@ -1839,6 +1943,8 @@ const char *gobin_site_kind_str(enum site_kind kind)
 		return "RET (single-stepped)";
 	case SITE_CALLER_BRANCH:
 		return "branch after the call in a caller (emulated)";
+	case SITE_FIRST_PASS:
+		return "branch after the state swap, first call only (emulated)";
 	}
 	return "?";
 }

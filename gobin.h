@@ -20,6 +20,7 @@ enum site_kind {
 	SITE_STACK_CHECK,	/* the JBE to morestack: ignore when taken */
 	SITE_RET,		/* a RET of the function */
 	SITE_CALLER_BRANCH,	/* emulated insn after a CALL of it, in a caller */
+	SITE_FIRST_PASS,	/* emulated insn only the first call reaches */
 };
 
 struct probe_site {
@@ -191,6 +192,23 @@ int gobin_caller_sites(struct gobin *gb, const char *func, const char *itab_sym,
 		       const char *const *callers, const uint16_t *keep_regs,
 		       struct probe_site *sites, int max, bool *complete,
 		       const char **why);
+
+/*
+ * A site in FUNC that only its first call per object reaches, for a
+ * function that starts by swapping a state word (grpc-go's closeStream:
+ * "if s.swapState(streamDone) == streamDone { return }"):
+ *	[stack check] ... XCHG reg, disp(SWAP_BASE); CMP reg, $imm; JE later
+ * The site is the first instruction on the JE's fall-through path that the
+ * kernel emulates, within 8 instructions, straight-line, not a branch
+ * target. From the entry to the site nothing may branch (but the stack
+ * check, fallen through) or write a register of KEEP_REGS (0-terminated
+ * capstone ids): the arguments are still where they were on entry.
+ * SWAP_BASE 0: any base register. Returns 0, or -ENOENT with the reason in
+ * *WHY (static), -EINVAL on bad arguments.
+ */
+int gobin_first_pass_site(struct gobin *gb, uint64_t func, uint64_t size,
+			  unsigned int swap_base, const uint16_t *keep_regs,
+			  struct probe_site *site, const char **why);
 
 /*
  * Call CB for every function: from .gopclntab when the binary has a usable

@@ -553,6 +553,7 @@ out:
  * RAX = t, RBX = s, RCX:RDI = err, RSI = rst, R8 = rstCode, R9 = st.
  * It runs two or three times per stream; grpc-go honours only the first
  * (swapState), and so do we: the stream leaves the map on the first call.
+ * The probe sits past that swap when it can, so later calls cost nothing.
  */
 SEC("uprobe")
 int closestream(struct pt_regs *ctx)
@@ -570,9 +571,12 @@ int closestream(struct pt_regs *ctx)
 	k.sid = read_u32(s + off.cs_id);
 	/*
 	 * A later call finds the stream done already; skipping it here keeps
-	 * the maps free of closes that mean nothing.
+	 * the maps free of closes that mean nothing. Past grpc-go's own swap
+	 * (COOKIE_FIRST_PASS) only the first call gets here, and the state
+	 * reads done already.
 	 */
-	if (off.cs_state >= 0 && read_u32(s + off.cs_state) == STREAM_DONE)
+	if (!(bpf_get_attach_cookie(ctx) & COOKIE_FIRST_PASS) &&
+	    off.cs_state >= 0 && read_u32(s + off.cs_state) == STREAM_DONE)
 		return 0;
 	st = go_arg(ctx, off.r_cs_st);
 	status = status_code(st);

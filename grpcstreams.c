@@ -279,6 +279,46 @@ static int return_sites(struct gobin *gb, const char *sym, uint64_t addr, uint64
 	return gobin_ret_sites(gb, addr, size, sites, max);
 }
 
+/* Capstone's name of ABIInternal argument register I (layout's r_* values). */
+static uint16_t abi_reg(int i)
+{
+	static const uint16_t regs[] = {
+		X86_REG_RAX, X86_REG_RBX, X86_REG_RCX, X86_REG_RDI, X86_REG_RSI,
+		X86_REG_R8, X86_REG_R9, X86_REG_R10, X86_REG_R11,
+	};
+
+	return i >= 0 && i < (int)(sizeof(regs) / sizeof(regs[0])) ? regs[i] : 0;
+}
+
+/*
+ * closeStream runs two or three times per stream (the reader goroutine on
+ * the trailers, then CloseStream from the RPC's goroutine), and only the
+ * first counts. grpc-go tells them apart itself, first thing, with an
+ * atomic swap of the stream's state; past it, on the first call's path, an
+ * emulated branch with the arguments still in their registers costs one
+ * hit per stream instead of one per call. Else the entry.
+ */
+static int first_close_site(struct gobin *gb, uint64_t addr, uint64_t size,
+			    struct probe_site *site)
+{
+	const struct go_offsets *o = &layout.off;
+	uint16_t keep[] = { abi_reg(o->r_cs_t), abi_reg(o->r_cs_s), abi_reg(o->r_cs_err),
+			    abi_reg(o->r_cs_err + 1), abi_reg(o->r_cs_st), X86_REG_R14, 0 };
+	const char *why;
+	size_t i;
+
+	for (i = 0; i + 1 < sizeof(keep) / sizeof(keep[0]); i++)
+		if (!keep[i])
+			goto entry;
+	if (!gobin_first_pass_site(gb, addr, size, abi_reg(o->r_cs_s), keep, site, &why))
+		return 0;
+	if (env.verbose)
+		fprintf(stderr, "probe closeStream: no site past the state swap (%s): at its entry\n",
+			why);
+entry:
+	return gobin_entry_site(gb, addr, size, site);
+}
+
 /* Entry site, or every return site, of one logical probe. */
 static int plan_probe(struct gobin *gb, const char *path, const struct probe_spec *spec)
 {
@@ -299,6 +339,9 @@ static int plan_probe(struct gobin *gb, const char *path, const struct probe_spe
 	} else if (env.naive) {
 		sites[0] = (struct probe_site){ .vaddr = addr, .kind = SITE_ENTRY };
 		err = gobin_vaddr_to_offset(gb, addr, &sites[0].offset);
+		n = err ? err : 1;
+	} else if (spec->func == F_CLOSESTREAM) {
+		err = first_close_site(gb, addr, size, &sites[0]);
 		n = err ? err : 1;
 	} else {
 		err = gobin_entry_site(gb, addr, size, &sites[0]);
@@ -372,6 +415,8 @@ static int attach_probes(struct grpcstreams_bpf *obj, const char *path)
 		/* The stack-check site needs the BPF side to tell re-entries. */
 		opts.bpf_cookie = plan.s[i].spec->cookie |
 				  (site->kind == SITE_STACK_CHECK ? COOKIE_STACK_CHECK : 0);
+		if (site->kind == SITE_FIRST_PASS)
+			opts.bpf_cookie |= COOKIE_FIRST_PASS;
 		if (site->kind == SITE_CALLER_BRANCH)
 			opts.bpf_cookie |= COOKIE_CALLER_SITE |
 					   (site->vaddr - site->ret) << COOKIE_DELTA_SHIFT;

@@ -20,6 +20,8 @@
  * do not change.
  */
 #define COOKIE_CALLER_SITE	4
+/* closestream: past grpc-go's own state swap, reached by the first call only */
+#define COOKIE_FIRST_PASS	8
 #define COOKIE_DELTA_SHIFT	8
 
 enum event_type {
