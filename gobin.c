@@ -1757,6 +1757,55 @@ static bool branched_to(csh cs, const cs_insn *insn, size_t n, uint64_t addr)
 	return false;
 }
 
+/*
+ * From INSN[FROM], straight-line, the first instruction the kernel emulates
+ * (the stack-check JBE excepted: it is fallen through), within MAX: none on
+ * the way may branch or write a register of KEEP, and none after FROM (nor
+ * FROM itself, with CHECK_FROM) may be a branch target. Its index, or -1.
+ */
+static long straight_site(csh cs, const cs_insn *insn, size_t n, size_t from,
+			  size_t max, const uint16_t *keep, bool check_from)
+{
+	size_t k;
+
+	for (k = from; k < n && k - from <= max; k++) {
+		if ((k > from || check_from) && branched_to(cs, insn, n, insn[k].address))
+			return -1;
+		if (k && insn[k].id == X86_INS_JBE && is_stack_guard_cmp(&insn[k - 1]))
+			continue;
+		if (emulated_branch(&insn[k]))
+			return k;
+		if (is_control(cs, &insn[k]) || writes_any(cs, &insn[k], keep))
+			return -1;
+	}
+	return -1;
+}
+
+#define BODY_INSNS	32	/* prologue and argument spills */
+
+int gobin_body_site(struct gobin *gb, uint64_t func, uint64_t size,
+		    const uint16_t *keep_regs, struct probe_site *site)
+{
+	const uint8_t *code = func_bytes(gb, func, size);
+	cs_insn *insn = NULL;
+	int err = -ENOENT;
+	size_t n;
+	long k;
+	csh cs;
+
+	if (!code || !keep_regs)
+		return -EINVAL;
+	if (disasm_open(&cs))
+		return -EINVAL;
+	n = cs_disasm(cs, code, size, func, 0, &insn);
+	k = n ? straight_site(cs, insn, n, 0, BODY_INSNS, keep_regs, false) : -1;
+	if (k >= 0)
+		err = make_site(gb, insn[k].address, SITE_BODY, site);
+	cs_free(insn, n);
+	cs_close(&cs);
+	return err;
+}
+
 int gobin_first_pass_site(struct gobin *gb, uint64_t func, uint64_t size,
 			  unsigned int swap_base, const uint16_t *keep_regs,
 			  struct probe_site *site, const char **why)
@@ -1765,7 +1814,8 @@ int gobin_first_pass_site(struct gobin *gb, uint64_t func, uint64_t size,
 	const cs_x86_op *op;
 	cs_insn *insn = NULL;
 	unsigned int reg;
-	size_t i, k, n;
+	size_t i, n;
+	long k;
 	int err = -ENOENT;
 	csh cs;
 
@@ -1828,18 +1878,10 @@ int gobin_first_pass_site(struct gobin *gb, uint64_t func, uint64_t size,
 	 * from the JE alone, the registers to keep unwritten.
 	 */
 	*why = "no emulated instruction with the registers intact after the swap";
-	for (k = i + 3; k < n && k - i <= 3 + CALLER_AFTER_INSNS; k++) {
-		if (branched_to(cs, insn, n, insn[k].address)) {
-			*why = "a branch target between the swap and the site";
-			goto out;
-		}
-		if (emulated_branch(&insn[k])) {
-			err = make_site(gb, insn[k].address, SITE_FIRST_PASS, site);
-			*why = err ? "not in a loadable segment" : "";
-			goto out;
-		}
-		if (is_control(cs, &insn[k]) || writes_any(cs, &insn[k], keep_regs))
-			goto out;
+	k = straight_site(cs, insn, n, i + 3, CALLER_AFTER_INSNS, keep_regs, true);
+	if (k >= 0) {
+		err = make_site(gb, insn[k].address, SITE_FIRST_PASS, site);
+		*why = err ? "not in a loadable segment" : "";
 	}
 out:
 	cs_free(insn, n);
@@ -1945,6 +1987,8 @@ const char *gobin_site_kind_str(enum site_kind kind)
 		return "branch after the call in a caller (emulated)";
 	case SITE_FIRST_PASS:
 		return "branch after the state swap, first call only (emulated)";
+	case SITE_BODY:
+		return "first branch or call past the stack check, once per call (emulated)";
 	}
 	return "?";
 }

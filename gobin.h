@@ -21,6 +21,7 @@ enum site_kind {
 	SITE_RET,		/* a RET of the function */
 	SITE_CALLER_BRANCH,	/* emulated insn after a CALL of it, in a caller */
 	SITE_FIRST_PASS,	/* emulated insn only the first call reaches */
+	SITE_BODY,		/* first emulated insn past the stack check */
 };
 
 struct probe_site {
@@ -192,6 +193,17 @@ int gobin_caller_sites(struct gobin *gb, const char *func, const char *itab_sym,
 		       const char *const *callers, const uint16_t *keep_regs,
 		       struct probe_site *sites, int max, bool *complete,
 		       const char **why);
+
+/*
+ * The first instruction of FUNC's body the kernel emulates (Jcc, JMP or
+ * CALL rel), straight-line from the entry within 32 instructions, falling
+ * through the stack check, not a branch target, with no register of
+ * KEEP_REGS (0-terminated capstone ids) written on the way: the arguments
+ * are where they were on entry, and a call that grows its stack reaches it
+ * once, where the stack-check site is hit twice. -ENOENT when there is none.
+ */
+int gobin_body_site(struct gobin *gb, uint64_t func, uint64_t size,
+		    const uint16_t *keep_regs, struct probe_site *site);
 
 /*
  * A site in FUNC that only its first call per object reaches, for a

@@ -30,6 +30,12 @@ const volatile __u64 wakeup_bytes = 1 << 20;
 /* Hash of *http2Server in its ServerTransport itab; 0: don't check. */
 const volatile __u32 server_type_hash = 0;
 const volatile struct go_offsets off = {};
+/*
+ * -F: NewStream's entry and newClientStream are probed too (kind, entry-time
+ * nextID, latency from the entry), two more hits per client RPC. Without
+ * it the client side is NewStream's return and the first closeStream only.
+ */
+const volatile bool client_entry = false;
 
 struct goroutine_key {
 	__u64 g;
@@ -47,8 +53,23 @@ struct pending {
 /* A stream whose first closeStream ran before NewStream returned. */
 struct early_close {
 	__u64 end_ns;
+	__u64 stream;	/* the *Stream closed: a record left by another is stale */
 	__s32 status;
 	__u32 flags;
+};
+
+/* What a connection shows in every stream; read once per connection. */
+struct conn_key {
+	__u64 conn;
+	__u32 tgid;
+	__u32 side;
+};
+
+struct conn_val {
+	__u64 conn_id;
+	__u32 peer_port;
+	__u32 peer_ip_len;
+	__u8 peer_ip[16];
 };
 
 struct sid_key {
@@ -106,6 +127,18 @@ struct {
 	__type(key, __u32);
 	__type(value, struct proc_counts);
 } counts SEC(".maps");
+
+/*
+ * Connections seen: a user-space read costs ~0.2 us here, and a
+ * connection carries many streams. LRU: closed ones age out; an address
+ * reused by a new connection is told by its connectionID (see conn_info).
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, struct conn_key);
+	__type(value, struct conn_val);
+} conns SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -268,48 +301,73 @@ static __always_inline void collision(const struct stream_key *k, __u32 side,
 /* A Go string (pointer, length) at ADDR into the info's method. */
 static __always_inline void read_method(struct stream_info *info, __u64 addr)
 {
-	__u64 str = read_u64(addr), len = read_u64(addr + 8);
+	__u64 hdr[2] = {};	/* one read for both words: each read costs */
+	__u64 len;
 
+	bpf_probe_read_user(hdr, sizeof(hdr), (void *)addr);
+	len = hdr[1];
 	if (len > METHOD_LEN - 1)
 		len = METHOD_LEN - 1;
 	info->method_len = len;
 	info->method[0] = '\0';
-	bpf_probe_read_user(info->method, len & (METHOD_LEN - 1), (void *)str);
+	bpf_probe_read_user(info->method, len & (METHOD_LEN - 1), (void *)hdr[0]);
 }
 
 /* A net.Addr interface at ADDR → *net.TCPAddr → IP bytes and port. */
-static __always_inline void read_peer(struct stream_info *info, __u64 iface)
+static __always_inline void read_peer(struct conn_val *cv, __u64 iface)
 {
-	__u64 addr, ip, len;
+	__u64 addr, ip[2] = {};	/* the IP slice's pointer and length */
 
-	info->peer_ip_len = 0;
+	cv->peer_ip_len = 0;
 	if (off.tcpaddr_ip < 0)
 		return;
 	addr = read_u64(iface + 8);
 	if (!addr)
 		return;
-	ip = read_u64(addr + off.tcpaddr_ip);
-	len = read_u64(addr + off.tcpaddr_ip + 8);
+	bpf_probe_read_user(ip, sizeof(ip), (void *)(addr + off.tcpaddr_ip));
 	/* A non-TCP address (unix socket) fails this shape check. */
-	if (!ip || (len != 4 && len != 16))
+	if (!ip[0] || (ip[1] != 4 && ip[1] != 16))
 		return;
-	bpf_probe_read_user(info->peer_ip, len & 16 ? 16 : 4, (void *)ip);
-	info->peer_ip_len = len;
-	info->peer_port = read_u64(addr + off.tcpaddr_port);
+	bpf_probe_read_user(cv->peer_ip, ip[1] & 16 ? 16 : 4, (void *)ip[0]);
+	cv->peer_ip_len = ip[1];
+	cv->peer_port = read_u64(addr + off.tcpaddr_port);
 }
 
-static __always_inline void emit_stream(const struct stream_key *k,
-					const struct stream_info *info,
-					__u64 end_ns, __s32 status, __u32 flags)
+/*
+ * The connection's id and peer into INFO: from the conns map when this
+ * connection was seen before. Its connectionID is read every time, as a
+ * freed connection's address can be reused by a new one.
+ */
+static __always_inline void conn_info(struct stream_info *info, __u32 tgid, __u64 conn,
+				      __u32 side)
 {
-	struct proc_counts *c = proc_counts(k->tgid);
-	struct event *e;
+	struct conn_key ck = { .conn = conn, .tgid = tgid, .side = side };
+	struct conn_val cv = {}, *v;
+	__s32 peer = side == SIDE_SERVER ? off.server_peer : off.client_remote_addr;
 
-	if (c)
-		__sync_fetch_and_add(&c->ended, 1);
-	e = reserve();
+	cv.conn_id = conn_id(conn, side);
+	v = bpf_map_lookup_elem(&conns, &ck);
+	if (!v || v->conn_id != cv.conn_id) {
+		if (peer >= 0)
+			read_peer(&cv, conn + peer);
+		bpf_map_update_elem(&conns, &ck, &cv, BPF_ANY);
+		v = &cv;
+	}
+	info->conn_id = v->conn_id;
+	info->peer_port = v->peer_port;
+	info->peer_ip_len = v->peer_ip_len;
+	__builtin_memcpy(info->peer_ip, v->peer_ip, sizeof(info->peer_ip));
+}
+
+/* A stream event for K, reserved in the ring and filled in; NULL if full. */
+static __always_inline struct event *stream_event(const struct stream_key *k,
+						  const struct stream_info *info,
+						  __u64 end_ns, __s32 status, __u32 flags)
+{
+	struct event *e = reserve();
+
 	if (!e)
-		return;
+		return NULL;
 	e->type = EVENT_STREAM;
 	e->tgid = k->tgid;
 	e->conn = k->conn;
@@ -319,7 +377,27 @@ static __always_inline void emit_stream(const struct stream_key *k,
 	e->flags = flags | (status ? EF_ERROR : 0);
 	__builtin_memcpy(&e->info, info, sizeof(*info));
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
-	submit(e);
+	return e;
+}
+
+static __always_inline void count_ended(__u32 tgid)
+{
+	struct proc_counts *c = proc_counts(tgid);
+
+	if (c)
+		__sync_fetch_and_add(&c->ended, 1);
+}
+
+static __always_inline void emit_stream(const struct stream_key *k,
+					const struct stream_info *info,
+					__u64 end_ns, __s32 status, __u32 flags)
+{
+	struct event *e;
+
+	count_ended(k->tgid);
+	e = stream_event(k, info, end_ns, status, flags);
+	if (e)
+		submit(e);
 }
 
 static __always_inline void sid_inc(const struct stream_key *k, __u32 side, __u32 nextid)
@@ -376,26 +454,30 @@ static __always_inline void stream_start(const struct stream_key *k,
  * The end of a live stream. Two first-time ends can race (on the client,
  * the reader goroutine and CloseStream both entering closeStream before
  * either swaps the state): the delete is the atomic claim, so only its
- * winner reports the stream. The value is copied first because a deleted
- * element may be reused at once. Returns false when K is not live.
+ * winner reports the stream. The event is filled from the map value
+ * before the delete, as a deleted element may be reused at once, and
+ * dropped by the loser. Returns false when K is not live.
  */
 static __always_inline bool stream_end(const struct stream_key *k, __s32 status,
 				       __u64 end_ns, __u32 flags)
 {
 	struct stream_info *info = bpf_map_lookup_elem(&streams, k);
-	struct stream_info copy;
+	struct event *e;
+	__u32 side;
 
 	if (!info)
 		return false;
-	/*
-	 * On the stack, not in a per-CPU scratch map: a uprobe program can be
-	 * preempted, and another one on this CPU would overwrite it.
-	 */
-	__builtin_memcpy(&copy, info, sizeof(copy));
-	if (bpf_map_delete_elem(&streams, k))
+	side = info->side;
+	e = stream_event(k, info, end_ns, status, flags);
+	if (bpf_map_delete_elem(&streams, k)) {
+		if (e)
+			bpf_ringbuf_discard(e, BPF_RB_NO_WAKEUP);
 		return true;
-	emit_stream(k, &copy, end_ns, status, flags);
-	sid_dec(k, copy.side);
+	}
+	count_ended(k->tgid);
+	if (e)
+		submit(e);
+	sid_dec(k, side);
 	return true;
 }
 
@@ -415,8 +497,15 @@ static __always_inline __s32 status_code(__u64 st)
 /* RPC kind from a *grpc.StreamDesc. */
 static __always_inline __u32 desc_kind(__u64 desc)
 {
+	__u8 b[2] = {};
+
 	if (!desc || off.desc_server_streams < 0 || off.desc_client_streams < 0)
 		return KIND_UNKNOWN;
+	/* Adjacent bools (every version so far): one read. */
+	if (off.desc_client_streams == off.desc_server_streams + 1) {
+		bpf_probe_read_user(b, sizeof(b), (void *)(desc + off.desc_server_streams));
+		return KIND_UNARY + !!b[0] + 2 * !!b[1];
+	}
 	return KIND_UNARY + !!read_u8(desc + off.desc_server_streams) +
 	       2 * !!read_u8(desc + off.desc_client_streams);
 }
@@ -472,79 +561,107 @@ int newstream_entry(struct pt_regs *ctx)
 }
 
 /*
- * At a RET of NewStream: RAX = *Stream (*ClientStream from 1.69), RBX:RCX =
+ * Start a client stream whose id is known: S is the *Stream (*ClientStream)
+ * NewStream returned, INFO everything else. The reader goroutine may have
+ * closed it already, if the RPC's goroutine was descheduled between
+ * executeAndPut and here: its closeStream left a record in "early".
+ */
+static __always_inline void client_start(const struct stream_key *k, __u64 s,
+					 struct stream_info *info)
+{
+	struct early_close *ec;
+
+	ec = bpf_map_lookup_elem(&early, k);
+	if (ec && ec->stream == s) {
+		count_started(k->tgid);
+		if (!client_entry)
+			info->start_ns = 0;	/* it began before the close: unknown */
+		emit_stream(k, info, ec->end_ns, ec->status,
+			    ec->flags | EF_EARLY_CLOSE | (client_entry ? 0 : EF_NO_START));
+		bpf_map_delete_elem(&early, k);
+		return;
+	}
+	/* A record of another stream (an earlier connection at the same address) */
+	if (ec)
+		bpf_map_delete_elem(&early, k);
+	stream_start(k, info);
+	/*
+	 * The reader goroutine, on another CPU, may have closed it between the
+	 * lookup above and the insert: it found no stream and left a record.
+	 * Look again; the delete in stream_end decides who reports it.
+	 */
+	ec = bpf_map_lookup_elem(&early, k);
+	if (ec && ec->stream == s) {
+		struct early_close e = *ec;
+
+		bpf_map_delete_elem(&early, k);
+		stream_end(k, e.status, e.end_ns, e.flags | EF_EARLY_CLOSE);
+	}
+}
+
+/*
+ * NewStream has returned: at a branch right after its CALL in a caller, or
+ * at one of its RETs. RAX = *Stream (*ClientStream from 1.69), RBX:RCX =
  * error (results use the argument registers from the first). The id in the
  * returned stream is final.
  */
 SEC("uprobe")
 int newstream_return(struct pt_regs *ctx)
 {
-	struct goroutine_key gk;
+	struct stream_info si = {}, *info = &si;
 	struct stream_key k = {};
-	struct early_close *ec;
-	struct pending *p;
-	__u64 s, cookie;
+	struct goroutine_key gk;
+	struct pending *p = NULL;
+	__u64 s, base, cookie;
 
 	if (skip_hit(ctx, PROBE_NEWSTREAM_RETURN))
 		return 0;
 	gk = goroutine(ctx);
-	p = bpf_map_lookup_elem(&pending, &gk);
-	if (!p)
-		return 0;
-	/*
-	 * A site in a caller follows one particular CALL, found by its itab
-	 * slot: make sure it is the call this NewStream was entered from.
-	 */
-	cookie = bpf_get_attach_cookie(ctx);
-	if ((cookie & COOKIE_CALLER_SITE) &&
-	    p->ret + (cookie >> COOKIE_DELTA_SHIFT) != ctx->ip) {
-		__sync_fetch_and_add(&caller_mismatch, 1);
-		return 0;
-	}
 	s = ctx->ax;
+	if (client_entry) {
+		p = bpf_map_lookup_elem(&pending, &gk);
+		if (!p)
+			return 0;
+		/*
+		 * A site in a caller follows one particular CALL, found by its
+		 * itab slot: make sure it is the call this NewStream was
+		 * entered from.
+		 */
+		cookie = bpf_get_attach_cookie(ctx);
+		if ((cookie & COOKIE_CALLER_SITE) &&
+		    p->ret + (cookie >> COOKIE_DELTA_SHIFT) != ctx->ip) {
+			__sync_fetch_and_add(&caller_mismatch, 1);
+			return 0;
+		}
+		info = &p->info;
+	}
 	if (ctx->bx || !s)	/* failed: no stream was created */
 		goto out;
 	k.tgid = gk.tgid;
-	k.conn = p->conn;
-	k.sid = read_u32(stream_base(s, off.cs_deref) + off.cs_id);
+	base = stream_base(s, off.cs_deref);
+	k.sid = read_u32(base + off.cs_id);
+	if (p) {
+		k.conn = p->conn;
+	} else {
+		k.conn = read_u64(s + off.cs_ct);
+		/* Client stream ids are odd: else not a stream of ours. */
+		if (!k.conn || !(k.sid & 1)) {
+			__sync_fetch_and_add(&caller_mismatch, 1);
+			return 0;
+		}
+		info->side = SIDE_CLIENT;
+		info->kind = KIND_UNKNOWN;
+		info->start_ns = bpf_ktime_get_ns();
+		read_method(info, base + off.cs_method);
+	}
 	/* Once per stream, so that open streams show them too. */
-	p->info.conn_id = conn_id(k.conn, SIDE_CLIENT);
-	if (off.client_remote_addr >= 0)
-		read_peer(&p->info, k.conn + off.client_remote_addr);
-	if (p->info.entry_nextid != k.sid)
+	conn_info(info, k.tgid, k.conn, SIDE_CLIENT);
+	if (p && p->info.entry_nextid != k.sid)
 		collision(&k, SIDE_CLIENT, COLL_NEXTID_RACE, 0, p->info.entry_nextid);
-
-	/*
-	 * The reader goroutine may have closed the stream already, if this
-	 * goroutine was descheduled between executeAndPut and its return.
-	 * A close recorded before this call started belongs to an earlier
-	 * connection at the same address and is stale.
-	 */
-	ec = bpf_map_lookup_elem(&early, &k);
-	if (ec && ec->end_ns >= p->info.start_ns) {
-		count_started(k.tgid);
-		emit_stream(&k, &p->info, ec->end_ns, ec->status,
-			    ec->flags | EF_EARLY_CLOSE);
-		bpf_map_delete_elem(&early, &k);
-		goto out;
-	}
-	if (ec)
-		bpf_map_delete_elem(&early, &k);
-	stream_start(&k, &p->info);
-	/*
-	 * The reader goroutine, on another CPU, may have closed it between the
-	 * lookup above and the insert: it found no stream and left a record.
-	 * Look again; the delete in stream_end decides who reports it.
-	 */
-	ec = bpf_map_lookup_elem(&early, &k);
-	if (ec && ec->end_ns >= p->info.start_ns) {
-		struct early_close e = *ec;
-
-		bpf_map_delete_elem(&early, &k);
-		stream_end(&k, e.status, e.end_ns, e.flags | EF_EARLY_CLOSE);
-	}
+	client_start(&k, s, info);
 out:
-	bpf_map_delete_elem(&pending, &gk);
+	if (p)
+		bpf_map_delete_elem(&pending, &gk);
 	return 0;
 }
 
@@ -584,6 +701,7 @@ int closestream(struct pt_regs *ctx)
 	if (!st && go_arg(ctx, off.r_cs_err))
 		status = 2;
 	ec.end_ns = bpf_ktime_get_ns();
+	ec.stream = go_arg(ctx, off.r_cs_s);
 	ec.status = status;
 	if (stream_end(&k, status, ec.end_ns, 0))
 		return 0;
@@ -601,36 +719,40 @@ int closestream(struct pt_regs *ctx)
  * The server transport of a server stream: the data word of the stream's
  * transport interface (Stream.st, or ServerStream.st from 1.69; the
  * argument lists of the functions below changed, the stream did not).
+ * Streams of other transports (ServeHTTP) never reach http2Server's
+ * WriteStatus, so they must not start either: the type hash in the itab
+ * tells them apart. 0 for those.
  */
-static __always_inline __u64 server_conn(__u64 stream, bool check_type)
+static __always_inline __u64 server_conn(__u64 stream)
 {
-	__u64 itab;
+	__u64 iface[2] = {};	/* itab, data: one read */
 
-	if (check_type && server_type_hash) {
-		itab = read_u64(stream + off.ss_transport);
-		if (read_u32(itab + GO_ITAB_HASH) != server_type_hash)
-			return 0;
-	}
-	return read_u64(stream + off.ss_transport + 8);
+	bpf_probe_read_user(iface, sizeof(iface), (void *)(stream + off.ss_transport));
+	if (server_type_hash && read_u32(iface[0] + GO_ITAB_HASH) != server_type_hash)
+		return 0;
+	return iface[1];
 }
 
 /*
- * grpc.(*Server).handleStream(t, stream, ...): the server transport has
- * parsed the headers; the stream's id and method are final. Streams of
- * other transports (ServeHTTP) never reach http2Server.WriteStatus, so they
- * are not started here either: the type hash in the itab tells them apart.
+ * grpc.(*Server).processUnaryRPC / processStreamingRPC(..., stream, info,
+ * md or sd, trInfo): the handler is known to exist, and so is the kind;
+ * the stream's id and method are final. Not handleStream, which runs first
+ * on a new goroutine: its stack check is taken once per stream (the stack
+ * grows), a second hit for nothing. An unknown method never gets here:
+ * server_end reports it without a start.
  */
 SEC("uprobe")
 int server_start(struct pt_regs *ctx)
 {
-	struct stream_key k = {};
+	bool unary = bpf_get_attach_cookie(ctx) & COOKIE_UNARY;
 	struct stream_info si = {}, *info = &si;
+	struct stream_key k = {};
 	__u64 stream, s;
 
 	if (skip_hit(ctx, PROBE_SERVER_START))
 		return 0;
-	stream = go_arg(ctx, off.r_hs_stream);
-	k.conn = server_conn(stream, true);
+	stream = go_arg(ctx, unary ? off.r_pu_stream : off.r_ps_stream);
+	k.conn = server_conn(stream);
 	if (!k.conn)
 		return 0;
 	s = stream_base(stream, off.ss_deref);
@@ -638,59 +760,47 @@ int server_start(struct pt_regs *ctx)
 	k.sid = read_u32(s + off.ss_id);
 	info->start_ns = bpf_ktime_get_ns();
 	info->side = SIDE_SERVER;
-	info->conn_id = conn_id(k.conn, SIDE_SERVER);
+	info->kind = unary ? KIND_UNARY : desc_kind(go_arg(ctx, off.r_ps_sd));
 	read_method(info, s + off.ss_method);
-	if (off.server_peer >= 0)
-		read_peer(info, k.conn + off.server_peer);
+	conn_info(info, k.tgid, k.conn, SIDE_SERVER);
 	stream_start(&k, info);
 	return 0;
 }
 
 /*
- * grpc.(*Server).processUnaryRPC / processStreamingRPC(..., stream, info,
- * md or sd, trInfo): the handler is known to exist, and so is the kind. An
- * unknown method never gets here, and its kind stays unknown.
- */
-SEC("uprobe")
-int server_kind(struct pt_regs *ctx)
-{
-	bool unary = bpf_get_attach_cookie(ctx) & COOKIE_UNARY;
-	struct stream_key k = {};
-	struct stream_info *info;
-	__u64 stream;
-
-	if (skip_hit(ctx, PROBE_SERVER_KIND))
-		return 0;
-	stream = go_arg(ctx, unary ? off.r_pu_stream : off.r_ps_stream);
-	k.tgid = bpf_get_current_pid_tgid() >> 32;
-	k.conn = server_conn(stream, false);
-	k.sid = read_u32(stream_base(stream, off.ss_deref) + off.ss_id);
-	info = bpf_map_lookup_elem(&streams, &k);
-	if (!info)
-		return 0;
-	info->kind = unary ? KIND_UNARY : desc_kind(go_arg(ctx, off.r_ps_sd));
-	return 0;
-}
-
-/*
- * (*http2Server).WriteStatus(s, st) (writeStatus from 1.69): every handled
- * stream ends here with the status its handler returned (also when the
- * client already reset the stream and nothing is sent any more); a second
- * call for the same stream finds it gone from the map.
+ * (*http2Server).WriteStatus(s, st) (writeStatus from 1.69): every stream
+ * ends here with the status its handler returned (also when the client
+ * already reset the stream and nothing is sent any more); a second call
+ * for the same stream finds it gone from the map, and the stream done.
+ * A stream that never started (unknown method; or its handler was already
+ * running when tracing began) is reported without latency and kind.
  */
 SEC("uprobe")
 int server_end(struct pt_regs *ctx)
 {
+	struct stream_info si = {}, *info = &si;
 	struct stream_key k = {};
-	__u64 s;
+	__u64 s, now;
+	__s32 status;
 
 	if (skip_hit(ctx, PROBE_SERVER_END))
 		return 0;
+	now = bpf_ktime_get_ns();
 	k.tgid = bpf_get_current_pid_tgid() >> 32;
 	k.conn = go_arg(ctx, off.r_ws_t);
 	s = stream_base(go_arg(ctx, off.r_ws_s), off.ss_deref);
 	k.sid = read_u32(s + off.ss_id);
-	stream_end(&k, status_code(go_arg(ctx, off.r_ws_st)), bpf_ktime_get_ns(), 0);
+	status = status_code(go_arg(ctx, off.r_ws_st));
+	if (stream_end(&k, status, now, 0))
+		return 0;
+	if (off.ss_state < 0 || read_u32(s + off.ss_state) == STREAM_DONE)
+		return 0;
+	info->side = SIDE_SERVER;
+	info->kind = KIND_UNKNOWN;
+	read_method(info, s + off.ss_method);
+	conn_info(info, k.tgid, k.conn, SIDE_SERVER);
+	count_started(k.tgid);
+	emit_stream(&k, info, now, status, EF_NO_START);
 	return 0;
 }
 

@@ -43,6 +43,7 @@ static struct env {
 	bool verbose;
 	bool dump_layout;
 	bool naive;
+	bool full;
 	long bench_events;
 	long bench_rate;
 } env = {
@@ -80,6 +81,8 @@ static const struct argp_option opts[] = {
 	{ "interval", 'i', "SECONDS", 0, "Table refresh interval (default 1)", 0 },
 	{ "rows", 'r', "ROWS", 0, "Maximum rows per table (default 20)", 0 },
 	{ "noclear", 'C', NULL, 0, "Don't clear the screen between tables", 0 },
+	{ "full", 'F', NULL, 0, "Client: also the RPC kind, nextid_race, and latency from "
+	  "NewStream's entry (2 more probe hits per client RPC)", 0 },
 	{ "verbose", 'v', NULL, 0, "Show libbpf output, symbols, probe sites and offsets", 0 },
 	{ NULL, 'h', NULL, OPTION_HIDDEN, "Show the full help", 0 },
 	/* For tools/gen-layouts.sh: print the DWARF layout of -b PATH as a
@@ -137,6 +140,9 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	case 'v':
 		env.verbose = true;
 		break;
+	case 'F':
+		env.full = true;
+		break;
 	case 'h':
 		argp_state_help(state, stdout, ARGP_HELP_STD_HELP);
 		break;
@@ -147,7 +153,7 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		env.bench_events = parse_num(arg, 1, LONG_MAX, state, "event count");
 		break;
 	case OPT_NAIVE:
-		env.naive = true;
+		env.naive = env.full = true;
 		break;
 	case OPT_BENCH_RATE:
 		env.bench_rate = parse_num(arg, 1, 100000000, state, "event rate");
@@ -213,21 +219,27 @@ static __u32 server_type_hash(struct gobin *gb)
 	return hash;
 }
 
-/* The logical probes: which function, and at its entry or its returns. */
+/*
+ * The logical probes: which function, at its entry or its returns, and
+ * whether only -F wants it. Two hits per RPC and side by default: a
+ * client stream starts when NewStream returns and ends at its first
+ * closeStream; a server stream starts when its handler is picked
+ * (process*RPC, one or the other) and ends at WriteStatus.
+ */
 static const struct probe_spec {
 	enum probe_id id;
 	enum layout_func func;
 	bool returns;
+	bool full;
 	__u64 cookie;
 } probe_specs[] = {
-	{ PROBE_CLIENT_KIND, F_NEW_CLIENT_STREAM, false, 0 },
-	{ PROBE_NEWSTREAM_ENTRY, F_NEWSTREAM, false, 0 },
-	{ PROBE_NEWSTREAM_RETURN, F_NEWSTREAM, true, 0 },
-	{ PROBE_CLOSESTREAM, F_CLOSESTREAM, false, 0 },
-	{ PROBE_SERVER_START, F_HANDLE_STREAM, false, 0 },
-	{ PROBE_SERVER_KIND, F_PROCESS_UNARY, false, COOKIE_UNARY },
-	{ PROBE_SERVER_KIND, F_PROCESS_STREAMING, false, 0 },
-	{ PROBE_SERVER_END, F_WRITE_STATUS, false, 0 },
+	{ PROBE_CLIENT_KIND, F_NEW_CLIENT_STREAM, false, true, 0 },
+	{ PROBE_NEWSTREAM_ENTRY, F_NEWSTREAM, false, true, 0 },
+	{ PROBE_NEWSTREAM_RETURN, F_NEWSTREAM, true, false, 0 },
+	{ PROBE_CLOSESTREAM, F_CLOSESTREAM, false, false, 0 },
+	{ PROBE_SERVER_START, F_PROCESS_UNARY, false, false, COOKIE_UNARY },
+	{ PROBE_SERVER_START, F_PROCESS_STREAMING, false, false, 0 },
+	{ PROBE_SERVER_END, F_WRITE_STATUS, false, false, 0 },
 };
 
 /*
@@ -319,6 +331,28 @@ entry:
 	return gobin_entry_site(gb, addr, size, site);
 }
 
+/*
+ * process*RPC is the first function on a server stream's goroutine that
+ * grows its stack, so its stack check is passed twice per stream: probe the
+ * first emulated instruction of its body instead, while the stream (and
+ * the StreamDesc) are still in their registers. Else the stack check.
+ */
+static int server_start_site(struct gobin *gb, const struct probe_spec *spec, uint64_t addr,
+			     uint64_t size, struct probe_site *site)
+{
+	const struct go_offsets *o = &layout.off;
+	bool unary = spec->func == F_PROCESS_UNARY;
+	uint16_t keep[] = { abi_reg(unary ? o->r_pu_stream : o->r_ps_stream),
+			    unary ? 0 : abi_reg(o->r_ps_sd), 0 };
+
+	if (keep[0] && (unary || keep[1]) && !gobin_body_site(gb, addr, size, keep, site))
+		return 0;
+	if (env.verbose)
+		fprintf(stderr, "probe %s: no emulated site in its body with the stream intact: "
+			"at its stack check\n", layout.func[spec->func]);
+	return gobin_entry_site(gb, addr, size, site);
+}
+
 /* Entry site, or every return site, of one logical probe. */
 static int plan_probe(struct gobin *gb, const char *path, const struct probe_spec *spec)
 {
@@ -342,6 +376,9 @@ static int plan_probe(struct gobin *gb, const char *path, const struct probe_spe
 		n = err ? err : 1;
 	} else if (spec->func == F_CLOSESTREAM) {
 		err = first_close_site(gb, addr, size, &sites[0]);
+		n = err ? err : 1;
+	} else if (spec->id == PROBE_SERVER_START) {
+		err = server_start_site(gb, spec, addr, size, &sites[0]);
 		n = err ? err : 1;
 	} else {
 		err = gobin_entry_site(gb, addr, size, &sites[0]);
@@ -370,6 +407,8 @@ static int plan_probes(struct gobin *gb, const char *path)
 	int err;
 
 	for (i = 0; i < sizeof(probe_specs) / sizeof(probe_specs[0]); i++) {
+		if (probe_specs[i].full && !env.full)
+			continue;
 		err = plan_probe(gb, path, &probe_specs[i]);
 		if (err)
 			return err;
@@ -390,8 +429,6 @@ static struct bpf_program *probe_prog(struct grpcstreams_bpf *obj, enum probe_id
 		return obj->progs.client_kind;
 	case PROBE_SERVER_START:
 		return obj->progs.server_start;
-	case PROBE_SERVER_KIND:
-		return obj->progs.server_kind;
 	case PROBE_SERVER_END:
 		return obj->progs.server_end;
 	default:
@@ -466,6 +503,7 @@ struct row {
 	__s32 status;
 	__u32 side;
 	bool open;
+	bool nolat;	/* ended, start not seen: no latency */
 	char peer[INET6_ADDRSTRLEN + 8];
 	char method[METHOD_LEN];
 };
@@ -554,6 +592,22 @@ static void json_head(struct linebuf *b, const struct event *e, const char *type
 	lb_u64(b, e->sid);
 }
 
+/* The start was seen, and before the end (see EF_NO_START). */
+static bool has_latency(const struct event *e)
+{
+	return !(e->flags & EF_NO_START) && e->info.start_ns &&
+	       e->info.start_ns <= e->end_ns;
+}
+
+/*
+ * nextid_race needs NewStream's entry, which only -F probes; without it a
+ * client's count is unknown (null), not 0.
+ */
+static bool nextid_measured(void)
+{
+	return env.full || !(layout.sides & LAYOUT_CLIENT);
+}
+
 static void print_json_stream(const struct event *e)
 {
 	const char *kind = kind_name(e->info.kind);
@@ -574,19 +628,25 @@ static void print_json_stream(const struct event *e)
 	lb_str(&b, ",\"status\":");
 	lb_i64(&b, e->status);
 	lb_str(&b, e->flags & EF_ERROR ? ",\"error\":true" : ",\"error\":false");
-	lb_str(&b, ",\"latency_ns\":");
-	lb_u64(&b, e->end_ns - e->info.start_ns);
-	lb_str(&b, ",\"start_ts\":");
-	lb_secs(&b, e->info.start_ns + st.epoch_off);
+	if (has_latency(e)) {
+		lb_str(&b, ",\"latency_ns\":");
+		lb_u64(&b, e->end_ns - e->info.start_ns);
+		lb_str(&b, ",\"start_ts\":");
+		lb_secs(&b, e->info.start_ns + st.epoch_off);
+	} else {
+		lb_str(&b, ",\"latency_ns\":null,\"start_ts\":null");
+	}
 	lb_str(&b, ",\"peer\":");
 	format_peer(&e->info, peer, sizeof(peer));
 	if (peer[0])
 		lb_json(&b, peer, strlen(peer));
 	else
 		lb_str(&b, "null");
-	if (e->info.side == SIDE_CLIENT) {
+	if (e->info.side == SIDE_CLIENT && env.full) {
 		lb_str(&b, ",\"entry_next_id\":");
 		lb_u64(&b, e->info.entry_nextid);
+	} else if (e->info.side == SIDE_CLIENT) {
+		lb_str(&b, ",\"entry_next_id\":null");
 	}
 	lb_str(&b, "}\n");
 	lb_write(&b, stdout);
@@ -613,7 +673,7 @@ static void print_json_collision(const struct event *e)
 }
 
 static void keep_row(__u32 pid, __u64 conn, __u32 sid, const struct stream_info *info,
-		     __u64 ns, __s32 status, bool open)
+		     __u64 ns, __s32 status, bool open, bool nolat)
 {
 	struct row *r;
 	size_t i, min = 0;
@@ -636,6 +696,7 @@ static void keep_row(__u32 pid, __u64 conn, __u32 sid, const struct stream_info 
 	r->side = info->side;
 	r->ns = ns;
 	r->open = open;
+	r->nolat = nolat;
 	format_peer(info, r->peer, sizeof(r->peer));
 	memcpy(r->method, info->method, METHOD_LEN);
 	r->method[info->method_len < METHOD_LEN ? info->method_len : METHOD_LEN - 1] = '\0';
@@ -656,7 +717,8 @@ static int handle_event(void *ctx, void *data, size_t size)
 			print_json_stream(e);
 		else
 			keep_row(e->tgid, e->conn, e->sid, &e->info,
-				 e->end_ns - e->info.start_ns, e->status, false);
+				 has_latency(e) ? e->end_ns - e->info.start_ns : 0, e->status,
+				 false, !has_latency(e));
 	} else if (e->type == EVENT_COLLISION && env.json && e->kind < COLL_KINDS) {
 		print_json_collision(e);
 	}
@@ -700,7 +762,7 @@ static __u64 open_streams(struct grpcstreams_bpf *obj, bool rows)
 		n++;
 		if (rows)
 			keep_row(key.tgid, key.conn, key.sid, &info,
-				 now > info.start_ns ? now - info.start_ns : 0, 0, true);
+				 now > info.start_ns ? now - info.start_ns : 0, 0, true, false);
 	}
 	return n;
 }
@@ -726,7 +788,7 @@ static __u64 lost_events(struct grpcstreams_bpf *obj)
 
 static void print_row(const struct row *r)
 {
-	char conn[96], status[12];
+	char conn[96], status[12], lat[24];
 
 	if (r->conn_id)
 		snprintf(conn, sizeof(conn), "#%llu %s", r->conn_id, r->peer);
@@ -736,15 +798,28 @@ static void print_row(const struct row *r)
 		snprintf(status, sizeof(status), "-");
 	else
 		snprintf(status, sizeof(status), "%d", r->status);
-	printf("%-7u %-6s %-22.22s %5u %-5s %10.3f %6s %s\n", r->pid, side_name(r->side),
-	       conn, r->sid, r->open ? "open" : "done", r->ns / 1e6, status, r->method);
+	if (r->nolat)
+		snprintf(lat, sizeof(lat), "-");
+	else
+		snprintf(lat, sizeof(lat), "%.3f", r->ns / 1e6);
+	printf("%-7u %-6s %-22.22s %5u %-5s %10s %6s %s\n", r->pid, side_name(r->side),
+	       conn, r->sid, r->open ? "open" : "done", lat, status, r->method);
+}
+
+/* A nextid_race count, or NONE when it is not measured. */
+static const char *nextid_str(__u64 v, const char *none, char *buf, size_t len)
+{
+	if (!nextid_measured())
+		return none;
+	snprintf(buf, len, "%llu", (unsigned long long)v);
+	return buf;
 }
 
 static void print_table(struct grpcstreams_bpf *obj)
 {
 	struct proc_counts sum;
 	__u64 open, lost;
-	char ts[16];
+	char ts[16], n[24];
 	size_t i;
 
 	if (!env.noclear && isatty(STDOUT_FILENO))
@@ -753,11 +828,12 @@ static void print_table(struct grpcstreams_bpf *obj)
 	open = open_streams(obj, true);
 	lost = lost_events(obj);
 	strftime_now(ts, sizeof(ts));
-	printf("%s started %llu ended %llu open %llu | shadow %llu nextid_race %llu "
+	printf("%s started %llu ended %llu open %llu | shadow %llu nextid_race %s "
 	       "duplicate %llu | lost %llu\n", ts, sum.started - st.prev.started,
 	       sum.ended - st.prev.ended, open,
 	       sum.collisions[COLL_SHADOW] - st.prev.collisions[COLL_SHADOW],
-	       sum.collisions[COLL_NEXTID_RACE] - st.prev.collisions[COLL_NEXTID_RACE],
+	       nextid_str(sum.collisions[COLL_NEXTID_RACE] - st.prev.collisions[COLL_NEXTID_RACE],
+			  "-", n, sizeof(n)),
 	       sum.collisions[COLL_DUPLICATE] - st.prev.collisions[COLL_DUPLICATE],
 	       lost - st.prev_lost);
 	st.prev = sum;
@@ -777,26 +853,29 @@ static void print_summary(struct grpcstreams_bpf *obj)
 	const volatile __u64 *hits = obj->bss->hits;
 	struct proc_counts sum;
 	__u64 open, lost;
+	char n[24];
 
 	sum_counts(obj, &sum);
 	open = open_streams(obj, false);
 	lost = lost_events(obj);
 	if (!env.json) {
-		printf("Total: streams %llu started %llu open %llu | shadow %llu nextid_race %llu "
+		printf("Total: streams %llu started %llu open %llu | shadow %llu nextid_race %s "
 		       "duplicate %llu | lost %llu\n", sum.ended, sum.started, open,
-		       sum.collisions[COLL_SHADOW], sum.collisions[COLL_NEXTID_RACE],
+		       sum.collisions[COLL_SHADOW],
+		       nextid_str(sum.collisions[COLL_NEXTID_RACE], "-", n, sizeof(n)),
 		       sum.collisions[COLL_DUPLICATE], lost);
 		return;
 	}
 	printf("{\"type\":\"summary\",\"ts\":%.6f,\"streams\":%llu,\"started\":%llu,"
 	       "\"ended\":%llu,\"open\":%llu,\"collisions\":{\"shadow\":%llu,"
-	       "\"nextid_race\":%llu,\"duplicate\":%llu},\"lost_events\":%llu,"
+	       "\"nextid_race\":%s,\"duplicate\":%llu},\"lost_events\":%llu,"
 	       "\"probe_hits\":{\"newstream_entry\":%llu,\"newstream_return\":%llu,"
 	       "\"closestream\":%llu,\"client_kind\":%llu,\"server_start\":%llu,"
 	       "\"server_kind\":%llu,\"server_end\":%llu,\"stack_check_skipped\":%llu,"
 	       "\"caller_site_other_call\":%llu}}\n",
 	       epoch_s(mono_ns()), st.stream_events, sum.started, sum.ended,
-	       open, sum.collisions[COLL_SHADOW], sum.collisions[COLL_NEXTID_RACE],
+	       open, sum.collisions[COLL_SHADOW],
+	       nextid_str(sum.collisions[COLL_NEXTID_RACE], "null", n, sizeof(n)),
 	       sum.collisions[COLL_DUPLICATE], lost, hits[PROBE_NEWSTREAM_ENTRY],
 	       hits[PROBE_NEWSTREAM_RETURN], hits[PROBE_CLOSESTREAM], hits[PROBE_CLIENT_KIND],
 	       hits[PROBE_SERVER_START], hits[PROBE_SERVER_KIND], hits[PROBE_SERVER_END],
@@ -972,6 +1051,13 @@ int main(int argc, char **argv)
 		layout_print_entry(&layout, gobin_go_version(gb), stdout);
 		goto cleanup;
 	}
+	/* A *Stream behind ClientStream's pointer (1.69-1.76): no ct to read at the return. */
+	if (!err && (layout.sides & LAYOUT_CLIENT) && !env.full &&
+	    (layout.off.cs_ct < 0 || layout.off.cs_method < 0)) {
+		if (env.verbose)
+			fprintf(stderr, "client streams: no Stream.ct to read at NewStream's return: as with -F\n");
+		env.full = true;
+	}
 	if (!err)
 		err = plan_probes(gb, path);
 	if (err)
@@ -988,6 +1074,7 @@ load:
 	bpf_program__set_autoload(obj->progs.gen_events, env.bench_events > 0);
 	obj->rodata->targ_tgid = env.pid;
 	obj->rodata->off = layout.off;
+	obj->rodata->client_entry = env.full;
 	if (layout.sides & LAYOUT_SERVER)
 		obj->rodata->server_type_hash = server_type_hash(gb);
 	err = grpcstreams_bpf__load(obj);

@@ -65,6 +65,7 @@ enum probe_id {
 /* Event flags. */
 #define EF_ERROR	1	/* ended with an error (status != 0) */
 #define EF_EARLY_CLOSE	2	/* closed before NewStream returned */
+#define EF_NO_START	4	/* start not seen (latency unknown) */
 
 /*
  * Where grpc-go keeps what the BPF side reads, for one binary: struct field
@@ -90,6 +91,9 @@ struct go_offsets {
 	__s32 cs_deref;
 	__s32 cs_id;			/* Stream.id */
 	__s32 cs_state;			/* Stream.state */
+	__s32 cs_ct;			/* the stream's *http2Client: Stream.ct, ClientStream.ct (1.69+);
+					 * from the pointer NewStream returns, not dereferenced */
+	__s32 cs_method;		/* Stream.method (string) */
 	/* server side */
 	__s32 server_peer;		/* http2Server.remoteAddr, or .peer.Addr (1.61+) */
 	__s32 server_conn_id;		/* http2Server.connectionID */
@@ -97,6 +101,7 @@ struct go_offsets {
 	__s32 ss_deref;
 	__s32 ss_id;			/* Stream.id */
 	__s32 ss_method;		/* Stream.method (string) */
+	__s32 ss_state;			/* Stream.state */
 	/* both */
 	__s32 status_s;			/* internal/status.Status.s */
 	__s32 spb_code;			/* rpc/status.Status.Code */
@@ -128,7 +133,7 @@ struct stream_key {
 };
 
 struct stream_info {
-	__u64 start_ns;		/* NewStream entry */
+	__u64 start_ns;		/* see FIELDS: NewStream's entry (-F) or return, or the handler's start */
 	__u64 conn_id;		/* grpc-go's connectionID, 0 if unknown */
 	__u32 entry_nextid;	/* http2Client.nextID read at NewStream entry */
 	__u32 method_len;

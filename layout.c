@@ -31,8 +31,8 @@ static const struct {
 } fields[] = {
 	F(callhdr_method), F(desc_server_streams), F(desc_client_streams),
 	F(client_nextid), F(client_remote_addr), F(client_conn_id), F(cs_deref),
-	F(cs_id), F(cs_state), F(server_peer), F(server_conn_id), F(ss_transport),
-	F(ss_deref), F(ss_id), F(ss_method), F(status_s), F(spb_code),
+	F(cs_id), F(cs_state), F(cs_ct), F(cs_method), F(server_peer), F(server_conn_id),
+	F(ss_transport), F(ss_deref), F(ss_id), F(ss_method), F(ss_state), F(status_s), F(spb_code),
 	F(tcpaddr_ip), F(tcpaddr_port), F(r_ncs_desc), F(r_ns_t), F(r_ns_hdr),
 	F(r_cs_t), F(r_cs_s), F(r_cs_err), F(r_cs_st), F(r_hs_stream),
 	F(r_pu_stream), F(r_ps_stream), F(r_ps_sd), F(r_ws_t), F(r_ws_s), F(r_ws_st),
@@ -74,7 +74,8 @@ static void find_funcs(struct gobin *gb, struct layout *l)
 				l->func[i] = names[i][j];
 	if (l->func[F_NEWSTREAM] && l->func[F_CLOSESTREAM])
 		l->sides |= LAYOUT_CLIENT;
-	if (l->func[F_HANDLE_STREAM] && l->func[F_WRITE_STATUS])
+	if (l->func[F_HANDLE_STREAM] && l->func[F_WRITE_STATUS] &&
+	    l->func[F_PROCESS_UNARY] && l->func[F_PROCESS_STREAMING])
 		l->sides |= LAYOUT_SERVER;
 	if (!(l->sides & LAYOUT_CLIENT))
 		l->func[F_NEW_CLIENT_STREAM] = l->func[F_NEWSTREAM] = l->func[F_CLOSESTREAM] = NULL;
@@ -189,6 +190,16 @@ static int from_dwarf(struct gobin *gb, const char *path, struct layout *l, bool
 		o->cs_id += embed;
 	if (o->cs_state >= 0)
 		o->cs_state += embed;
+	o->cs_method = member(&c, TRANSPORT "Stream", "method", cl);
+	if (o->cs_method >= 0)
+		o->cs_method += embed;
+	/* The client transport moved from Stream.ct to ClientStream.ct (1.69). */
+	if (has_type(&c, TRANSPORT "ClientStream", "ct"))
+		o->cs_ct = member(&c, TRANSPORT "ClientStream", "ct", cl);
+	else if (o->cs_deref < 0)
+		o->cs_ct = member(&c, TRANSPORT "Stream", "ct", cl) + embed;
+	else
+		o->cs_ct = -1;	/* behind the pointer: only -F can trace it */
 
 	stream_embedding(&c, TRANSPORT "ServerStream", &o->ss_deref, &embed);
 	o->ss_id = member(&c, TRANSPORT "Stream", "id", sv);
@@ -197,6 +208,9 @@ static int from_dwarf(struct gobin *gb, const char *path, struct layout *l, bool
 		o->ss_id += embed;
 	if (o->ss_method >= 0)
 		o->ss_method += embed;
+	o->ss_state = member(&c, TRANSPORT "Stream", "state", sv);
+	if (o->ss_state >= 0)
+		o->ss_state += embed;
 	/* The stream's transport moved from Stream.st to ServerStream.st (1.69). */
 	if (has_type(&c, TRANSPORT "ServerStream", "st"))
 		o->ss_transport = member(&c, TRANSPORT "ServerStream", "st", sv);
@@ -226,9 +240,9 @@ static int from_dwarf(struct gobin *gb, const char *path, struct layout *l, bool
 	o->r_cs_err = param(&c, l->func[F_CLOSESTREAM], "err", true);
 	o->r_cs_st = param(&c, l->func[F_CLOSESTREAM], "st", true);
 	o->r_hs_stream = param(&c, l->func[F_HANDLE_STREAM], "stream", true);
-	o->r_pu_stream = param(&c, l->func[F_PROCESS_UNARY], "stream", false);
-	o->r_ps_stream = param(&c, l->func[F_PROCESS_STREAMING], "stream", false);
-	o->r_ps_sd = param(&c, l->func[F_PROCESS_STREAMING], "sd", false);
+	o->r_pu_stream = param(&c, l->func[F_PROCESS_UNARY], "stream", true);
+	o->r_ps_stream = param(&c, l->func[F_PROCESS_STREAMING], "stream", true);
+	o->r_ps_sd = param(&c, l->func[F_PROCESS_STREAMING], "sd", true);
 	o->r_ws_t = param(&c, l->func[F_WRITE_STATUS], "t", true);
 	o->r_ws_s = param(&c, l->func[F_WRITE_STATUS], "s", true);
 	o->r_ws_st = param(&c, l->func[F_WRITE_STATUS], "st", true);

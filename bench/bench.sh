@@ -11,7 +11,8 @@
 #
 # Then the frontend alone: synthetic events through the real ring buffer and
 # output path (--bench-events), for its drain rate, losses and memory.
-# Needs root. Knobs: PAIRS (5), SECONDS_PER_RUN (3), CONC (16), CONNS (2), FIXTURE.
+# Needs root. Knobs: PAIRS (5), SECONDS_PER_RUN (3), CONC (16), CONNS (2), FIXTURE,
+# MODES (all four).
 set -eu
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -22,7 +23,7 @@ PAIRS=${PAIRS:-5}
 SECS=${SECONDS_PER_RUN:-3}
 CONC=${CONC:-16}
 CONNS=${CONNS:-2}
-MODES="client server both naive"
+MODES=${MODES:-client server both naive}
 
 T=$(mktemp -d)
 cleanup() {
@@ -118,5 +119,6 @@ for mode in $MODES; do
 done
 
 echo
+[ -n "${SKIP_FRONTEND:-}" ] && exit 0
 echo "frontend alone: synthetic events at 1,000,000/s through the ring buffer and NDJSON output:"
 "$TOOL" --bench-events 5000000 --bench-rate 1000000 -j 2>&1 >/dev/null | tail -n 1

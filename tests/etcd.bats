@@ -50,8 +50,8 @@ ctl() {
 	[ "$(summary | jq .collisions.duplicate)" -eq 0 ]
 }
 
-@test "Debian's stripped etcdctl: every client stream, with -b" {
-	start_tool -b /usr/bin/etcdctl -j
+@test "Debian's stripped etcdctl: every client stream, with -b -F" {
+	start_tool -b /usr/bin/etcdctl -j -F
 	local i
 	for i in $(seq 10); do ctl put "c$i" "v$i" >/dev/null; done
 	ctl get c1 >/dev/null

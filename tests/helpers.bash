@@ -69,7 +69,8 @@ start_tool() {
 # exit. Leaves $T/truth.json (the client's account) and $T/out (NDJSON).
 trace_client() {
 	start_client "$@"
-	start_tool -p "$CLIENT_PID" -j
+	# shellcheck disable=SC2086 # TOOL_OPTS: extra tool flags, e.g. -F
+	start_tool -p "$CLIENT_PID" -j ${TOOL_OPTS:-}
 	touch "$T/go"
 	wait "$CLIENT_PID"
 	timeout 30 tail --pid="$TOOL_PID" -f /dev/null
@@ -90,9 +91,15 @@ per_call() {
 }
 
 # The client's per_call as the server must see it: a server cannot know the
-# kind of a method it does not have.
+# kind of a method it does not have. "client" is what -F sees; "client-nokind"
+# what the client side sees without -F (no kind at all).
 truth_per_call() {
-	if [ "${1:-client}" = server ]; then
+	if [ "${1:-client}" = client-nokind ]; then
+		jq -cS '.per_call | to_entries | map(.key |= (split(" ") | .[1] = "null" |
+			join(" "))) | group_by(.key) |
+			map({key: .[0].key, value: (map(.value) | add)}) | from_entries' \
+			"$T/truth.json"
+	elif [ "${1:-client}" = server ]; then
 		jq -cS '.per_call | to_entries | map(.key |= (split(" ") |
 			if .[0] == "/fixture.Test/Missing" then .[1] = "null" else . end |
 			join(" "))) | group_by(.key) |

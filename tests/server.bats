@@ -52,9 +52,19 @@ check_server() {
 @test "server: 4 kinds x 7 codes, 3 connections, 16 workers" {
 	trace_server -conns 3 -concurrency 16 -rpcs 2800 -kinds "$KINDS" -codes "$CODES"
 	check_server
+	# An unknown method has no handler: no start, so no latency.
+	streams server | jq -e 'all((.method == "/fixture.Test/Missing") == (.latency_ns == null))'
+	# Two probe hits per RPC: the handler's start (past the stack check the
+	# new goroutine's stack grows at) and WriteStatus; none at the start
+	# of an unknown method.
+	summary | jq -e --argjson n "$(jq '[.per_call | to_entries[] |
+		select(.key | startswith("/fixture.Test/Missing ") | not) | .value] | add' "$T/truth.json")" \
+		'.probe_hits | .server_start == $n and .server_end == 2800'
+	[ "$(summary | jq .probe_hits.stack_check_skipped)" -lt 280 ]
 	# Three busy connections: the same ids live on several at once.
 	[ "$(summary | jq .collisions.shadow)" -gt 0 ]
-	[ "$(summary | jq .collisions.nextid_race)" -eq 0 ]
+	# Not measured without -F: the binary has grpc-go's client side too.
+	[ "$(summary | jq .collisions.nextid_race)" = null ]
 }
 
 @test "server: one connection, no shadow collision" {
@@ -81,13 +91,21 @@ check_server() {
 @test "client: 4 kinds x 7 codes, real status codes on the client side" {
 	trace_client -conns 3 -concurrency 16 -rpcs 2800 -kinds "$KINDS" -codes "$CODES"
 	[ "$(streams client | jq length)" -eq 2800 ]
+	[ "$(per_call client)" = "$(truth_per_call client-nokind)" ]
+	[ "$(summary | jq .collisions.duplicate)" -eq 0 ]
+	[ "$(summary | jq .lost_events)" -eq 0 ]
+}
+
+@test "client -F: 4 kinds x 7 codes, the kind of every client stream" {
+	TOOL_OPTS=-F trace_client -conns 3 -concurrency 16 -rpcs 2800 -kinds "$KINDS" -codes "$CODES"
+	[ "$(streams client | jq length)" -eq 2800 ]
 	[ "$(per_call client)" = "$(truth_per_call client)" ]
 	[ "$(summary | jq .collisions.duplicate)" -eq 0 ]
 	[ "$(summary | jq .lost_events)" -eq 0 ]
 }
 
-@test "client and server at once, one -b instance" {
-	start_tool -b "$FIXTURE" -j
+@test "client and server at once, one -b -F instance" {
+	start_tool -b "$FIXTURE" -j -F
 	start_client -conns 3 -concurrency 16 -rpcs 1400 -kinds "$KINDS" -codes "$CODES"
 	touch "$T/go"
 	wait "$CLIENT_PID"
@@ -118,5 +136,5 @@ check_server() {
 	wait "$spid"
 	[ "$(per_call server)" = "$(truth_per_call server)" ]
 	OUT=$T/out
-	[ "$(per_call client)" = "$(truth_per_call client)" ]
+	[ "$(per_call client)" = "$(truth_per_call client-nokind)" ]
 }
