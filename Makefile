@@ -39,7 +39,7 @@ $(OUTPUT)/vmlinux.h: | $(OUTPUT)
 
 $(OUTPUT)/grpcstreams.bpf.o: grpcstreams.bpf.c grpcstreams.h $(OUTPUT)/vmlinux.h
 	$(call msg,BPF,$@)
-	$(Q)$(CLANG) -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) $(INCLUDES) -c $< -o $@
+	$(Q)$(CLANG) -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) $(INCLUDES) -c $< -o $@
 
 $(OUTPUT)/grpcstreams.skel.h: $(OUTPUT)/grpcstreams.bpf.o
 	$(call msg,GEN-SKEL,$@)

@@ -67,8 +67,10 @@ struct conn_key {
 
 struct conn_val {
 	__u64 conn_id;
+	__u32 last_sid;	/* highest stream id seen on it */
 	__u32 peer_port;
 	__u32 peer_ip_len;
+	__u32 pad;
 	__u8 peer_ip[16];
 };
 
@@ -114,19 +116,26 @@ struct {
 	__type(value, struct early_close);
 } early SEC(".maps");
 
+/*
+ * Stream ids live in a process (any connection): an entry per id in use,
+ * deleted when its last stream ends. Not LRU: a full LRU map evicts on
+ * every insert, and evicting costs more than the rest of the program.
+ * Kept small this way, it could fill up only with ids whose streams never
+ * end; then new ids are not checked for shadows.
+ */
 struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, MAX_STREAMS);
 	__type(key, struct sid_key);
 	__type(value, struct sid_live);
 } sids SEC(".maps");
 
 struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 4096);
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
 	__type(key, __u32);
-	__type(value, struct proc_counts);
-} counts SEC(".maps");
+	__type(value, struct stats);
+} stats SEC(".maps");
 
 /*
  * Connections seen: a user-space read costs ~0.2 us here, and a
@@ -145,10 +154,24 @@ struct {
 	__uint(max_entries, 8 << 20);	/* mapped twice by user space: 16 MiB of RSS */
 } events SEC(".maps");
 
-__u64 hits[PROBE_COUNT] = {};
-__u64 stack_skips = 0;	/* stack-check hits ignored: morestack, then re-entry */
-__u64 caller_mismatch = 0;	/* caller-site hits after another call */
-__u64 lost_events = 0;
+/* This CPU's counters (an array lookup the verifier inlines). */
+static __always_inline struct stats *cpu_stats(void)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&stats, &zero);
+}
+
+/*
+ * Per CPU, yet atomic: another uprobe program can preempt this one on the
+ * same CPU. Uncontended, it costs next to nothing.
+ */
+#define STAT_INC(field)						\
+	do {							\
+		struct stats *__s = cpu_stats();		\
+		if (__s)					\
+			__sync_fetch_and_add(&__s->field, 1);	\
+	} while (0)
 
 static __always_inline __u64 read_u64(__u64 addr)
 {
@@ -212,10 +235,10 @@ static __always_inline bool skip_hit(struct pt_regs *ctx, enum probe_id id)
 		return true;
 	if ((bpf_get_attach_cookie(ctx) & COOKIE_STACK_CHECK) &&
 	    (ctx->flags & (X86_EFLAGS_CF | X86_EFLAGS_ZF))) {
-		__sync_fetch_and_add(&stack_skips, 1);
+		STAT_INC(stack_skips);
 		return true;
 	}
-	__sync_fetch_and_add(&hits[id], 1);
+	STAT_INC(hits[id]);
 	return false;
 }
 
@@ -228,17 +251,6 @@ static __always_inline struct goroutine_key goroutine(struct pt_regs *ctx)
 	};
 
 	return gk;
-}
-
-static __always_inline struct proc_counts *proc_counts(__u32 tgid)
-{
-	static const struct proc_counts zero = {};
-	struct proc_counts *c = bpf_map_lookup_elem(&counts, &tgid);
-
-	if (c)
-		return c;
-	bpf_map_update_elem(&counts, &tgid, &zero, BPF_NOEXIST);
-	return bpf_map_lookup_elem(&counts, &tgid);
 }
 
 /* Submit without waking user space unless the ring is filling up. */
@@ -256,7 +268,7 @@ static __always_inline struct event *reserve(void)
 	struct event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 
 	if (!e) {
-		__sync_fetch_and_add(&lost_events, 1);
+		STAT_INC(lost_events);
 		return NULL;
 	}
 	__builtin_memset(e, 0, sizeof(*e));
@@ -275,11 +287,10 @@ static __always_inline void collision(const struct stream_key *k, __u32 side,
 				      enum collision_kind kind, __u64 other,
 				      __u32 nextid)
 {
-	struct proc_counts *c = proc_counts(k->tgid);
 	struct event *e;
 
-	if (c && kind < COLL_KINDS)
-		__sync_fetch_and_add(&c->collisions[kind], 1);
+	if (kind < COLL_KINDS)
+		STAT_INC(collisions[kind]);
 	e = reserve();
 	if (!e)
 		return;
@@ -298,19 +309,61 @@ static __always_inline void collision(const struct stream_key *k, __u32 side,
 	submit(e);
 }
 
-/* A Go string (pointer, length) at ADDR into the info's method. */
-static __always_inline void read_method(struct stream_info *info, __u64 addr)
+/* A Go string's bytes (pointer STR, length LEN) into the info's method. */
+static __always_inline void copy_method(struct stream_info *info, __u64 str, __u64 len)
 {
-	__u64 hdr[2] = {};	/* one read for both words: each read costs */
-	__u64 len;
-
-	bpf_probe_read_user(hdr, sizeof(hdr), (void *)addr);
-	len = hdr[1];
 	if (len > METHOD_LEN - 1)
 		len = METHOD_LEN - 1;
 	info->method_len = len;
 	info->method[0] = '\0';
-	bpf_probe_read_user(info->method, len & (METHOD_LEN - 1), (void *)hdr[0]);
+	bpf_probe_read_user(info->method, len & (METHOD_LEN - 1), (void *)str);
+}
+
+/* A Go string (pointer, length) at ADDR into the info's method. */
+static __always_inline void read_method(struct stream_info *info, __u64 addr)
+{
+	__u64 hdr[2] = {};	/* one read for both words: each read costs */
+
+	bpf_probe_read_user(hdr, sizeof(hdr), (void *)addr);
+	copy_method(info, hdr[0], hdr[1]);
+}
+
+#define GATHER_SPAN	128
+
+/*
+ * What a stream probe reads of one object, in one read when it lies
+ * within GATHER_SPAN bytes (each read costs ~0.2 us here): the stream id
+ * (4 bytes at ID), the method's string header (16 at STR) and, with W >= 0,
+ * WLEN (8 or 16) bytes at W. Offsets are constants of the loaded program,
+ * so the verifier knows every index. False when they do not fit.
+ */
+static __always_inline bool gather(__u64 obj, __s32 id, __s32 str, __s32 w, __u32 wlen,
+				   __u32 *sid, __u64 hdr[2], __u64 word[2])
+{
+	__u8 buf[GATHER_SPAN];
+	__s32 lo = id, hi = id + 4;
+
+	if (str < lo)
+		lo = str;
+	if (str + 16 > hi)
+		hi = str + 16;
+	if (w >= 0 && w < lo)
+		lo = w;
+	if (w >= 0 && w + (__s32)wlen > hi)
+		hi = w + wlen;
+	if (lo < 0 || hi - lo > GATHER_SPAN || (wlen != 8 && wlen != 16))
+		return false;
+	if (bpf_probe_read_user(buf, hi - lo, (void *)(obj + lo)))
+		return false;
+	*sid = *(__u32 *)(buf + (id - lo));
+	hdr[0] = *(__u64 *)(buf + (str - lo));
+	hdr[1] = *(__u64 *)(buf + (str - lo) + 8);
+	if (w >= 0) {
+		word[0] = *(__u64 *)(buf + (w - lo));
+		if (wlen == 16)
+			word[1] = *(__u64 *)(buf + (w - lo) + 8);
+	}
+	return true;
 }
 
 /* A net.Addr interface at ADDR → *net.TCPAddr → IP bytes and port. */
@@ -334,25 +387,36 @@ static __always_inline void read_peer(struct conn_val *cv, __u64 iface)
 }
 
 /*
- * The connection's id and peer into INFO: from the conns map when this
- * connection was seen before. Its connectionID is read every time, as a
- * freed connection's address can be reused by a new one.
+ * The connection's id and peer into INFO, for a stream SID on it: from the
+ * conns map when this connection was seen before. A freed connection's
+ * address can be reused by a new one, whose stream ids start again at 1:
+ * when SID is not above the highest id seen, connectionID is read again.
  */
 static __always_inline void conn_info(struct stream_info *info, __u32 tgid, __u64 conn,
-				      __u32 side)
+				      __u32 side, __u32 sid)
 {
 	struct conn_key ck = { .conn = conn, .tgid = tgid, .side = side };
 	struct conn_val cv = {}, *v;
 	__s32 peer = side == SIDE_SERVER ? off.server_peer : off.client_remote_addr;
 
-	cv.conn_id = conn_id(conn, side);
 	v = bpf_map_lookup_elem(&conns, &ck);
-	if (!v || v->conn_id != cv.conn_id) {
-		if (peer >= 0)
-			read_peer(&cv, conn + peer);
-		bpf_map_update_elem(&conns, &ck, &cv, BPF_ANY);
-		v = &cv;
+	if (v) {
+		if (sid > v->last_sid) {
+			v->last_sid = sid;	/* racy, harmless: a lower one costs a read */
+			goto fill;
+		}
+		cv.conn_id = conn_id(conn, side);
+		if (cv.conn_id == v->conn_id)
+			goto fill;
+	} else {
+		cv.conn_id = conn_id(conn, side);
 	}
+	cv.last_sid = sid;
+	if (peer >= 0)
+		read_peer(&cv, conn + peer);
+	bpf_map_update_elem(&conns, &ck, &cv, BPF_ANY);
+	v = &cv;
+fill:
 	info->conn_id = v->conn_id;
 	info->peer_port = v->peer_port;
 	info->peer_ip_len = v->peer_ip_len;
@@ -380,12 +444,9 @@ static __always_inline struct event *stream_event(const struct stream_key *k,
 	return e;
 }
 
-static __always_inline void count_ended(__u32 tgid)
+static __always_inline void count_ended(void)
 {
-	struct proc_counts *c = proc_counts(tgid);
-
-	if (c)
-		__sync_fetch_and_add(&c->ended, 1);
+	STAT_INC(ended);
 }
 
 static __always_inline void emit_stream(const struct stream_key *k,
@@ -394,7 +455,7 @@ static __always_inline void emit_stream(const struct stream_key *k,
 {
 	struct event *e;
 
-	count_ended(k->tgid);
+	count_ended();
 	e = stream_event(k, info, end_ns, status, flags);
 	if (e)
 		submit(e);
@@ -403,16 +464,14 @@ static __always_inline void emit_stream(const struct stream_key *k,
 static __always_inline void sid_inc(const struct stream_key *k, __u32 side, __u32 nextid)
 {
 	struct sid_key sk = { .tgid = k->tgid, .sid = k->sid, .side = side };
-	struct sid_live *v = bpf_map_lookup_elem(&sids, &sk);
-	struct sid_live nv = { .conn = k->conn, .count = 1 };
+	struct sid_live nv = { .conn = k->conn, .count = 1 }, *v;
 
-	if (!v) {
-		if (!bpf_map_update_elem(&sids, &sk, &nv, BPF_NOEXIST))
-			return;
-		v = bpf_map_lookup_elem(&sids, &sk);
-		if (!v)
-			return;
-	}
+	/* Usually the id is live nowhere else: one insert. */
+	if (!bpf_map_update_elem(&sids, &sk, &nv, BPF_NOEXIST))
+		return;
+	v = bpf_map_lookup_elem(&sids, &sk);
+	if (!v)
+		return;
 	if (v->count && v->conn != k->conn)
 		collision(k, side, COLL_SHADOW, v->conn, nextid);
 	__sync_fetch_and_add(&v->count, 1);
@@ -424,23 +483,26 @@ static __always_inline void sid_dec(const struct stream_key *k, __u32 side)
 	struct sid_key sk = { .tgid = k->tgid, .sid = k->sid, .side = side };
 	struct sid_live *v = bpf_map_lookup_elem(&sids, &sk);
 
-	if (v && v->count)
-		__sync_fetch_and_add(&v->count, -1);
+	/*
+	 * The last one out deletes. A start of the same id on another CPU
+	 * in between can lose its count: a shadow it should have flagged
+	 * later may go unseen. That takes two streams of one id starting and
+	 * ending within the same few hundred nanoseconds.
+	 */
+	if (v && __sync_fetch_and_add(&v->count, -1) == 1)
+		bpf_map_delete_elem(&sids, &sk);
 }
 
-static __always_inline void count_started(__u32 tgid)
+static __always_inline void count_started(void)
 {
-	struct proc_counts *c = proc_counts(tgid);
-
-	if (c)
-		__sync_fetch_and_add(&c->started, 1);
+	STAT_INC(started);
 }
 
 /* A new live stream: count it, insert it, check both collision kinds. */
 static __always_inline void stream_start(const struct stream_key *k,
 					 const struct stream_info *info)
 {
-	count_started(k->tgid);
+	count_started();
 	if (bpf_map_update_elem(&streams, k, info, BPF_NOEXIST)) {
 		/* Must never happen: the composite key itself repeated. */
 		collision(k, info->side, COLL_DUPLICATE, k->conn, info->entry_nextid);
@@ -474,7 +536,7 @@ static __always_inline bool stream_end(const struct stream_key *k, __s32 status,
 			bpf_ringbuf_discard(e, BPF_RB_NO_WAKEUP);
 		return true;
 	}
-	count_ended(k->tgid);
+	count_ended();
 	if (e)
 		submit(e);
 	sid_dec(k, side);
@@ -564,39 +626,27 @@ int newstream_entry(struct pt_regs *ctx)
  * Start a client stream whose id is known: S is the *Stream (*ClientStream)
  * NewStream returned, INFO everything else. The reader goroutine may have
  * closed it already, if the RPC's goroutine was descheduled between
- * executeAndPut and here: its closeStream left a record in "early".
+ * executeAndPut and here, or may close it on another CPU while this runs:
+ * its closeStream found no stream and left a record in "early". So insert,
+ * then look: the delete in stream_end decides who reports it.
  */
 static __always_inline void client_start(const struct stream_key *k, __u64 s,
 					 struct stream_info *info)
 {
-	struct early_close *ec;
+	struct early_close *ec, e;
 
-	ec = bpf_map_lookup_elem(&early, k);
-	if (ec && ec->stream == s) {
-		count_started(k->tgid);
-		if (!client_entry)
-			info->start_ns = 0;	/* it began before the close: unknown */
-		emit_stream(k, info, ec->end_ns, ec->status,
-			    ec->flags | EF_EARLY_CLOSE | (client_entry ? 0 : EF_NO_START));
-		bpf_map_delete_elem(&early, k);
-		return;
-	}
-	/* A record of another stream (an earlier connection at the same address) */
-	if (ec)
-		bpf_map_delete_elem(&early, k);
 	stream_start(k, info);
-	/*
-	 * The reader goroutine, on another CPU, may have closed it between the
-	 * lookup above and the insert: it found no stream and left a record.
-	 * Look again; the delete in stream_end decides who reports it.
-	 */
 	ec = bpf_map_lookup_elem(&early, k);
-	if (ec && ec->stream == s) {
-		struct early_close e = *ec;
-
-		bpf_map_delete_elem(&early, k);
-		stream_end(k, e.status, e.end_ns, e.flags | EF_EARLY_CLOSE);
-	}
+	if (!ec)
+		return;
+	e = *ec;
+	bpf_map_delete_elem(&early, k);
+	/* A record of another stream (an earlier connection at the same address) */
+	if (e.stream != s)
+		return;
+	/* It ended before it was seen to start: when it started is unknown. */
+	stream_end(k, e.status, e.end_ns,
+		   e.flags | EF_EARLY_CLOSE | (client_entry ? 0 : EF_NO_START));
 }
 
 /*
@@ -630,7 +680,7 @@ int newstream_return(struct pt_regs *ctx)
 		cookie = bpf_get_attach_cookie(ctx);
 		if ((cookie & COOKIE_CALLER_SITE) &&
 		    p->ret + (cookie >> COOKIE_DELTA_SHIFT) != ctx->ip) {
-			__sync_fetch_and_add(&caller_mismatch, 1);
+			STAT_INC(caller_mismatch);
 			return 0;
 		}
 		info = &p->info;
@@ -639,23 +689,35 @@ int newstream_return(struct pt_regs *ctx)
 		goto out;
 	k.tgid = gk.tgid;
 	base = stream_base(s, off.cs_deref);
-	k.sid = read_u32(base + off.cs_id);
 	if (p) {
 		k.conn = p->conn;
+		k.sid = read_u32(base + off.cs_id);
 	} else {
-		k.conn = read_u64(s + off.cs_ct);
+		__u64 hdr[2] = {}, ct[2] = {};
+
+		/* id, method and ct in one read, or two, or one by one */
+		if (off.cs_deref < 0 &&
+		    gather(s, off.cs_id, off.cs_method, off.cs_ct, 8, &k.sid, hdr, ct)) {
+			k.conn = ct[0];
+		} else if (gather(base, off.cs_id, off.cs_method, -1, 8, &k.sid, hdr, ct)) {
+			k.conn = read_u64(s + off.cs_ct);
+		} else {
+			k.sid = read_u32(base + off.cs_id);
+			bpf_probe_read_user(hdr, sizeof(hdr), (void *)(base + off.cs_method));
+			k.conn = read_u64(s + off.cs_ct);
+		}
 		/* Client stream ids are odd: else not a stream of ours. */
 		if (!k.conn || !(k.sid & 1)) {
-			__sync_fetch_and_add(&caller_mismatch, 1);
+			STAT_INC(caller_mismatch);
 			return 0;
 		}
 		info->side = SIDE_CLIENT;
 		info->kind = KIND_UNKNOWN;
 		info->start_ns = bpf_ktime_get_ns();
-		read_method(info, base + off.cs_method);
+		copy_method(info, hdr[0], hdr[1]);
 	}
 	/* Once per stream, so that open streams show them too. */
-	conn_info(info, k.tgid, k.conn, SIDE_CLIENT);
+	conn_info(info, k.tgid, k.conn, SIDE_CLIENT, k.sid);
 	if (p && p->info.entry_nextid != k.sid)
 		collision(&k, SIDE_CLIENT, COLL_NEXTID_RACE, 0, p->info.entry_nextid);
 	client_start(&k, s, info);
@@ -716,21 +778,18 @@ int closestream(struct pt_regs *ctx)
 /* ---- server side ---- */
 
 /*
- * The server transport of a server stream: the data word of the stream's
- * transport interface (Stream.st, or ServerStream.st from 1.69; the
+ * The server transport of a server stream, from the stream's transport
+ * interface (ITAB, DATA: Stream.st, or ServerStream.st from 1.69; the
  * argument lists of the functions below changed, the stream did not).
  * Streams of other transports (ServeHTTP) never reach http2Server's
  * WriteStatus, so they must not start either: the type hash in the itab
  * tells them apart. 0 for those.
  */
-static __always_inline __u64 server_conn(__u64 stream)
+static __always_inline __u64 server_conn(__u64 itab, __u64 data)
 {
-	__u64 iface[2] = {};	/* itab, data: one read */
-
-	bpf_probe_read_user(iface, sizeof(iface), (void *)(stream + off.ss_transport));
-	if (server_type_hash && read_u32(iface[0] + GO_ITAB_HASH) != server_type_hash)
+	if (server_type_hash && read_u32(itab + GO_ITAB_HASH) != server_type_hash)
 		return 0;
-	return iface[1];
+	return data;
 }
 
 /*
@@ -746,23 +805,32 @@ int server_start(struct pt_regs *ctx)
 {
 	bool unary = bpf_get_attach_cookie(ctx) & COOKIE_UNARY;
 	struct stream_info si = {}, *info = &si;
+	__u64 stream, s, hdr[2] = {}, st[2] = {};	/* st: the transport interface */
 	struct stream_key k = {};
-	__u64 stream, s;
 
 	if (skip_hit(ctx, PROBE_SERVER_START))
 		return 0;
 	stream = go_arg(ctx, unary ? off.r_pu_stream : off.r_ps_stream);
-	k.conn = server_conn(stream);
+	s = stream_base(stream, off.ss_deref);
+	/* id, method and transport in one read, or two, or one by one */
+	if (off.ss_deref < 0 &&
+	    gather(stream, off.ss_id, off.ss_method, off.ss_transport, 16, &k.sid, hdr, st)) {
+	} else if (gather(s, off.ss_id, off.ss_method, -1, 8, &k.sid, hdr, st)) {
+		bpf_probe_read_user(st, sizeof(st), (void *)(stream + off.ss_transport));
+	} else {
+		k.sid = read_u32(s + off.ss_id);
+		bpf_probe_read_user(hdr, sizeof(hdr), (void *)(s + off.ss_method));
+		bpf_probe_read_user(st, sizeof(st), (void *)(stream + off.ss_transport));
+	}
+	k.conn = server_conn(st[0], st[1]);
 	if (!k.conn)
 		return 0;
-	s = stream_base(stream, off.ss_deref);
 	k.tgid = bpf_get_current_pid_tgid() >> 32;
-	k.sid = read_u32(s + off.ss_id);
 	info->start_ns = bpf_ktime_get_ns();
 	info->side = SIDE_SERVER;
 	info->kind = unary ? KIND_UNARY : desc_kind(go_arg(ctx, off.r_ps_sd));
-	read_method(info, s + off.ss_method);
-	conn_info(info, k.tgid, k.conn, SIDE_SERVER);
+	copy_method(info, hdr[0], hdr[1]);
+	conn_info(info, k.tgid, k.conn, SIDE_SERVER, k.sid);
 	stream_start(&k, info);
 	return 0;
 }
@@ -798,8 +866,8 @@ int server_end(struct pt_regs *ctx)
 	info->side = SIDE_SERVER;
 	info->kind = KIND_UNKNOWN;
 	read_method(info, s + off.ss_method);
-	conn_info(info, k.tgid, k.conn, SIDE_SERVER);
-	count_started(k.tgid);
+	conn_info(info, k.tgid, k.conn, SIDE_SERVER, k.sid);
+	count_started();
 	emit_stream(&k, info, now, status, EF_NO_START);
 	return 0;
 }

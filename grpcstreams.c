@@ -511,7 +511,7 @@ struct row {
 static struct state {
 	__u64 epoch_off;
 	__u64 stream_events;
-	struct proc_counts prev;	/* counters at the previous table */
+	struct stats prev;	/* counters at the previous table */
 	__u64 prev_lost;
 	/*
 	 * The table shows the -r slowest streams of an interval: keeping only
@@ -725,25 +725,23 @@ static int handle_event(void *ctx, void *data, size_t size)
 	return 0;
 }
 
-/* Totals over the processes we trace, from the BPF per-process counters. */
-static void sum_counts(struct grpcstreams_bpf *obj, struct proc_counts *sum)
+/* The BPF counters, summed over CPUs; zero if they cannot be read. */
+static void sum_counts(struct grpcstreams_bpf *obj, struct stats *sum)
 {
-	int fd = bpf_map__fd(obj->maps.counts);
-	struct proc_counts c;
-	__u32 key, next, *prev = NULL;
-	int i;
+	int i, cpu, ncpu = libbpf_num_possible_cpus();
+	struct stats *v = ncpu > 0 ? calloc(ncpu, sizeof(*v)) : NULL;
+	__u32 zero = 0;
 
 	memset(sum, 0, sizeof(*sum));
-	while (!bpf_map_get_next_key(fd, prev, &next)) {
-		key = next;
-		prev = &key;
-		if ((env.pid && key != (__u32)env.pid) || bpf_map_lookup_elem(fd, &key, &c))
-			continue;
-		sum->started += c.started;
-		sum->ended += c.ended;
-		for (i = 0; i < COLL_KINDS; i++)
-			sum->collisions[i] += c.collisions[i];
+	if (!v || bpf_map_lookup_elem(bpf_map__fd(obj->maps.stats), &zero, v)) {
+		free(v);
+		return;
 	}
+	/* All __u64: add them up field by field. */
+	for (cpu = 0; cpu < ncpu; cpu++)
+		for (i = 0; i < (int)(sizeof(*sum) / sizeof(__u64)); i++)
+			((__u64 *)sum)[i] += ((__u64 *)&v[cpu])[i];
+	free(v);
 }
 
 /* Streams still live in the BPF map; with ROWS, also offer them as rows. */
@@ -783,7 +781,10 @@ static int cmp_rows(const void *a, const void *b)
 
 static __u64 lost_events(struct grpcstreams_bpf *obj)
 {
-	return __atomic_load_n(&obj->bss->lost_events, __ATOMIC_RELAXED);
+	struct stats sum;
+
+	sum_counts(obj, &sum);
+	return sum.lost_events;
 }
 
 static void print_row(const struct row *r)
@@ -817,7 +818,7 @@ static const char *nextid_str(__u64 v, const char *none, char *buf, size_t len)
 
 static void print_table(struct grpcstreams_bpf *obj)
 {
-	struct proc_counts sum;
+	struct stats sum;
 	__u64 open, lost;
 	char ts[16], n[24];
 	size_t i;
@@ -826,7 +827,7 @@ static void print_table(struct grpcstreams_bpf *obj)
 		printf("\033[H\033[2J");
 	sum_counts(obj, &sum);
 	open = open_streams(obj, true);
-	lost = lost_events(obj);
+	lost = sum.lost_events;
 	strftime_now(ts, sizeof(ts));
 	printf("%s started %llu ended %llu open %llu | shadow %llu nextid_race %s "
 	       "duplicate %llu | lost %llu\n", ts, sum.started - st.prev.started,
@@ -850,14 +851,13 @@ static void print_table(struct grpcstreams_bpf *obj)
 
 static void print_summary(struct grpcstreams_bpf *obj)
 {
-	const volatile __u64 *hits = obj->bss->hits;
-	struct proc_counts sum;
+	struct stats sum;
 	__u64 open, lost;
 	char n[24];
 
 	sum_counts(obj, &sum);
 	open = open_streams(obj, false);
-	lost = lost_events(obj);
+	lost = sum.lost_events;
 	if (!env.json) {
 		printf("Total: streams %llu started %llu open %llu | shadow %llu nextid_race %s "
 		       "duplicate %llu | lost %llu\n", sum.ended, sum.started, open,
@@ -876,10 +876,11 @@ static void print_summary(struct grpcstreams_bpf *obj)
 	       epoch_s(mono_ns()), st.stream_events, sum.started, sum.ended,
 	       open, sum.collisions[COLL_SHADOW],
 	       nextid_str(sum.collisions[COLL_NEXTID_RACE], "null", n, sizeof(n)),
-	       sum.collisions[COLL_DUPLICATE], lost, hits[PROBE_NEWSTREAM_ENTRY],
-	       hits[PROBE_NEWSTREAM_RETURN], hits[PROBE_CLOSESTREAM], hits[PROBE_CLIENT_KIND],
-	       hits[PROBE_SERVER_START], hits[PROBE_SERVER_KIND], hits[PROBE_SERVER_END],
-	       obj->bss->stack_skips, obj->bss->caller_mismatch);
+	       sum.collisions[COLL_DUPLICATE], lost, sum.hits[PROBE_NEWSTREAM_ENTRY],
+	       sum.hits[PROBE_NEWSTREAM_RETURN], sum.hits[PROBE_CLOSESTREAM],
+	       sum.hits[PROBE_CLIENT_KIND], sum.hits[PROBE_SERVER_START],
+	       sum.hits[PROBE_SERVER_KIND], sum.hits[PROBE_SERVER_END], sum.stack_skips,
+	       sum.caller_mismatch);
 }
 
 /* ---- main ---- */

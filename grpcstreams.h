@@ -145,12 +145,18 @@ struct stream_info {
 	char method[METHOD_LEN];
 };
 
-/* Per-process counters, updated in BPF. */
-struct proc_counts {
+/*
+ * Counters of everything traced (with -p, one process), per CPU in BPF:
+ * shared ones cost a cache line moving between CPUs on every hit.
+ */
+struct stats {
 	__u64 started;
 	__u64 ended;
 	__u64 collisions[COLL_KINDS];
-	__u64 pad;
+	__u64 hits[PROBE_COUNT];
+	__u64 stack_skips;	/* stack-check hits ignored: morestack, then re-entry */
+	__u64 caller_mismatch;	/* caller-site hits after another call */
+	__u64 lost_events;
 };
 
 struct event {

@@ -27,7 +27,9 @@ MODES=${MODES:-client server both naive}
 
 T=$(mktemp -d)
 cleanup() {
-	kill "${SERVER_PID:-}" 2>/dev/null || true
+	# A client still waiting for its go file, a tool still tracing: all of them.
+	# shellcheck disable=SC2046
+	kill "${SERVER_PID:-}" $(jobs -p) 2>/dev/null || true
 	wait 2>/dev/null || true
 	rm -rf "$T"
 }
@@ -67,6 +69,9 @@ run() {
 	  echo $! >"$T/tool.pid"; wait $!; times >"$out.cpu" ) &
 	tpid=$!
 	wait_for "$T/tool.err" "^Tracing"
+	# The tool's CPU so far (start-up: ELF, DWARF, disassembly) is not
+	# part of what tracing costs the service.
+	proc_cpu "$(cat "$T/tool.pid")" >"$out.cpu0"
 	touch "$T/go"
 	wait "$pid"
 	# -p CLIENT ends with the client; the others are stopped after it.
@@ -80,8 +85,16 @@ median() {
 	sort -g | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'
 }
 
+# cpu_of OUT: the tool's CPU seconds while the client ran: its total
+# (times, of the subshell's children) less what it had used at "go".
 cpu_of() {
-	tail -n 1 "$1" | awk '{gsub("m", " "); gsub("s", ""); print $1 * 60 + $2 + $3 * 60 + $4}'
+	tail -n 1 "$1.cpu" | awk -v c0="$(cat "$1.cpu0")" \
+		'{gsub("m", " "); gsub("s", ""); print $1 * 60 + $2 + $3 * 60 + $4 - c0}'
+}
+
+# proc_cpu PID: user + system CPU seconds used so far.
+proc_cpu() {
+	awk -v hz="$(getconf CLK_TCK)" '{sub(/.*\) /, ""); print ($12 + $13) / hz}' "/proc/$1/stat"
 }
 
 echo "grpcstreams bench: unary RPCs, $CONC workers, $CONNS connections, ${SECS}s runs," \
@@ -101,14 +114,14 @@ for i in $(seq "$PAIRS"); do
 		lost=$(jq .lost_events "$T/t.$mode.$i.tool")
 		secs=$(jq .seconds "$T/t.$mode.$i")
 		echo "$mode $u $t $uc $tc $(awk -v h="$hits" -v r="$rpcs" 'BEGIN {print h / r}') $lost" \
-			"$(awk -v c="$(cpu_of "$T/t.$mode.$i.cpu")" -v s="$secs" 'BEGIN {print 100 * c / s}')" \
+			"$(awk -v c="$(cpu_of "$T/t.$mode.$i")" -v s="$secs" 'BEGIN {print 100 * c / s}')" \
 			>>"$T/rows"
 	done
 done
 
 echo
 echo "medians of $PAIRS (rpc/s: client throughput; cpu/rpc: client CPU per RPC;"
-echo "hits/rpc: uprobe hits per RPC, counted in BPF, both sides together for 'both'; tool cpu: % of one CPU)"
+echo "hits/rpc: uprobe hits per RPC, counted in BPF, both sides together for 'both'; tool cpu: % of one CPU while the client ran, start-up excluded)"
 printf '%-7s %11s %11s %7s %11s %11s %9s %6s %9s\n' MODE UNTRACED/s TRACED/s RATIO U_CPU/RPC T_CPU/RPC HITS/RPC LOST TOOL_CPU
 for mode in $MODES; do
 	col() { awk -v m="$mode" -v c="$1" '$1 == m {print $c}' "$T/rows" | median; }

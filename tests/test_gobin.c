@@ -46,6 +46,13 @@
  *					all), its second "complete" or
  *					"incomplete", then one line a site:
  *					"SITE CALL RET direct|itab"
+ *	sites=BIN,FILE			gobin_first_pass_site() and
+ *					gobin_body_site() (objdump + awk), one
+ *					a line: "first|body FUNC KEEP SWAP
+ *					WANT", KEEP the argument registers
+ *					(0..8, comma separated; 14 is R14)
+ *					from params=, SWAP that of the swap's
+ *					base (first) or -, WANT 0xADDR or none
  *	sweep=FILE			every function of PLAIN, one a line:
  *					"ADDR SIZE KIND,SITE RETS NAME" (objdump);
  *					RETS is "A:B:...", "-" (none) or "bad"
@@ -137,6 +144,8 @@ static struct expect {
 	int nmtypes;
 	char *callers[MAX_EXPECT];	/* "BIN,FILE" */
 	int ncallers;
+	char *sites[MAX_EXPECT];	/* "BIN,FILE" */
+	int nsites;
 	uint64_t corrupt_pcln, corrupt_buildinfo, corrupt_ua[4];
 	int ncorrupt_ua;
 	bool corrupt;
@@ -367,6 +376,8 @@ static void parse_expect(char *arg)
 		*(char **)next_slot(&truth.nmtypes, truth.mtypes, sizeof(char *), orig) = v;
 	else if (!strcmp(arg, "callers"))
 		*(char **)next_slot(&truth.ncallers, truth.callers, sizeof(char *), orig) = v;
+	else if (!strcmp(arg, "sites"))
+		*(char **)next_slot(&truth.nsites, truth.sites, sizeof(char *), orig) = v;
 	else if (!strcmp(arg, "corrupt")) {
 		v = parse_num(v, &truth.corrupt_pcln, orig);
 		v = parse_num(v, &truth.corrupt_buildinfo, orig);
@@ -394,7 +405,7 @@ static void check_expectations_given(void)
 	      truth.nnofuncs && truth.nentries && truth.nrets && truth.nvaddrs &&
 	      truth.nmembers && truth.sweep && truth.npclns && truth.npcltexts &&
 	      truth.nversions && truth.nparams && truth.nmtypes && truth.corrupt &&
-	      truth.ncallers,
+	      truth.ncallers && truth.nsites,
 	      "every kind of expectation is given on the command line");
 }
 
@@ -778,6 +789,16 @@ static const char client_itab[] =
  * top. Every site must also be a real uprobe target: its file bytes are an
  * emulated branch opcode.
  */
+/* Does the file hold, at OFF, a branch the kernel emulates (CALL, JMP, Jcc rel)? */
+static bool emulated_at(const char *path, uint64_t off)
+{
+	uint8_t b[2];
+
+	return !read_at(path, off, b, 2) &&
+	       (b[0] == 0xe8 || b[0] == 0xe9 || b[0] == 0xeb || (b[0] >= 0x70 && b[0] <= 0x7f) ||
+		(b[0] == 0x0f && b[1] >= 0x80 && b[1] <= 0x8f));
+}
+
 static void test_callers(char *spec)
 {
 	char *file = split_bin(spec), *line = NULL, *pfx_line = NULL, *label, *p;
@@ -788,7 +809,6 @@ static void test_callers(char *spec)
 	int nwant = 0, npfx = 0, n, i, ok;
 	struct gobin *gb = open_ok(spec, spec);
 	size_t cap = 0;
-	uint8_t b[2];
 	char kind[16];
 	FILE *f;
 
@@ -840,15 +860,81 @@ static void test_callers(char *spec)
 		      spec, i, got[i].vaddr, got[i].call, got[i].ret,
 		      got[i].via_itab ? "itab" : "direct",
 		      got[i].caller ? got[i].caller : "?", want[i][0], want[i][1]);
-		ok = !read_at(spec, got[i].offset, b, 2) &&
-		     (b[0] == 0xe8 || b[0] == 0xe9 || b[0] == 0xeb ||
-		      (b[0] >= 0x70 && b[0] <= 0x7f) ||
-		      (b[0] == 0x0f && b[1] >= 0x80 && b[1] <= 0x8f));
-		check(ok, "%s: file offset 0x%" PRIx64 " of site 0x%" PRIx64
+		check(emulated_at(spec, got[i].offset), "%s: file offset 0x%" PRIx64 " of site 0x%" PRIx64
 		      " holds an emulated branch", spec, got[i].offset, got[i].vaddr);
 	}
 	free(pfx_line);
 	free(label);
+	gobin_close(gb);
+}
+
+/* Capstone's id of an argument register index (0..8, ABIInternal), or R14. */
+static uint16_t arg_reg(int i)
+{
+	static const uint16_t regs[] = {
+		X86_REG_RAX, X86_REG_RBX, X86_REG_RCX, X86_REG_RDI, X86_REG_RSI,
+		X86_REG_R8, X86_REG_R9, X86_REG_R10, X86_REG_R11,
+	};
+
+	if (i == 14)
+		return X86_REG_R14;
+	return i >= 0 && i < (int)(sizeof(regs) / sizeof(regs[0])) ? regs[i] : 0;
+}
+
+#define MAX_KEEP 12
+
+static void test_sites(char *spec)
+{
+	char *file = split_bin(spec), *line = NULL, *p;
+	char kind[16], func[512], keep_s[64], swap_s[16], want_s[32];
+	struct gobin *gb = open_ok(spec, spec);
+	uint16_t keep[MAX_KEEP + 1];
+	struct probe_site site;
+	uint64_t addr, size, want;
+	const char *why = "";
+	int err, nkeep, swap;
+	size_t cap = 0;
+	FILE *f;
+
+	if (!gb)
+		return;
+	f = fopen(file, "r");
+	if (!check(f != NULL, "%s: %s opened", spec, file)) {
+		gobin_close(gb);
+		return;
+	}
+	while (getline(&line, &cap, f) > 0) {
+		if (sscanf(line, "%15s %511s %63s %15s %31s", kind, func, keep_s, swap_s,
+			   want_s) != 5)
+			bad_arg(line);
+		nkeep = 0;
+		for (p = strtok(keep_s, ","); p && nkeep < MAX_KEEP; p = strtok(NULL, ","))
+			if (!(keep[nkeep++] = arg_reg(atoi(p))))
+				bad_arg(line);
+		keep[nkeep] = 0;
+		swap = strcmp(swap_s, "-") ? arg_reg(atoi(swap_s)) : 0;
+		want = strcmp(want_s, "none") ? strtoull(want_s, NULL, 16) : 0;
+		if (!check(!gobin_func(gb, func, &addr, &size), "%s: %s found", spec, func))
+			continue;
+		memset(&site, 0, sizeof(site));
+		if (!strcmp(kind, "first"))
+			err = gobin_first_pass_site(gb, addr, size, swap, keep, &site, &why);
+		else
+			err = gobin_body_site(gb, addr, size, keep, &site);
+		if (!want) {
+			check(err == -ENOENT, "%s: %s site of %s: none (got %d, 0x%" PRIx64 ")",
+			      spec, kind, func, err, site.vaddr);
+			continue;
+		}
+		check(!err && site.vaddr == want &&
+		      site.kind == (strcmp(kind, "first") ? SITE_BODY : SITE_FIRST_PASS),
+		      "%s: %s site of %s at 0x%" PRIx64 ", want 0x%" PRIx64 " (%d: %s)", spec,
+		      kind, func, site.vaddr, want, err, why);
+		check(emulated_at(spec, site.offset), "%s: file offset 0x%" PRIx64 " of the %s site holds an emulated branch",
+		      spec, site.offset, kind);
+	}
+	free(line);
+	fclose(f);
 	gobin_close(gb);
 }
 
@@ -1568,6 +1654,8 @@ int main(int argc, char **argv)
 		test_mtypes(truth.mtypes[i]);
 	for (i = 0; i < truth.ncallers; i++)
 		test_callers(truth.callers[i]);
+	for (i = 0; i < truth.nsites; i++)
+		test_sites(truth.sites[i]);
 	snprintf(dir, sizeof(dir), "%s/test_gobin.XXXXXX", tmp && *tmp ? tmp : "/tmp");
 	if (check(mkdtemp(dir) != NULL, "temporary directory created")) {
 		test_not_go(dir);

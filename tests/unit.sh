@@ -789,15 +789,13 @@ done
 
 # --- caller-side return sites of NewStream ----------------------------------
 
-# objdump -dw | awk: the sites gobin_caller_sites() must find, one a line
-# "SITE CALL RET direct|itab", and "complete"/"incomplete" on stderr. Its
-# own reading of AT&T syntax: the written register is the last operand
-# (compares, tests and NOPs write none; xchg both; mul, div, cmpxchg, rep,
-# syscall and the like are taken to write every argument register).
-CALLERS_AWK=$(cat <<'AWK'
-# objdump -dw of a Go binary -> NewStream's caller-side sites, see unit.sh.
-# Variables: NS (hex, no 0x), SLOTS ("0x58 0x60", hex as objdump prints
-# displacements), PREFIXES ("a|b", "-" for every function).
+ASM_AWK=$(cat <<'AWK'
+# Shared by the disassembly checks below: objdump -dw lines of a function
+# into addr[], by[] (raw bytes), mn[] (mnemonic) and ops[] (operands), n of
+# them; and their own reading of AT&T syntax: the written register is the
+# last operand (compares, tests and NOPs write none; xchg both; cmpxchg
+# RAX and its destination; mul, div, rep, syscall and the like are taken
+# to write every argument register).
 function fam(r) {
 	sub(/^%/, "", r)
 	if (r ~ /^(rax|eax|ax|al|ah)$/) return "rax"
@@ -816,6 +814,11 @@ function written(k,    m, o, n, a, last) {
 	if (m ~ /^(cmp|test|nop|bt|ucomis|comis)/ || m == "data16" ||
 	    (m == "xchg" && o == "%ax,%ax"))
 		return ""
+	if (m == "lock" && o ~ /^cmpxchg[lq]? /) {
+		last = o
+		sub(/.*,/, "", last)
+		return "rax" (last ~ /^%/ ? " " fam(last) : "")
+	}
 	if (m ~ /^(cltq|cqto|cwtl|cltd|mul|div|idiv|cpuid|rdtsc|cmpxchg|lock|rep|syscall)/ ||
 	    (m ~ /^imul/ && o !~ /,/))
 		return "rax rdx rcx rdi rsi r11"
@@ -843,6 +846,38 @@ function emulated(k,    b1, b2) {
 	return b1 == "e8" || b1 == "e9" || b1 == "eb" || b1 ~ /^7[0-9a-f]$/ ||
 	       (b1 == "0f" && b2 ~ /^8[0-9a-f]$/)
 }
+/^ *[0-9a-f]+:\t/ {
+	split($0, f, "\t")
+	if (f[3] == "")
+		next
+	a1 = f[1]; sub(/^ */, "", a1); sub(/:$/, "", a1)
+	n++
+	addr[n] = a1
+	by[n] = f[2]
+	m = f[3]
+	sub(/ +$/, "", m)
+	o = m
+	if (m ~ /^(lock|rep|repz|repnz|notrack|bnd|data16) /) {
+		mn[n] = m; sub(/ .*/, "", mn[n])
+		ops[n] = m; sub(/^[^ ]* */, "", ops[n]); sub(/ *#.*/, "", ops[n])
+		next
+	}
+	sub(/ .*/, "", m)
+	sub(/^[^ ]* */, "", o)
+	sub(/ *#.*/, "", o)
+	mn[n] = m
+	ops[n] = o
+}
+AWK
+)
+
+# objdump -dw | awk: the sites gobin_caller_sites() must find, one a line
+# "SITE CALL RET direct|itab", and "complete"/"incomplete" on stderr.
+CALLERS_AWK=$(cat <<'AWK'
+# objdump -dw of a Go binary -> NewStream's caller-side sites, see unit.sh;
+# after ASM_AWK.
+# Variables: NS (hex, no 0x), SLOTS ("0x58 0x60", hex as objdump prints
+# displacements), PREFIXES ("a|b", "-" for every function).
 function inscope(name,    i) {
 	if (PREFIXES == "-")
 		return 1
@@ -926,33 +961,129 @@ BEGIN {
 	scope = inscope(fname)
 	next
 }
-/^ *[0-9a-f]+:\t/ {
-	split($0, f, "\t")
-	if (f[3] == "")
-		next
-	a1 = f[1]; sub(/^ */, "", a1); sub(/:$/, "", a1)
-	n++
-	addr[n] = a1
-	by[n] = f[2]
-	m = f[3]
-	sub(/ +$/, "", m)
-	o = m
-	if (m ~ /^(lock|rep|repz|repnz|notrack|bnd|data16) /) {
-		mn[n] = m; sub(/ .*/, "", mn[n]); ops[n] = ""
-		next
-	}
-	sub(/ .*/, "", m)
-	sub(/^[^ ]* */, "", o)
-	sub(/ *#.*/, "", o)
-	mn[n] = m
-	ops[n] = o
-}
 END {
 	flush()
 	print (incomplete ? "incomplete" : "complete") > "/dev/stderr"
 }
 AWK
 )
+
+# --- first-pass and body sites ---------------------------------------------
+
+# objdump -dw of one function | awk (after ASM_AWK): the site that
+# gobin_first_pass_site() (MODE first) or gobin_body_site() (MODE body)
+# must find, "0xADDR", or "none". KEEP: registers that must stay unwritten
+# ("rax rbx r14"); SWAP: the base register of the state swap (first).
+SITES_AWK=$(cat <<'AWK'
+function keeps(k,    i) {
+	for (i = 1; i <= nk; i++)
+		if (writes(k, kr[i]))
+			return 1
+	return 0
+}
+function stackcheck(k) {
+	return k > 1 && mn[k] == "jbe" && mn[k - 1] == "cmp" && ops[k - 1] ~ /^0x(10|18)\(%r14\),/
+}
+# From FROM, straight on, the first emulated branch within MAX more.
+function straight(from, max, checkfrom,    k) {
+	for (k = from; k <= n && k - from <= max; k++) {
+		if ((k > from || checkfrom) && (addr[k] in tgt))
+			return 0
+		if (stackcheck(k))
+			continue
+		if (emulated(k))
+			return k
+		if (control(k) || keeps(k))
+			return 0
+	}
+	return 0
+}
+function site(    i, k, t, r, a) {
+	for (i = 1; i <= n; i++)
+		if (mn[i] ~ /^j/ && ops[i] ~ /^[0-9a-f]+ </) {
+			t = ops[i]; sub(/ .*/, "", t); tgt[t] = 1
+		}
+	if (MODE == "body")
+		return straight(1, 32, 0)
+	for (i = 1; i <= n && i <= 48; i++) {
+		if (mn[i] ~ /^xchg/)
+			break
+		if (!stackcheck(i) && (control(i) || keeps(i)))
+			return 0
+	}
+	if (i > n || i > 48 || i + 2 > n || split(ops[i], a, ",") != 2)
+		return 0
+	# xchg %reg,disp(%base); cmp $imm,%reg; je
+	t = a[2]
+	if (a[1] !~ /^%/ || t !~ /\(%[a-z0-9]+\)$/)
+		return 0
+	r = fam(a[1]); sub(/.*\(/, "", t); sub(/\)$/, "", t)
+	if (fam(t) != SWAP || keeps(i) || mn[i + 1] != "cmp" || ops[i + 1] !~ /^\$0x[0-9a-f]+,%/)
+		return 0
+	t = ops[i + 1]; sub(/.*,/, "", t)
+	if (fam(t) != r || mn[i + 2] != "je")
+		return 0
+	return straight(i + 3, 8, 1)
+}
+BEGIN { nk = split(KEEP, kr, " ") }
+END {
+	k = site()
+	print k ? "0x" addr[k] : "none"
+}
+AWK
+)
+
+# regname N: the register of ABIInternal argument index N (14: R14).
+regname() {
+	case $1 in
+	0) echo rax ;; 1) echo rbx ;; 2) echo rcx ;; 3) echo rdi ;; 4) echo rsi ;;
+	5) echo r8 ;; 6) echo r9 ;; 7) echo r10 ;; 8) echo r11 ;; 14) echo r14 ;;
+	*) die "no register for argument index $1" ;;
+	esac
+}
+
+# site_line BIN PARAMS KIND FUNC SWAP_PARAM PARAM...: one line of a sites=
+# file, the registers of FUNC's PARAMs from PARAMS (params.awk); "err+1"
+# is the data word of interface err, "r14" is R14, 0..8 a register index.
+site_line() {
+	bin=$1 params=$2 kind=$3 func=$4 swapp=$5
+	shift 5
+	idx= names= swap=-
+	for p in "$@"; do
+		case $p in
+		r14) i=14 ;;
+		[0-8]) i=$p ;;
+		*+1) i=$(awk -v p="${p%+1}" -v f="$func" '$2 == p && $3 == f { print $1 + 1 }' "$params") ;;
+		*) i=$(awk -v p="$p" -v f="$func" '$2 == p && $3 == f { print $1 }' "$params") ;;
+		esac
+		case $i in [0-9]*) ;; *) die "no register for $p of $func in $params" ;; esac
+		idx=${idx:+$idx,}$i
+		names="$names $(regname "$i")"
+		[ "$p" = "$swapp" ] && swap=$i
+	done
+	range=$(nm -S "$bin" | awk -v n="$func" '$4 == n { print $1, $2; exit }')
+	[ -n "$range" ] || die "no $func in $bin"
+	start=$((0x${range% *}))
+	want=$(objdump -dw --start-address="$start" --stop-address=$((start + 0x${range#* })) "$bin" |
+		awk -v MODE="$kind" -v KEEP="$names" -v SWAP="$( [ "$swap" = - ] || regname "$swap")" \
+			"$ASM_AWK
+$SITES_AWK") || die "sites of $func in $bin: awk failed"
+	echo "$kind $func $idx $swap $want"
+}
+
+# sites_expect LABEL BIN PARAMS: the sites= argument for BIN: closeStream's
+# first-pass site, and the body sites of processUnaryRPC/processStreamingRPC.
+sites_expect() {
+	{
+		site_line "$2" "$3" first "$CLOSESTREAM" s t s err err+1 st r14
+		site_line "$2" "$3" body "google.golang.org/grpc.(*Server).processUnaryRPC" - stream
+		site_line "$2" "$3" body "google.golang.org/grpc.(*Server).processStreamingRPC" - stream sd
+		# Where objdump may find none: no swap in NewStream; R10 kept too.
+		site_line "$2" "$3" first "$NEWSTREAM" t t callHdr
+		site_line "$2" "$3" body "google.golang.org/grpc.(*Server).processUnaryRPC" - stream 7
+	} >"$TMPD/$1.firstbody"
+	echo "sites=$2,$TMPD/$1.firstbody"
+}
 
 # itab_slots BIN NS_HEX: the slots (0x.., as objdump prints them) of the
 # function at NS in BIN's itabs. Words come from the file (od) or, in a
@@ -1019,6 +1150,7 @@ callers_expect() {
 	slots=$(itab_slots "$2" "$ns")
 	[ -n "$slots" ] || die "no itab of $2 holds $NEWSTREAM"
 	awk -v NS="$ns" -v SLOTS="$slots" -v PREFIXES="$4" "$HEXVAL_AWK
+$ASM_AWK
 $CALLERS_AWK" "$3" \
 		>"$TMPD/$1.sites" 2>"$TMPD/$1.complete" || die "callers of $NEWSTREAM in $2: awk failed"
 	{
@@ -1041,6 +1173,18 @@ n=$(awk 'NR > 2' "$TMPD/plain-client.callers" | wc -l)
 [ "$n" -eq 2 ] && grep -qx complete "$TMPD/plain-client.callers" ||
 	die "objdump finds $n client callers of $NEWSTREAM in $PLAIN, or not all with a site"
 rm -f "$TMPD/plain.dis"
+set -- "$@" "$(sites_expect plain "$PLAIN" "$TMPD/plain.params")"
+# objdump itself finds a site in each of 1.33.3's three functions, and the
+# other two lines test the refusals.
+[ "$(grep -c ' none$' "$TMPD/plain.firstbody")" -eq 2 ] ||
+	die "objdump: sites of 1.33.3: $(cat "$TMPD/plain.firstbody")"
+for v in 1.64.0 1.81.1; do
+	for variant in plain pie; do
+		bin=$FIX/$v-$variant/grpcfixture
+		[ -x "$bin" ] && [ -s "$TMPD/$v-plain.params" ] || continue
+		set -- "$@" "$(sites_expect "$v-$variant" "$bin" "$TMPD/$v-plain.params")"
+	done
+done
 for v in 1.64.0 1.81.1; do
 	for variant in plain pie; do
 		bin=$FIX/$v-$variant/grpcfixture
