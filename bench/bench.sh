@@ -11,7 +11,7 @@
 #
 # Then the frontend alone: synthetic events through the real ring buffer and
 # output path (--bench-events), for its drain rate, losses and memory.
-# Needs root. Knobs: PAIRS (5), SECONDS_PER_RUN (3), CONC (16), CONNS (2), FIXTURE,
+# Needs root. Knobs: PAIRS (7), SECONDS_PER_RUN (3), CONC (16), CONNS (2), FIXTURE,
 # MODES (all four).
 set -eu
 
@@ -19,7 +19,7 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 TOOL=$ROOT/grpcstreams
 GRPC_VERSION=$(dpkg-query -W -f='${Version}' golang-google-grpc-dev | sed 's/-.*//')
 FIXTURE=${FIXTURE:-$ROOT/.output/fix/$GRPC_VERSION-plain/grpcfixture}
-PAIRS=${PAIRS:-5}
+PAIRS=${PAIRS:-7}
 SECS=${SECONDS_PER_RUN:-3}
 CONC=${CONC:-16}
 CONNS=${CONNS:-2}
@@ -115,19 +115,20 @@ for i in $(seq "$PAIRS"); do
 		secs=$(jq .seconds "$T/t.$mode.$i")
 		echo "$mode $u $t $uc $tc $(awk -v h="$hits" -v r="$rpcs" 'BEGIN {print h / r}') $lost" \
 			"$(awk -v c="$(cpu_of "$T/t.$mode.$i")" -v s="$secs" 'BEGIN {print 100 * c / s}')" \
-			>>"$T/rows"
+			"$(awk -v u="$u" -v t="$t" 'BEGIN {print t / u}')" >>"$T/rows"
 	done
 done
 
 echo
-echo "medians of $PAIRS (rpc/s: client throughput; cpu/rpc: client CPU per RPC;"
+echo "medians of $PAIRS (rpc/s: client throughput; ratio: traced/untraced of each round, whose runs"
+echo "are next to each other, so that the machine's drift cancels; cpu/rpc: client CPU per RPC;"
 echo "hits/rpc: uprobe hits per RPC, counted in BPF, both sides together for 'both'; tool cpu: % of one CPU while the client ran, start-up excluded)"
 printf '%-7s %11s %11s %7s %11s %11s %9s %6s %9s\n' MODE UNTRACED/s TRACED/s RATIO U_CPU/RPC T_CPU/RPC HITS/RPC LOST TOOL_CPU
 for mode in $MODES; do
 	col() { awk -v m="$mode" -v c="$1" '$1 == m {print $c}' "$T/rows" | median; }
 	u=$(col 2); t=$(col 3)
 	printf '%-7s %11.0f %11.0f %7.3f %9.1fus %9.1fus %9.2f %6d %8.1f%%\n' "$mode" "$u" "$t" \
-		"$(awk -v u="$u" -v t="$t" 'BEGIN {print t / u}')" "$(col 4)" "$(col 5)" "$(col 6)" \
+		"$(col 9)" "$(col 4)" "$(col 5)" "$(col 6)" \
 		"$(awk -v m="$mode" '$1 == m {s += $7} END {print s}' "$T/rows")" "$(col 8)"
 done
 
