@@ -74,19 +74,6 @@ struct conn_val {
 	__u8 peer_ip[16];
 };
 
-struct sid_key {
-	__u32 tgid;
-	__u32 sid;
-	__u32 side;
-};
-
-/* Live streams with this stream id in this process, on any connection. */
-struct sid_live {
-	__u64 conn;	/* connection of the newest one */
-	__u32 count;
-	__u32 pad;
-};
-
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, MAX_PENDING);
@@ -117,17 +104,27 @@ struct {
 } early SEC(".maps");
 
 /*
- * Stream ids live in a process (any connection): an entry per id in use,
- * deleted when its last stream ends. Not LRU: a full LRU map evicts on
- * every insert, and evicting costs more than the rest of the program.
- * Kept small this way, it could fill up only with ids whose streams never
- * end; then new ids are not checked for shadows.
+ * Stream ids live in a process, on any connection: what tells a shadow. A
+ * direct-mapped table (an array lookup, which the verifier inlines, and a
+ * compare-and-swap, where a hash map's insert and delete cost more than the
+ * rest of a probe). A slot holds one word: stream id (31 bits), side (1),
+ * tgid (22) and the number of its streams live (10), so that the id and
+ * its count change together. A slot taken by another live id leaves this
+ * one unchecked (with 64 Ki slots and ids that follow each other, rare).
  */
+#define SID_SLOTS	65536
+#define SW_COUNT	0x3ffULL
+
+struct sid_slot {
+	__u64 word;
+	__u64 conn;	/* connection of its newest stream */
+};
+
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, MAX_STREAMS);
-	__type(key, struct sid_key);
-	__type(value, struct sid_live);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, SID_SLOTS);
+	__type(key, __u32);
+	__type(value, struct sid_slot);
 } sids SEC(".maps");
 
 struct {
@@ -461,36 +458,57 @@ static __always_inline void emit_stream(const struct stream_key *k,
 		submit(e);
 }
 
+static __always_inline struct sid_slot *sid_slot(const struct stream_key *k, __u32 side,
+					       __u64 *key)
+{
+	__u32 i = ((k->sid >> 1) + k->tgid * 0x9e3779b1U + side * 0x85ebca6bU) & (SID_SLOTS - 1);
+
+	*key = (__u64)(k->sid & 0x7fffffff) << 33 | (__u64)side << 32 |
+	       (__u64)(k->tgid & 0x3fffff) << 10;
+	return bpf_map_lookup_elem(&sids, &i);
+}
+
 static __always_inline void sid_inc(const struct stream_key *k, __u32 side, __u32 nextid)
 {
-	struct sid_key sk = { .tgid = k->tgid, .sid = k->sid, .side = side };
-	struct sid_live nv = { .conn = k->conn, .count = 1 }, *v;
+	__u64 key, v, nv;
+	struct sid_slot *s = sid_slot(k, side, &key);
+	int i;
 
-	/* Usually the id is live nowhere else: one insert. */
-	if (!bpf_map_update_elem(&sids, &sk, &nv, BPF_NOEXIST))
+	if (!s)
 		return;
-	v = bpf_map_lookup_elem(&sids, &sk);
-	if (!v)
+	for (i = 0; i < 4; i++) {
+		v = *(volatile __u64 *)&s->word;
+		if ((v & ~SW_COUNT) == key && (v & SW_COUNT) < SW_COUNT)
+			nv = v + 1;
+		else if (!(v & SW_COUNT))
+			nv = key | 1;	/* free: take it */
+		else
+			return;		/* another live id, or 1023 of this one */
+		if (__sync_val_compare_and_swap(&s->word, v, nv) != v)
+			continue;
+		/* Live already: on another connection ((conn, id) is unique). */
+		if (nv != (key | 1))
+			collision(k, side, COLL_SHADOW, s->conn, nextid);
+		s->conn = k->conn;
 		return;
-	if (v->count && v->conn != k->conn)
-		collision(k, side, COLL_SHADOW, v->conn, nextid);
-	__sync_fetch_and_add(&v->count, 1);
-	v->conn = k->conn;
+	}
 }
 
 static __always_inline void sid_dec(const struct stream_key *k, __u32 side)
 {
-	struct sid_key sk = { .tgid = k->tgid, .sid = k->sid, .side = side };
-	struct sid_live *v = bpf_map_lookup_elem(&sids, &sk);
+	__u64 key, v;
+	struct sid_slot *s = sid_slot(k, side, &key);
+	int i;
 
-	/*
-	 * The last one out deletes. A start of the same id on another CPU
-	 * in between can lose its count: a shadow it should have flagged
-	 * later may go unseen. That takes two streams of one id starting and
-	 * ending within the same few hundred nanoseconds.
-	 */
-	if (v && __sync_fetch_and_add(&v->count, -1) == 1)
-		bpf_map_delete_elem(&sids, &sk);
+	if (!s)
+		return;
+	for (i = 0; i < 4; i++) {
+		v = *(volatile __u64 *)&s->word;
+		if ((v & ~SW_COUNT) != key || !(v & SW_COUNT))
+			return;		/* not counted (see sid_inc) */
+		if (__sync_val_compare_and_swap(&s->word, v, v - 1) == v)
+			return;
+	}
 }
 
 static __always_inline void count_started(void)
