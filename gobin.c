@@ -1781,6 +1781,36 @@ static long straight_site(csh cs, const cs_insn *insn, size_t n, size_t from,
 	return -1;
 }
 
+int gobin_call_sites(struct gobin *gb, uint64_t func, uint64_t size, uint64_t callee,
+		     struct probe_site *sites, int max)
+{
+	const uint8_t *code = func_bytes(gb, func, size);
+	cs_insn *insn = NULL;
+	int cnt = 0, err = 0;
+	size_t i, n;
+	csh cs;
+
+	if (!code || max < 0 || (max && !sites))
+		return -EINVAL;
+	if (disasm_open(&cs))
+		return -EINVAL;
+	n = cs_disasm(cs, code, size, func, 0, &insn);
+	for (i = 0; i < n && !err; i++) {
+		if (insn[i].id != X86_INS_CALL || direct_target(cs, &insn[i]) != callee ||
+		    !emulated_branch(&insn[i]))
+			continue;
+		if (cnt == max)
+			err = -E2BIG;
+		else
+			err = make_site(gb, insn[i].address, SITE_CALL, &sites[cnt++]);
+	}
+	if (!err && (!n || insn[n - 1].address + insn[n - 1].size < func + size))
+		err = -EILSEQ;	/* undecodable bytes: a call could hide there */
+	cs_free(insn, n);
+	cs_close(&cs);
+	return err ? err : cnt;
+}
+
 #define BODY_INSNS	32	/* prologue and argument spills */
 
 int gobin_body_site(struct gobin *gb, uint64_t func, uint64_t size,
@@ -1989,6 +2019,8 @@ const char *gobin_site_kind_str(enum site_kind kind)
 		return "branch after the state swap, first call only (emulated)";
 	case SITE_BODY:
 		return "first branch or call past the stack check, once per call (emulated)";
+	case SITE_CALL:
+		return "the call of it, arguments in place (emulated)";
 	}
 	return "?";
 }

@@ -22,6 +22,7 @@ enum site_kind {
 	SITE_CALLER_BRANCH,	/* emulated insn after a CALL of it, in a caller */
 	SITE_FIRST_PASS,	/* emulated insn only the first call reaches */
 	SITE_BODY,		/* first emulated insn past the stack check */
+	SITE_CALL,		/* a CALL of it: its arguments are in place */
 };
 
 struct probe_site {
@@ -193,6 +194,15 @@ int gobin_caller_sites(struct gobin *gb, const char *func, const char *itab_sym,
 		       const char *const *callers, const uint16_t *keep_regs,
 		       struct probe_site *sites, int max, bool *complete,
 		       const char **why);
+
+/*
+ * Every direct CALL rel32 of CALLEE in the function at FUNC (SIZE bytes):
+ * at the CALL, CALLEE's arguments are in their registers, and the kernel
+ * emulates it. Returns the count, -E2BIG when more than MAX, -EILSEQ when
+ * the function has undecodable bytes (a call could hide there).
+ */
+int gobin_call_sites(struct gobin *gb, uint64_t func, uint64_t size, uint64_t callee,
+		     struct probe_site *sites, int max);
 
 /*
  * The first instruction of FUNC's body the kernel emulates (Jcc, JMP or

@@ -748,16 +748,18 @@ out:
 /*
  * (*http2Client).closeStream(s, err, rst, rstCode, st, mdata, eos):
  * RAX = t, RBX = s, RCX:RDI = err, RSI = rst, R8 = rstCode, R9 = st.
- * It runs two or three times per stream; grpc-go honours only the first
- * (swapState), and so do we: the stream leaves the map on the first call.
- * The probe sits past that swap when it can, so later calls cost nothing.
+ * Probed, in this order of preference, where the RPC's goroutine calls it
+ * from CloseStream with the RPC's status (COOKIE_RPC_CLOSE: once per
+ * stream, after NewStream's return); past its state swap, where only the
+ * first of its two or three calls goes (COOKIE_FIRST_PASS); at its entry,
+ * where later calls find the stream done. The stream leaves the map once.
  */
 SEC("uprobe")
 int closestream(struct pt_regs *ctx)
 {
 	struct stream_key k = {};
 	struct early_close ec = {};
-	__u64 s, st;
+	__u64 s, st, cookie;
 	__s32 status;
 
 	if (skip_hit(ctx, PROBE_CLOSESTREAM))
@@ -772,10 +774,23 @@ int closestream(struct pt_regs *ctx)
 	 * (COOKIE_FIRST_PASS) only the first call gets here, and the state
 	 * reads done already.
 	 */
-	if (!(bpf_get_attach_cookie(ctx) & COOKIE_FIRST_PASS) &&
+	cookie = bpf_get_attach_cookie(ctx);
+	if (!(cookie & (COOKIE_FIRST_PASS | COOKIE_RPC_CLOSE)) &&
 	    off.cs_state >= 0 && read_u32(s + off.cs_state) == STREAM_DONE)
 		return 0;
 	st = go_arg(ctx, off.r_cs_st);
+	/*
+	 * At the RPC's own close, the first closeStream (the reader's, on the
+	 * trailers) may have run already: its status is the stream's, even
+	 * where the RPC closes with another (grpc-go ends an attempt whose
+	 * send met the stream's end as a success, and reads the status later).
+	 */
+	if ((cookie & COOKIE_RPC_CLOSE) && off.cs_status >= 0) {
+		__u64 first = read_u64(go_arg(ctx, off.r_cs_s) + off.cs_status);
+
+		if (first)
+			st = first;
+	}
 	status = status_code(st);
 	/* An error without a status is grpc's Unknown. */
 	if (!st && go_arg(ctx, off.r_cs_err))
@@ -783,7 +798,11 @@ int closestream(struct pt_regs *ctx)
 	ec.end_ns = bpf_ktime_get_ns();
 	ec.stream = go_arg(ctx, off.r_cs_s);
 	ec.status = status;
-	if (stream_end(&k, status, ec.end_ns, 0))
+	/*
+	 * The RPC's own close comes after NewStream's return (it closes the
+	 * stream NewStream gave it): not live, it began before tracing did.
+	 */
+	if (stream_end(&k, status, ec.end_ns, 0) || (cookie & COOKIE_RPC_CLOSE))
 		return 0;
 	/* Not (yet) known: NewStream's return will pick it up... */
 	bpf_map_update_elem(&early, &k, &ec, BPF_ANY);

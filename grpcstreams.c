@@ -303,10 +303,9 @@ static uint16_t abi_reg(int i)
 }
 
 /*
- * closeStream runs two or three times per stream (the reader goroutine on
- * the trailers, then CloseStream from the RPC's goroutine), and only the
- * first counts. grpc-go tells them apart itself, first thing, with an
- * atomic swap of the stream's state; past it, on the first call's path, an
+ * closeStream runs two or three times per stream, and only the first
+ * counts. grpc-go tells them apart itself, first thing, with an atomic
+ * swap of the stream's state; past it, on the first call's path, an
  * emulated branch with the arguments still in their registers costs one
  * hit per stream instead of one per call. Else the entry.
  */
@@ -353,6 +352,35 @@ static int server_start_site(struct gobin *gb, const struct probe_spec *spec, ui
 	return gobin_entry_site(gb, addr, size, site);
 }
 
+/*
+ * Where a client stream ends. Every RPC closes its stream from its own
+ * goroutine when it finishes, through CloseStream (ClientStream.Close from
+ * 1.69), which calls closeStream with the RPC's status: probe that CALL,
+ * where closeStream's arguments are in place. Not the first closeStream,
+ * which is usually the connection's reader goroutine on the trailers: one
+ * goroutine for every stream of the connection, whose delay is every
+ * stream's. And it comes after NewStream's return, always. Else the first
+ * closeStream (first_close_site).
+ */
+static int close_sites(struct gobin *gb, uint64_t addr, uint64_t size,
+		       struct probe_site *sites, int max)
+{
+	const char *caller = layout.func[F_CLIENT_CLOSE];
+	uint64_t caddr, csize;
+	int n, err;
+
+	if (caller && !gobin_func(gb, caller, &caddr, &csize)) {
+		n = gobin_call_sites(gb, caddr, csize, addr, sites, max);
+		if (n > 0)
+			return n;
+		if (env.verbose)
+			fprintf(stderr, "probe closeStream: no call of it in %s (%s): past its state swap\n",
+				caller, n ? strerror(-n) : "none found");
+	}
+	err = first_close_site(gb, addr, size, &sites[0]);
+	return err ? err : 1;
+}
+
 /* Entry site, or every return site, of one logical probe. */
 static int plan_probe(struct gobin *gb, const char *path, const struct probe_spec *spec)
 {
@@ -375,8 +403,7 @@ static int plan_probe(struct gobin *gb, const char *path, const struct probe_spe
 		err = gobin_vaddr_to_offset(gb, addr, &sites[0].offset);
 		n = err ? err : 1;
 	} else if (spec->func == F_CLOSESTREAM) {
-		err = first_close_site(gb, addr, size, &sites[0]);
-		n = err ? err : 1;
+		n = close_sites(gb, addr, size, sites, MAX_SITES);
 	} else if (spec->id == PROBE_SERVER_START) {
 		err = server_start_site(gb, spec, addr, size, &sites[0]);
 		n = err ? err : 1;
@@ -454,6 +481,8 @@ static int attach_probes(struct grpcstreams_bpf *obj, const char *path)
 				  (site->kind == SITE_STACK_CHECK ? COOKIE_STACK_CHECK : 0);
 		if (site->kind == SITE_FIRST_PASS)
 			opts.bpf_cookie |= COOKIE_FIRST_PASS;
+		if (site->kind == SITE_CALL)
+			opts.bpf_cookie |= COOKIE_RPC_CLOSE;
 		if (site->kind == SITE_CALLER_BRANCH)
 			opts.bpf_cookie |= COOKIE_CALLER_SITE |
 					   (site->vaddr - site->ret) << COOKIE_DELTA_SHIFT;
@@ -468,7 +497,9 @@ static int attach_probes(struct grpcstreams_bpf *obj, const char *path)
 			fprintf(stderr, "probe %s: %s at 0x%lx (file offset 0x%lx): %s%s%s\n",
 				bpf_program__name(prog), sym, (unsigned long)site->vaddr,
 				(unsigned long)site->offset, gobin_site_kind_str(site->kind),
-				site->caller ? " in " : "", site->caller ? site->caller : "");
+				site->caller ? " in " : site->kind == SITE_CALL ? " in " : "",
+				site->caller ? site->caller :
+				site->kind == SITE_CALL ? layout.func[F_CLIENT_CLOSE] : "");
 	}
 	return 0;
 }

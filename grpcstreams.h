@@ -22,6 +22,8 @@
 #define COOKIE_CALLER_SITE	4
 /* closestream: past grpc-go's own state swap, reached by the first call only */
 #define COOKIE_FIRST_PASS	8
+/* closestream: at CloseStream's call, the RPC closing its stream (once) */
+#define COOKIE_RPC_CLOSE	16
 #define COOKIE_DELTA_SHIFT	8
 
 enum event_type {
@@ -94,6 +96,8 @@ struct go_offsets {
 	__s32 cs_ct;			/* the stream's *http2Client: Stream.ct, ClientStream.ct (1.69+);
 					 * from the pointer NewStream returns, not dereferenced */
 	__s32 cs_method;		/* Stream.method (string) */
+	__s32 cs_status;		/* the *status.Status the first closeStream left: Stream.status,
+					 * ClientStream.status (1.69+); -1 when behind a pointer */
 	/* server side */
 	__s32 server_peer;		/* http2Server.remoteAddr, or .peer.Addr (1.61+) */
 	__s32 server_conn_id;		/* http2Server.connectionID */

@@ -31,7 +31,8 @@ static const struct {
 } fields[] = {
 	F(callhdr_method), F(desc_server_streams), F(desc_client_streams),
 	F(client_nextid), F(client_remote_addr), F(client_conn_id), F(cs_deref),
-	F(cs_id), F(cs_state), F(cs_ct), F(cs_method), F(server_peer), F(server_conn_id),
+	F(cs_id), F(cs_state), F(cs_ct), F(cs_method), F(cs_status), F(server_peer),
+	F(server_conn_id),
 	F(ss_transport), F(ss_deref), F(ss_id), F(ss_method), F(ss_state), F(status_s), F(spb_code),
 	F(tcpaddr_ip), F(tcpaddr_port), F(r_ncs_desc), F(r_ns_t), F(r_ns_hdr),
 	F(r_cs_t), F(r_cs_s), F(r_cs_err), F(r_cs_st), F(r_hs_stream),
@@ -65,6 +66,8 @@ static void find_funcs(struct gobin *gb, struct layout *l)
 		[F_PROCESS_STREAMING] = { GRPC "(*Server).processStreamingRPC" },
 		[F_WRITE_STATUS] = { TRANSPORT "(*http2Server).WriteStatus",
 				     TRANSPORT "(*http2Server).writeStatus" },
+		[F_CLIENT_CLOSE] = { TRANSPORT "(*http2Client).CloseStream",
+				     TRANSPORT "(*ClientStream).Close" },
 	};
 	int i, j;
 
@@ -78,7 +81,8 @@ static void find_funcs(struct gobin *gb, struct layout *l)
 	    l->func[F_PROCESS_UNARY] && l->func[F_PROCESS_STREAMING])
 		l->sides |= LAYOUT_SERVER;
 	if (!(l->sides & LAYOUT_CLIENT))
-		l->func[F_NEW_CLIENT_STREAM] = l->func[F_NEWSTREAM] = l->func[F_CLOSESTREAM] = NULL;
+		l->func[F_NEW_CLIENT_STREAM] = l->func[F_NEWSTREAM] = l->func[F_CLOSESTREAM] =
+			l->func[F_CLIENT_CLOSE] = NULL;
 	if (!(l->sides & LAYOUT_SERVER))
 		l->func[F_HANDLE_STREAM] = l->func[F_PROCESS_UNARY] =
 			l->func[F_PROCESS_STREAMING] = l->func[F_WRITE_STATUS] = NULL;
@@ -200,6 +204,12 @@ static int from_dwarf(struct gobin *gb, const char *path, struct layout *l, bool
 		o->cs_ct = member(&c, TRANSPORT "Stream", "ct", cl) + embed;
 	else
 		o->cs_ct = -1;	/* behind the pointer: only -F can trace it */
+	if (has_type(&c, TRANSPORT "ClientStream", "status"))
+		o->cs_status = member(&c, TRANSPORT "ClientStream", "status", cl);
+	else if (o->cs_deref < 0)
+		o->cs_status = member(&c, TRANSPORT "Stream", "status", cl) + embed;
+	else
+		o->cs_status = -1;
 
 	stream_embedding(&c, TRANSPORT "ServerStream", &o->ss_deref, &embed);
 	o->ss_id = member(&c, TRANSPORT "Stream", "id", sv);

@@ -26,6 +26,7 @@ enum layout_func {
 	F_PROCESS_UNARY,	/* grpc.(*Server).processUnaryRPC: kind (server) */
 	F_PROCESS_STREAMING,	/* grpc.(*Server).processStreamingRPC: kind (server) */
 	F_WRITE_STATUS,		/* (*http2Server).WriteStatus, writeStatus from 1.69 */
+	F_CLIENT_CLOSE,		/* (*http2Client).CloseStream, (*ClientStream).Close from 1.69 */
 	F_COUNT,
 };
 

@@ -12,7 +12,7 @@
 # Then the frontend alone: synthetic events through the real ring buffer and
 # output path (--bench-events), for its drain rate, losses and memory.
 # Needs root. Knobs: PAIRS (7), SECONDS_PER_RUN (3), CONC (16), CONNS (2), FIXTURE,
-# MODES (all four).
+# MODES (all four), ROWS.
 set -eu
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -119,6 +119,9 @@ for i in $(seq "$PAIRS"); do
 	done
 done
 
+# ROWS=1: every round's figures too (mode, untraced/s, traced/s, cpu/rpc
+# untraced and traced, hits/rpc, lost, tool cpu %, ratio).
+[ -z "${ROWS:-}" ] || cat "$T/rows"
 echo
 echo "medians of $PAIRS (rpc/s: client throughput; ratio: traced/untraced of each round, whose runs"
 echo "are next to each other, so that the machine's drift cancels; cpu/rpc: client CPU per RPC;"
