@@ -36,6 +36,11 @@ const volatile struct go_offsets off = {};
  * it the client side is NewStream's return and the first closeStream only.
  */
 const volatile bool client_entry = false;
+/*
+ * The client's end is probed where the RPC closes its stream, which is
+ * always after NewStream's return: no close can come first (see "early").
+ */
+const volatile bool close_after_start = false;
 
 struct goroutine_key {
 	__u64 g;
@@ -654,6 +659,8 @@ static __always_inline void client_start(const struct stream_key *k, __u64 s,
 	struct early_close *ec, e;
 
 	stream_start(k, info);
+	if (close_after_start)
+		return;
 	ec = bpf_map_lookup_elem(&early, k);
 	if (!ec)
 		return;

@@ -257,6 +257,22 @@ static struct plan {
 
 static struct bpf_link *links[MAX_LINKS];
 
+/* Are all client end sites where the RPC closes its stream (COOKIE_RPC_CLOSE)? */
+static bool close_after_start(void)
+{
+	bool any = false;
+	int i;
+
+	for (i = 0; i < plan.n; i++) {
+		if (plan.s[i].spec->id != PROBE_CLOSESTREAM)
+			continue;
+		if (plan.s[i].site.kind != SITE_CALL)
+			return false;
+		any = true;
+	}
+	return any;
+}
+
 /*
  * The return of NewStream, on an emulated branch right after the CALL in
  * each caller (RAX, RBX and R14 intact), instead of its RETs, which the
@@ -1107,6 +1123,7 @@ load:
 	obj->rodata->targ_tgid = env.pid;
 	obj->rodata->off = layout.off;
 	obj->rodata->client_entry = env.full;
+	obj->rodata->close_after_start = close_after_start();
 	if (layout.sides & LAYOUT_SERVER)
 		obj->rodata->server_type_hash = server_type_hash(gb);
 	err = grpcstreams_bpf__load(obj);
