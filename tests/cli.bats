@@ -51,7 +51,7 @@ refuses() {
 		[ "$status" -eq 0 ]
 		[[ "$output" == *"USAGE:"* ]]
 		[[ "$output" == *"EXAMPLES:"* ]]
-		for o in --pid --binary --json --duration --interval --rows --noclear --verbose; do
+		for o in --pid --binary --json --duration --interval --rows --noclear --full --verbose; do
 			[[ "$output" == *"$o"* ]]
 		done
 	done
