@@ -1151,6 +1151,24 @@ static int disasm_open(csh *cs)
 	return 0;
 }
 
+/*
+ * All of the function at FUNC (SIZE bytes), disassembled with details into
+ * *INSN; the count (0: none decoded). The caller frees *INSN (cs_free) and
+ * closes *CS, also on 0; a negative errno when there is nothing to free.
+ */
+static long disasm_func(const struct gobin *gb, uint64_t func, uint64_t size, csh *cs,
+			cs_insn **insn)
+{
+	const uint8_t *code = func_bytes(gb, func, size);
+
+	*insn = NULL;
+	if (!code)
+		return -EINVAL;
+	if (disasm_open(cs))
+		return -EINVAL;
+	return (long)cs_disasm(*cs, code, size, func, 0, insn);
+}
+
 static int make_site(const struct gobin *gb, uint64_t vaddr,
 		     enum site_kind kind, struct probe_site *site)
 {
@@ -1784,17 +1802,16 @@ static long straight_site(csh cs, const cs_insn *insn, size_t n, size_t from,
 int gobin_call_sites(struct gobin *gb, uint64_t func, uint64_t size, uint64_t callee,
 		     struct probe_site *sites, int max)
 {
-	const uint8_t *code = func_bytes(gb, func, size);
-	cs_insn *insn = NULL;
 	int cnt = 0, err = 0;
-	size_t i, n;
+	cs_insn *insn;
+	long i, n;
 	csh cs;
 
-	if (!code || max < 0 || (max && !sites))
+	if (max < 0 || (max && !sites))
 		return -EINVAL;
-	if (disasm_open(&cs))
-		return -EINVAL;
-	n = cs_disasm(cs, code, size, func, 0, &insn);
+	n = disasm_func(gb, func, size, &cs, &insn);
+	if (n < 0)
+		return n;
 	for (i = 0; i < n && !err; i++) {
 		if (insn[i].id != X86_INS_CALL || direct_target(cs, &insn[i]) != callee ||
 		    !emulated_branch(&insn[i]))
@@ -1816,18 +1833,16 @@ int gobin_call_sites(struct gobin *gb, uint64_t func, uint64_t size, uint64_t ca
 int gobin_body_site(struct gobin *gb, uint64_t func, uint64_t size,
 		    const uint16_t *keep_regs, struct probe_site *site)
 {
-	const uint8_t *code = func_bytes(gb, func, size);
-	cs_insn *insn = NULL;
 	int err = -ENOENT;
-	size_t n;
-	long k;
+	cs_insn *insn;
+	long k, n;
 	csh cs;
 
-	if (!code || !keep_regs)
+	if (!keep_regs)
 		return -EINVAL;
-	if (disasm_open(&cs))
-		return -EINVAL;
-	n = cs_disasm(cs, code, size, func, 0, &insn);
+	n = disasm_func(gb, func, size, &cs, &insn);
+	if (n < 0)
+		return n;
 	k = n ? straight_site(cs, insn, n, 0, BODY_INSNS, keep_regs, false) : -1;
 	if (k >= 0)
 		err = make_site(gb, insn[k].address, SITE_BODY, site);
@@ -1840,22 +1855,20 @@ int gobin_first_pass_site(struct gobin *gb, uint64_t func, uint64_t size,
 			  unsigned int swap_base, const uint16_t *keep_regs,
 			  struct probe_site *site, const char **why)
 {
-	const uint8_t *code = func_bytes(gb, func, size);
 	const cs_x86_op *op;
-	cs_insn *insn = NULL;
 	unsigned int reg;
-	size_t i, n;
-	long k;
 	int err = -ENOENT;
+	cs_insn *insn;
+	long i, k, n;
 	csh cs;
 
 	*why = "invalid arguments";
-	if (!code || !keep_regs)
+	if (!keep_regs)
 		return -EINVAL;
-	if (disasm_open(&cs))
-		return -EINVAL;
+	n = disasm_func(gb, func, size, &cs, &insn);
+	if (n < 0)
+		return n;
 	*why = "undecodable function";
-	n = cs_disasm(cs, code, size, func, 0, &insn);
 	if (!n)
 		goto out;
 	/*

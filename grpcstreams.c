@@ -59,14 +59,14 @@ static const char argp_program_doc[] =
 "Trace grpc-go streams keyed by (connection, HTTP/2 stream id), with their\n"
 "method, peer, status and latency, and flag key collisions.\n"
 "\n"
-"USAGE: grpcstreams {-p PID | -b PATH} [-j] [-d SECS] [-i SECS] [-r ROWS] [-CFv]\n"
+"USAGE: grpcstreams {-p PID | -b PATH} [-CFjv] [-d SECS] [-i SECS] [-r ROWS]\n"
 "\n"
 "EXAMPLES:\n"
 "    grpcstreams -p 1234          # live table of PID 1234's streams\n"
 "    grpcstreams -p 1234 -j       # NDJSON: one object per stream/collision\n"
 "    grpcstreams -p 1234 -d 10    # capture 10 s, print the summary, exit\n"
 "    grpcstreams -b ./server -j   # every process running ./server, new too\n"
-"    grpcstreams -p 1234 -F -j    # client streams' RPC kind and nextid_race too\n"
+"    grpcstreams -p 1234 -F -j    # client RPC kinds and nextid_race too\n"
 "    grpcstreams -p 1234 -j | jq 'select(.type == \"collision\")'\n";
 
 #define OPT_DUMP_LAYOUT	0x100

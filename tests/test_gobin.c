@@ -789,6 +789,24 @@ static const char client_itab[] =
  * top. Every site must also be a real uprobe target: its file bytes are an
  * emulated branch opcode.
  */
+/*
+ * SPEC "BIN,FILE" (cut at the comma): BIN opened as a gobin, FILE for
+ * reading. False, after a failed check, when either cannot be opened.
+ */
+static bool open_spec(char *spec, char **file, struct gobin **gb, FILE **f)
+{
+	*file = split_bin(spec);
+	*gb = open_ok(spec, spec);
+	if (!*gb)
+		return false;
+	*f = fopen(*file, "r");
+	if (!check(*f != NULL, "%s: %s opened", spec, *file)) {
+		gobin_close(*gb);
+		return false;
+	}
+	return true;
+}
+
 /* Does the file hold, at OFF, a branch the kernel emulates (CALL, JMP, Jcc rel)? */
 static bool emulated_at(const char *path, uint64_t off)
 {
@@ -801,24 +819,19 @@ static bool emulated_at(const char *path, uint64_t off)
 
 static void test_callers(char *spec)
 {
-	char *file = split_bin(spec), *line = NULL, *pfx_line = NULL, *label, *p;
+	char *file, *line = NULL, *pfx_line = NULL, *label, *p;
 	struct probe_site got[MAX_CALLER_SITES];
 	const char *prefixes[MAX_PREFIXES + 1] = { 0 }, *why;
 	uint64_t want[MAX_CALLER_SITES][3];
 	bool want_itab[MAX_CALLER_SITES], want_complete = false, complete;
 	int nwant = 0, npfx = 0, n, i, ok;
-	struct gobin *gb = open_ok(spec, spec);
+	struct gobin *gb;
 	size_t cap = 0;
 	char kind[16];
 	FILE *f;
 
-	if (!gb)
+	if (!open_spec(spec, &file, &gb, &f))
 		return;
-	f = fopen(file, "r");
-	if (!check(f != NULL, "%s: %s opened", spec, file)) {
-		gobin_close(gb);
-		return;
-	}
 	for (i = 0; getline(&line, &cap, f) > 0; i++) {
 		line[strcspn(line, "\n")] = '\0';
 		if (i == 0) {
@@ -885,9 +898,9 @@ static uint16_t arg_reg(int i)
 
 static void test_sites(char *spec)
 {
-	char *file = split_bin(spec), *line = NULL, *p;
+	char *file, *line = NULL, *p;
 	char kind[16], func[512], keep_s[64], swap_s[16], want_s[32];
-	struct gobin *gb = open_ok(spec, spec);
+	struct gobin *gb;
 	uint16_t keep[MAX_KEEP + 1];
 	struct probe_site site;
 	uint64_t addr, size, want;
@@ -896,13 +909,8 @@ static void test_sites(char *spec)
 	size_t cap = 0;
 	FILE *f;
 
-	if (!gb)
+	if (!open_spec(spec, &file, &gb, &f))
 		return;
-	f = fopen(file, "r");
-	if (!check(f != NULL, "%s: %s opened", spec, file)) {
-		gobin_close(gb);
-		return;
-	}
 	while (getline(&line, &cap, f) > 0) {
 		if (sscanf(line, "%15s %511s %63s %15s %31s", kind, func, keep_s, swap_s,
 			   want_s) != 5)
@@ -1260,7 +1268,7 @@ static char *split_bin(char *spec)
 
 static void test_pcln(char *spec)
 {
-	char *file = split_bin(spec), *line = NULL, *save, *name;
+	char *file, *line = NULL, *save, *name;
 	uint64_t want, end, addr, size, a2, s2;
 	int n = 0, wrong = 0, err;
 	struct gobin *gb;
@@ -1268,14 +1276,8 @@ static void test_pcln(char *spec)
 	bool autoo;
 	FILE *f;
 
-	gb = open_ok(spec, spec);
-	if (!gb)
+	if (!open_spec(spec, &file, &gb, &f))
 		return;
-	f = fopen(file, "r");
-	if (!check(f != NULL, "%s: %s opened", spec, file)) {
-		gobin_close(gb);
-		return;
-	}
 	autoo = !gobin_has_symtab(gb);
 	check(gobin_has_pclntab(gb), "%s: has a usable .gopclntab", spec);
 	check_str(gobin_func_source(gb), autoo ? "pclntab" : "symtab", spec);
@@ -1327,12 +1329,11 @@ static void test_pcltext(char *spec)
 static void test_versions_of(char *spec)
 {
 	char *go = split_bin(spec), *grpc, *src;
-	struct gobin *gb;
+	struct gobin *gb = open_ok(spec, spec);
 	char what[600];
 
 	grpc = split_bin(go);
 	src = split_bin(grpc);
-	gb = open_ok(spec, spec);
 	if (!gb)
 		return;
 	snprintf(what, sizeof(what), "%s: Go version", spec);
@@ -1346,19 +1347,14 @@ static void test_versions_of(char *spec)
 
 static void test_params(char *spec)
 {
-	char *file = split_bin(spec), *line = NULL, *save, *w, *param, *func;
+	char *file, *line = NULL, *save, *w, *param, *func;
 	int n = 0, wrong = 0, nreg = 0, nstack = 0, err, reg, want;
-	struct gobin *gb = open_ok(spec, spec);
+	struct gobin *gb;
 	size_t cap = 0;
 	FILE *f;
 
-	if (!gb)
+	if (!open_spec(spec, &file, &gb, &f))
 		return;
-	f = fopen(file, "r");
-	if (!check(f != NULL, "%s: %s opened", spec, file)) {
-		gobin_close(gb);
-		return;
-	}
 	while (getline(&line, &cap, f) > 0) {
 		save = NULL;
 		w = strtok_r(line, " \n", &save);
@@ -1404,20 +1400,15 @@ static void test_params(char *spec)
 
 static void test_mtypes(char *spec)
 {
-	char *file = split_bin(spec), *line = NULL, *type, *member, *want;
-	struct gobin *gb = open_ok(spec, spec);
+	char *file, *line = NULL, *type, *member, *want;
+	struct gobin *gb;
 	int n = 0, wrong = 0, err;
 	char got[512], small[8];
 	size_t cap = 0;
 	FILE *f;
 
-	if (!gb)
+	if (!open_spec(spec, &file, &gb, &f))
 		return;
-	f = fopen(file, "r");
-	if (!check(f != NULL, "%s: %s opened", spec, file)) {
-		gobin_close(gb);
-		return;
-	}
 	while (getline(&line, &cap, f) > 0) {
 		line[strcspn(line, "\n")] = '\0';
 		type = line;
