@@ -9,8 +9,10 @@
  *   R8, R9, R10, R11; R14 holds the current goroutine. Goroutines move
  *   between threads, so NewStream's entry and return are paired by
  *   (tgid, g), never by thread id.
- * - No uretprobes: they corrupt Go stacks. Returns are plain uprobes on the
- *   RET instructions, found by disassembly in user space.
+ * - No return probes of the kernel's kind: they rewrite the return address
+ *   on a Go stack, which the runtime moves. A return is a plain uprobe on
+ *   the branch after the CALL in each caller (or on the RETs), found by
+ *   disassembly in user space.
  * - An entry probe sits on the stack-check JBE when the function has one;
  *   a hit where the branch is taken is the pass before runtime.morestack,
  *   after which the function starts again, so it is skipped.
@@ -473,47 +475,55 @@ static __always_inline struct sid_slot *sid_slot(const struct stream_key *k, __u
 	return bpf_map_lookup_elem(&sids, &i);
 }
 
+/*
+ * Add DELTA (1: a stream of K's id starts, -1: it ends) to the id's live
+ * count, taking the slot when it is free. The word before the change, or
+ * ~0 when nothing changed: another live id holds the slot, the count is
+ * full (1023), or (DELTA -1) the id was not counted.
+ */
+static __always_inline __u64 sid_add(struct sid_slot *s, __u64 key, int delta)
+{
+	__u64 v, nv;
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		v = *(volatile __u64 *)&s->word;
+		if ((v & ~SW_COUNT) == key &&
+		    (delta > 0 ? (v & SW_COUNT) < SW_COUNT : (v & SW_COUNT) > 0))
+			nv = v + delta;
+		else if (delta > 0 && !(v & SW_COUNT))
+			nv = key | 1;	/* free: take it */
+		else
+			return ~0ULL;
+		if (__sync_val_compare_and_swap(&s->word, v, nv) == v)
+			return v;
+	}
+	return ~0ULL;
+}
+
 static __always_inline void sid_inc(const struct stream_key *k, __u32 side, __u32 nextid)
 {
-	__u64 key, v, nv;
+	__u64 key, v;
 	struct sid_slot *s = sid_slot(k, side, &key);
-	int i;
 
 	if (!s)
 		return;
-	for (i = 0; i < 4; i++) {
-		v = *(volatile __u64 *)&s->word;
-		if ((v & ~SW_COUNT) == key && (v & SW_COUNT) < SW_COUNT)
-			nv = v + 1;
-		else if (!(v & SW_COUNT))
-			nv = key | 1;	/* free: take it */
-		else
-			return;		/* another live id, or 1023 of this one */
-		if (__sync_val_compare_and_swap(&s->word, v, nv) != v)
-			continue;
-		/* Live already: on another connection ((conn, id) is unique). */
-		if (nv != (key | 1))
-			collision(k, side, COLL_SHADOW, s->conn, nextid);
-		s->conn = k->conn;
+	v = sid_add(s, key, 1);
+	if (v == ~0ULL)
 		return;
-	}
+	/* Live already: on another connection ((conn, id) is unique). */
+	if ((v & ~SW_COUNT) == key && (v & SW_COUNT))
+		collision(k, side, COLL_SHADOW, s->conn, nextid);
+	s->conn = k->conn;
 }
 
 static __always_inline void sid_dec(const struct stream_key *k, __u32 side)
 {
-	__u64 key, v;
+	__u64 key;
 	struct sid_slot *s = sid_slot(k, side, &key);
-	int i;
 
-	if (!s)
-		return;
-	for (i = 0; i < 4; i++) {
-		v = *(volatile __u64 *)&s->word;
-		if ((v & ~SW_COUNT) != key || !(v & SW_COUNT))
-			return;		/* not counted (see sid_inc) */
-		if (__sync_val_compare_and_swap(&s->word, v, v - 1) == v)
-			return;
-	}
+	if (s)
+		sid_add(s, key, -1);
 }
 
 static __always_inline void count_started(void)

@@ -3,8 +3,8 @@
  * grpcstreams  Trace grpc-go streams keyed by (connection, HTTP/2 stream id),
  *              and flag the key collisions a stream-id-only key would have.
  *
- * Uses uprobes on grpc-go's HTTP/2 transport; never uretprobes (they crash
- * Go programs when a goroutine stack moves).
+ * Uses uprobes on grpc-go's HTTP/2 transport, never the kernel's return
+ * probes (they crash Go programs when a goroutine stack moves).
  */
 #include <argp.h>
 #include <pthread.h>
