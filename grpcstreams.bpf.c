@@ -96,12 +96,33 @@ struct {
 	__type(value, __u32);
 } client_kinds SEC(".maps");
 
+/*
+ * Live streams, in a direct-mapped table: an inlined array lookup and two
+ * atomic operations per stream, where a hash map's insert and delete cost
+ * ~0.25 us in a tight loop and more under load (bucket locks, LRU lists).
+ * A stream whose slot is held by another goes to "streams" instead; when
+ * none is there (overflow_live 0), nobody looks there.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, LIVE_SLOTS);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__type(key, __u32);
+	__type(value, struct live_slot);
+} live SEC(".maps");
+
+/* Slots used, less one: fewer only to test the overflow path. */
+const volatile __u32 live_mask = LIVE_SLOTS - 1;
+
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, MAX_STREAMS);
 	__type(key, struct stream_key);
 	__type(value, struct stream_info);
 } streams SEC(".maps");
+
+/* Streams in "streams" now; written only when a slot was taken. */
+__u64 overflow_live = 0;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
@@ -152,6 +173,20 @@ struct {
 	__type(key, struct conn_key);
 	__type(value, struct conn_val);
 } conns SEC(".maps");
+
+/* The *http2Server itab last checked on this CPU (see server_conn). */
+struct itab_seen {
+	__u64 itab;
+	__u32 tgid;
+	__u32 pad;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct itab_seen);
+} itabs SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -370,6 +405,25 @@ static __always_inline bool gather(__u64 obj, __s32 id, __s32 str, __s32 w, __u3
 	return true;
 }
 
+#define PAIR_SPAN	272
+
+/*
+ * A stream id (4 bytes at ID) and a word (8 at W) of one object, in one
+ * read when they lie within PAIR_SPAN bytes. False when they do not.
+ */
+static __always_inline bool read_pair(__u64 obj, __s32 id, __s32 w, __u32 *sid, __u64 *word)
+{
+	__u8 buf[PAIR_SPAN];
+	__s32 lo = id < w ? id : w, hi = id + 4 > w + 8 ? id + 4 : w + 8;
+
+	if (lo < 0 || hi - lo > PAIR_SPAN ||
+	    bpf_probe_read_user(buf, hi - lo, (void *)(obj + lo)))
+		return false;
+	*sid = *(__u32 *)(buf + (id - lo));
+	*word = *(__u64 *)(buf + (w - lo));
+	return true;
+}
+
 /* A net.Addr interface at ADDR → *net.TCPAddr → IP bytes and port. */
 static __always_inline void read_peer(struct conn_val *cv, __u64 iface)
 {
@@ -531,48 +585,122 @@ static __always_inline void count_started(void)
 	STAT_INC(started);
 }
 
+static __always_inline bool same_key(const struct stream_key *a, const struct stream_key *b)
+{
+	return a->conn == b->conn && a->tgid == b->tgid && a->sid == b->sid;
+}
+
+/* K's slot in the live table, and (TAG) the hash its slot is tagged with. */
+static __always_inline struct live_slot *live_slot(const struct stream_key *k, __u64 *tag)
+{
+	__u64 h = k->conn ^ ((__u64)k->tgid << 40) ^ ((__u64)k->sid * 0x9e3779b97f4a7c15ULL);
+	__u32 i;
+
+	h ^= h >> 31;
+	h *= 0xbf58476d1ce4e5b9ULL;
+	h ^= h >> 29;
+	*tag = h | 2;	/* never free (0) nor busy (1) */
+	i = (h >> 32) & live_mask;
+	return bpf_map_lookup_elem(&live, &i);
+}
+
+/*
+ * Put K in its slot: 0 when done, 1 when K is there already (a duplicate:
+ * its info is replaced), -1 when another stream holds the slot. The slot
+ * is taken (BUSY) before it is written and tagged after, so that an end
+ * never reads a half-written one.
+ */
+static __always_inline int live_insert(const struct stream_key *k,
+				       const struct stream_info *info)
+{
+	struct live_slot *s;
+	__u64 tag, old;
+
+	s = live_slot(k, &tag);
+	if (!s)
+		return -1;
+	old = __sync_val_compare_and_swap(&s->tag, 0, LIVE_BUSY);
+	if (old) {
+		if (old != tag || !same_key(&s->key, k) ||
+		    __sync_val_compare_and_swap(&s->tag, tag, LIVE_BUSY) != tag)
+			return -1;
+	}
+	s->key = *k;
+	__builtin_memcpy(&s->info, info, sizeof(*info));
+	__sync_val_compare_and_swap(&s->tag, LIVE_BUSY, tag);
+	return old ? 1 : 0;
+}
+
 /* A new live stream: count it, insert it, check both collision kinds. */
 static __always_inline void stream_start(const struct stream_key *k,
 					 const struct stream_info *info)
 {
+	int r;
+
 	count_started();
-	if (bpf_map_update_elem(&streams, k, info, BPF_NOEXIST)) {
-		/* Must never happen: the composite key itself repeated. */
-		collision(k, info->side, COLL_DUPLICATE, k->conn, info->entry_nextid);
-		bpf_map_update_elem(&streams, k, info, BPF_ANY);
-	} else {
-		sid_inc(k, info->side, info->entry_nextid);
+	r = live_insert(k, info);
+	if (r < 0) {
+		/* Its slot is held by another stream: the hash map. */
+		r = !!bpf_map_update_elem(&streams, k, info, BPF_NOEXIST);
+		if (r)
+			bpf_map_update_elem(&streams, k, info, BPF_ANY);
+		else
+			__sync_fetch_and_add(&overflow_live, 1);
+	} else if (!r && overflow_live && !bpf_map_delete_elem(&streams, k)) {
+		/* Live in the hash map, now in its slot too: one is enough. */
+		__sync_fetch_and_sub(&overflow_live, 1);
+		r = 1;
 	}
+	if (r)	/* Must never happen: the composite key itself repeated. */
+		collision(k, info->side, COLL_DUPLICATE, k->conn, info->entry_nextid);
+	else
+		sid_inc(k, info->side, info->entry_nextid);
 }
 
 /*
  * The end of a live stream. Two first-time ends can race (on the client,
  * the reader goroutine and CloseStream both entering closeStream before
- * either swaps the state): the delete is the atomic claim, so only its
- * winner reports the stream. The event is filled from the map value
- * before the delete, as a deleted element may be reused at once, and
- * dropped by the loser. Returns false when K is not live.
+ * either swaps the state): freeing the slot (or deleting from the hash
+ * map) is the atomic claim, so only its winner reports the stream. The
+ * event is filled before the claim, as a freed slot may be reused at once,
+ * and dropped by the loser. Returns false when K is not live.
  */
 static __always_inline bool stream_end(const struct stream_key *k, __s32 status,
 				       __u64 end_ns, __u32 flags)
 {
-	struct stream_info *info = bpf_map_lookup_elem(&streams, k);
+	struct stream_info *info;
+	struct live_slot *s;
 	struct event *e;
+	__u64 tag;
 	__u32 side;
 
+	s = live_slot(k, &tag);
+	if (s && s->tag == tag && same_key(&s->key, k)) {
+		side = s->info.side;
+		e = stream_event(k, &s->info, end_ns, status, flags);
+		if (__sync_val_compare_and_swap(&s->tag, tag, 0) != tag)
+			goto lost;
+		goto won;
+	}
+	if (!overflow_live)
+		return false;
+	info = bpf_map_lookup_elem(&streams, k);
 	if (!info)
 		return false;
 	side = info->side;
 	e = stream_event(k, info, end_ns, status, flags);
-	if (bpf_map_delete_elem(&streams, k)) {
-		if (e)
-			bpf_ringbuf_discard(e, BPF_RB_NO_WAKEUP);
-		return true;
-	}
+	if (bpf_map_delete_elem(&streams, k))
+		goto lost;
+	__sync_fetch_and_sub(&overflow_live, 1);
+won:
 	count_ended();
 	if (e)
 		submit(e);
 	sid_dec(k, side);
+	return true;
+lost:
+	if (e)
+		bpf_ringbuf_discard(e, BPF_RB_NO_WAKEUP);
 	return true;
 }
 
@@ -776,22 +904,28 @@ int closestream(struct pt_regs *ctx)
 {
 	struct stream_key k = {};
 	struct early_close ec = {};
-	__u64 s, st, cookie;
+	__u64 s = 0, st, cookie, first = 0;
 	__s32 status;
 
 	if (skip_hit(ctx, PROBE_CLOSESTREAM))
 		return 0;
 	k.tgid = bpf_get_current_pid_tgid() >> 32;
 	k.conn = go_arg(ctx, off.r_cs_t);
-	s = stream_base(go_arg(ctx, off.r_cs_s), off.cs_deref);
-	k.sid = read_u32(s + off.cs_id);
+	cookie = bpf_get_attach_cookie(ctx);
+	/* At the RPC's close: the id and the first close's status in one read */
+	if (!(cookie & COOKIE_RPC_CLOSE) || off.cs_deref >= 0 || off.cs_status < 0 ||
+	    !read_pair(go_arg(ctx, off.r_cs_s), off.cs_id, off.cs_status, &k.sid, &first)) {
+		s = stream_base(go_arg(ctx, off.r_cs_s), off.cs_deref);
+		k.sid = read_u32(s + off.cs_id);
+		if ((cookie & COOKIE_RPC_CLOSE) && off.cs_status >= 0)
+			first = read_u64(go_arg(ctx, off.r_cs_s) + off.cs_status);
+	}
 	/*
 	 * A later call finds the stream done already; skipping it here keeps
 	 * the maps free of closes that mean nothing. Past grpc-go's own swap
 	 * (COOKIE_FIRST_PASS) only the first call gets here, and the state
 	 * reads done already.
 	 */
-	cookie = bpf_get_attach_cookie(ctx);
 	if (!(cookie & (COOKIE_FIRST_PASS | COOKIE_RPC_CLOSE)) &&
 	    off.cs_state >= 0 && read_u32(s + off.cs_state) == STREAM_DONE)
 		return 0;
@@ -802,12 +936,8 @@ int closestream(struct pt_regs *ctx)
 	 * where the RPC closes with another (grpc-go ends an attempt whose
 	 * send met the stream's end as a success, and reads the status later).
 	 */
-	if ((cookie & COOKIE_RPC_CLOSE) && off.cs_status >= 0) {
-		__u64 first = read_u64(go_arg(ctx, off.r_cs_s) + off.cs_status);
-
-		if (first)
-			st = first;
-	}
+	if (first)
+		st = first;
 	status = status_code(st);
 	/* An error without a status is grpc's Unknown. */
 	if (!st && go_arg(ctx, off.r_cs_err))
@@ -839,10 +969,23 @@ int closestream(struct pt_regs *ctx)
  * WriteStatus, so they must not start either: the type hash in the itab
  * tells them apart. 0 for those.
  */
-static __always_inline __u64 server_conn(__u64 itab, __u64 data)
+static __always_inline __u64 server_conn(__u64 itab, __u64 data, __u32 tgid)
 {
-	if (server_type_hash && read_u32(itab + GO_ITAB_HASH) != server_type_hash)
+	struct itab_seen *seen;
+	__u32 zero = 0;
+
+	if (!server_type_hash)
+		return data;
+	/* A process has one such itab: the last one checked, per CPU. */
+	seen = bpf_map_lookup_elem(&itabs, &zero);
+	if (seen && seen->itab == itab && seen->tgid == tgid)
+		return data;
+	if (read_u32(itab + GO_ITAB_HASH) != server_type_hash)
 		return 0;
+	if (seen) {
+		seen->itab = itab;
+		seen->tgid = tgid;
+	}
 	return data;
 }
 
@@ -876,10 +1019,10 @@ int server_start(struct pt_regs *ctx)
 		bpf_probe_read_user(hdr, sizeof(hdr), (void *)(s + off.ss_method));
 		bpf_probe_read_user(st, sizeof(st), (void *)(stream + off.ss_transport));
 	}
-	k.conn = server_conn(st[0], st[1]);
+	k.tgid = bpf_get_current_pid_tgid() >> 32;
+	k.conn = server_conn(st[0], st[1], k.tgid);
 	if (!k.conn)
 		return 0;
-	k.tgid = bpf_get_current_pid_tgid() >> 32;
 	info->start_ns = bpf_ktime_get_ns();
 	info->side = SIDE_SERVER;
 	info->kind = unary ? KIND_UNARY : desc_kind(go_arg(ctx, off.r_ps_sd));

@@ -9,6 +9,7 @@
 #include <argp.h>
 #include <pthread.h>
 #include <time.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <errno.h>
 #include <limits.h>
@@ -46,10 +47,12 @@ static struct env {
 	bool full;
 	long bench_events;
 	long bench_rate;
+	long live_slots;
 } env = {
 	.bench_rate = 1000000,
 	.interval = 1,
 	.rows = 20,
+	.live_slots = LIVE_SLOTS,
 };
 
 static volatile sig_atomic_t exiting;
@@ -73,6 +76,7 @@ static const char argp_program_doc[] =
 #define OPT_BENCH_EVENTS	0x101
 #define OPT_BENCH_RATE		0x102
 #define OPT_NAIVE		0x103
+#define OPT_LIVE_SLOTS		0x104
 
 static const struct argp_option opts[] = {
 	{ "pid", 'p', "PID", 0, "Trace this process (its executable via /proc/PID/exe)", 0 },
@@ -96,6 +100,9 @@ static const struct argp_option opts[] = {
 	/* For make bench: the usual placement (first instruction, every RET),
 	 * to compare costs. Stack-growth re-entries are then counted twice. */
 	{ "naive-probes", OPT_NAIVE, NULL, OPTION_HIDDEN, "", 0 },
+	/* For tests: use only N slots (a power of two) of the live-stream
+	 * table, so that streams whose slot is taken go to the hash map. */
+	{ "live-slots", OPT_LIVE_SLOTS, "N", OPTION_HIDDEN, "", 0 },
 	{},
 };
 
@@ -158,6 +165,12 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		break;
 	case OPT_BENCH_RATE:
 		env.bench_rate = parse_num(arg, 1, 100000000, state, "event rate");
+		break;
+	case OPT_LIVE_SLOTS:
+		env.live_slots = parse_num(arg, 1, LIVE_SLOTS, state, "live slots");
+		if (env.live_slots & (env.live_slots - 1))
+			argp_failure(state, argp_err_exit_status, 0,
+				     "invalid live slots: '%s' (expected a power of two)", arg);
 		break;
 	case ARGP_KEY_ARG:
 		argp_failure(state, argp_err_exit_status, 0, "unexpected argument: '%s'", arg);
@@ -567,6 +580,7 @@ static struct state {
 	 */
 	struct row *rows;
 	size_t nrows;
+	const struct live_slot *live;	/* the BPF live-stream table, mapped */
 } st;
 
 static void format_peer(const struct stream_info *i, char *buf, size_t len)
@@ -792,23 +806,46 @@ static void sum_counts(struct grpcstreams_bpf *obj, struct stats *sum)
 	free(v);
 }
 
-/* Streams still live in the BPF map; with ROWS, also offer them as rows. */
+/* A live stream: count it; with ROWS, also offer it as a row. */
+static void open_stream(const struct stream_key *key, const struct stream_info *info,
+			__u64 now, bool rows, __u64 *n)
+{
+	if (env.pid && key->tgid != (__u32)env.pid)
+		return;
+	(*n)++;
+	if (rows)
+		keep_row(key->tgid, key->conn, key->sid, info,
+			 now > info->start_ns ? now - info->start_ns : 0, 0, true, false);
+}
+
+/*
+ * Streams still live in BPF: in the live table, and in the hash map (those
+ * whose slot was taken). The table is read as BPF writes it: a slot counts
+ * if its tag was the same before and after the copy.
+ */
 static __u64 open_streams(struct grpcstreams_bpf *obj, bool rows)
 {
 	int fd = bpf_map__fd(obj->maps.streams);
 	struct stream_key key, next, *prev = NULL;
 	struct stream_info info;
-	__u64 n = 0, now = mono_ns();
+	struct live_slot slot;
+	__u64 n = 0, now = mono_ns(), tag;
+	int i;
 
+	for (i = 0; st.live && i < LIVE_SLOTS; i++) {
+		tag = __atomic_load_n(&st.live[i].tag, __ATOMIC_ACQUIRE);
+		if (tag <= LIVE_BUSY)
+			continue;
+		memcpy(&slot, &st.live[i], sizeof(slot));
+		__atomic_thread_fence(__ATOMIC_ACQUIRE);
+		if (__atomic_load_n(&st.live[i].tag, __ATOMIC_RELAXED) == tag)
+			open_stream(&slot.key, &slot.info, now, rows, &n);
+	}
 	while (!bpf_map_get_next_key(fd, prev, &next)) {
 		key = next;
 		prev = &key;
-		if ((env.pid && key.tgid != (__u32)env.pid) || bpf_map_lookup_elem(fd, &key, &info))
-			continue;
-		n++;
-		if (rows)
-			keep_row(key.tgid, key.conn, key.sid, &info,
-				 now > info.start_ns ? now - info.start_ns : 0, 0, true, false);
+		if (!bpf_map_lookup_elem(fd, &key, &info))
+			open_stream(&key, &info, now, rows, &n);
 	}
 	return n;
 }
@@ -1125,12 +1162,22 @@ load:
 	obj->rodata->off = layout.off;
 	obj->rodata->client_entry = env.full;
 	obj->rodata->close_after_start = close_after_start();
+	obj->rodata->live_mask = env.live_slots - 1;
 	if (layout.sides & LAYOUT_SERVER)
 		obj->rodata->server_type_hash = server_type_hash(gb);
 	err = grpcstreams_bpf__load(obj);
 	if (err) {
 		fprintf(stderr, "grpcstreams: failed to load BPF programs: %s%s\n", strerror(-err),
 			geteuid() ? " (grpcstreams needs root)" : "");
+		goto cleanup;
+	}
+	st.live = mmap(NULL, LIVE_SLOTS * sizeof(struct live_slot), PROT_READ, MAP_SHARED,
+		       bpf_map__fd(obj->maps.live), 0);
+	if (st.live == MAP_FAILED) {
+		err = -errno;
+		fprintf(stderr, "grpcstreams: failed to map the live-stream table: %s\n",
+			strerror(errno));
+		st.live = NULL;
 		goto cleanup;
 	}
 	if (!env.bench_events)
@@ -1163,6 +1210,8 @@ cleanup:
 	ring_buffer__free(rb);
 	for (i = 0; i < plan.n; i++)
 		bpf_link__destroy(links[i]);
+	if (st.live)
+		munmap((void *)st.live, LIVE_SLOTS * sizeof(struct live_slot));
 	grpcstreams_bpf__destroy(obj);
 	gobin_close(gb);
 	free(st.rows);

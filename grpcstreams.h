@@ -4,7 +4,8 @@
 
 #define METHOD_LEN	128	/* power of two: the BPF side masks with it */
 #define TASK_COMM_LEN	16
-#define MAX_STREAMS	16384	/* live streams tracked at once (LRU) */
+#define LIVE_SLOTS	16384	/* live streams: direct-mapped table (power of two) */
+#define MAX_STREAMS	16384	/* live streams whose slot was taken (LRU) */
 #define MAX_PENDING	8192	/* NewStream calls between entry and return */
 
 /* transport.streamState: streamActive, WriteDone, ReadDone, streamDone. */
@@ -147,6 +148,18 @@ struct stream_info {
 	__u32 side;		/* enum side */
 	__u32 kind;		/* enum rpc_kind */
 	char method[METHOD_LEN];
+};
+
+/*
+ * A slot of the live-stream table. TAG: 0 free, LIVE_BUSY being written,
+ * else the hash of KEY (bit 1 set). User space reads the table mapped.
+ */
+#define LIVE_BUSY	1
+
+struct live_slot {
+	__u64 tag;
+	struct stream_key key;
+	struct stream_info info;
 };
 
 /*

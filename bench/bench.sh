@@ -3,7 +3,11 @@
 # make bench: what grpcstreams costs a saturated grpc-go service. The fixture
 # client (unary RPCs, CONC workers, CONNS connections, loopback) runs against
 # the fixture server, untraced and traced in alternation, PAIRS rounds; each
-# round runs every mode once, and the medians are compared side by side:
+# round runs every mode once, next to an untraced run, and the medians are
+# compared side by side. The order of the two alternates between rounds
+# (untraced first, then traced first): this VM's speed drifts by tens of
+# percent within minutes, and a pair always in the same order would charge
+# that drift to the tool.
 #
 #   client  grpcstreams -p CLIENT          server  grpcstreams -p SERVER
 #   both    grpcstreams -b FIXTURE (both processes run it)
@@ -11,7 +15,7 @@
 #
 # Then the frontend alone: synthetic events through the real ring buffer and
 # output path (--bench-events), for its drain rate, losses and memory.
-# Needs root. Knobs: PAIRS (7), SECONDS_PER_RUN (3), CONC (16), CONNS (2), FIXTURE,
+# Needs root. Knobs: PAIRS (8: even, so that both orders count alike), SECONDS_PER_RUN (3), CONC (16), CONNS (2), FIXTURE,
 # MODES (all four), ROWS.
 set -eu
 
@@ -19,7 +23,7 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 TOOL=$ROOT/grpcstreams
 GRPC_VERSION=$(dpkg-query -W -f='${Version}' golang-google-grpc-dev | sed 's/-.*//')
 FIXTURE=${FIXTURE:-$ROOT/.output/fix/$GRPC_VERSION-plain/grpcfixture}
-PAIRS=${PAIRS:-7}
+PAIRS=${PAIRS:-8}
 SECS=${SECONDS_PER_RUN:-3}
 CONC=${CONC:-16}
 CONNS=${CONNS:-2}
@@ -102,8 +106,13 @@ echo "grpcstreams bench: unary RPCs, $CONC workers, $CONNS connections, ${SECS}s
 run untraced "$T/warmup"
 for i in $(seq "$PAIRS"); do
 	for mode in $MODES; do
-		run untraced "$T/u.$mode.$i"
-		run "$mode" "$T/t.$mode.$i"
+		if [ $((i % 2)) = 1 ]; then
+			run untraced "$T/u.$mode.$i"
+			run "$mode" "$T/t.$mode.$i"
+		else
+			run "$mode" "$T/t.$mode.$i"
+			run untraced "$T/u.$mode.$i"
+		fi
 		u=$(jq .rpc_per_sec "$T/u.$mode.$i")
 		t=$(jq .rpc_per_sec "$T/t.$mode.$i")
 		uc=$(jq '1e6 * .cpu_seconds / .rpcs' "$T/u.$mode.$i")
@@ -124,7 +133,7 @@ done
 [ -z "${ROWS:-}" ] || cat "$T/rows"
 echo
 echo "medians of $PAIRS (rpc/s: client throughput; ratio: traced/untraced of each round, whose runs"
-echo "are next to each other, so that the machine's drift cancels; cpu/rpc: client CPU per RPC;"
+echo "are next to each other, in turns untraced or traced first, so that the machine's drift cancels; cpu/rpc: client CPU per RPC;"
 echo "hits/rpc: uprobe hits per RPC, counted in BPF, both sides together for 'both'; tool cpu: % of one CPU while the client ran, start-up excluded)"
 printf '%-7s %11s %11s %7s %11s %11s %9s %6s %9s\n' MODE UNTRACED/s TRACED/s RATIO U_CPU/RPC T_CPU/RPC HITS/RPC LOST TOOL_CPU
 for mode in $MODES; do

@@ -175,6 +175,25 @@ check_keys() {
 	[ "$(grep -cE '^[0-9]+ +client +#1 127\.0\.0\.1:[0-9]+ +[0-9]+ +open +[0-9.]+ +- /fixture\.Test/Unary$' "$T/out")" -ge 4 ]
 }
 
+# A stream whose slot in the BPF live-stream table is held by another goes
+# to a hash map instead: with one slot, most of them do.
+@test "--live-slots 1: streams whose slot is taken are still every stream" {
+	TOOL_OPTS="--live-slots 1" trace_client -conns 4 -concurrency 32 -rpcs 5000
+	check_counts
+	check_keys
+	[ "$(summary | jq .open)" -eq 0 ]
+	[ "$(summary | jq .lost_events)" -eq 0 ]
+	[ "$(summary | jq .collisions.shadow)" -gt 0 ]
+}
+
+@test "--live-slots 2: open streams, in the table and in the hash map" {
+	start_client -conns 1 -concurrency 6 -rpcs 6 -delay 4000
+	start_tool -p "$CLIENT_PID" -d 2 -r 10 --live-slots 2
+	touch "$T/go"
+	wait "$TOOL_PID"
+	grep -E '^Total: streams 0 started 6 open 6 .* duplicate 0 ' "$T/out"
+}
+
 @test "-b traces a process started after the tool" {
 	T=$BATS_TEST_TMPDIR
 	start_tool -b "$FIXTURE" -j -d 60

@@ -21,7 +21,8 @@ teardown() {
 # trace_server CLIENT_ARGS...: trace the server with -p -j while one client
 # run completes, until the server has ended every stream the client made.
 trace_server() {
-	start_tool -p "$SERVER_PID" -j
+	# shellcheck disable=SC2086 # TOOL_OPTS: extra tool flags
+	start_tool -p "$SERVER_PID" -j ${TOOL_OPTS:-}
 	start_client "$@"
 	touch "$T/go"
 	wait "$CLIENT_PID"
@@ -71,6 +72,12 @@ check_server() {
 	trace_server -conns 1 -concurrency 16 -rpcs 1000 -kinds "$KINDS"
 	check_server
 	[ "$(summary | jq .collisions.shadow)" -eq 0 ]
+}
+
+@test "server --live-slots 1: streams whose slot is taken are still every stream" {
+	TOOL_OPTS="--live-slots 1" trace_server -conns 3 -concurrency 16 -rpcs 2800 \
+		-kinds "$KINDS" -codes "$CODES"
+	check_server
 }
 
 @test "server: handler latency is at least the injected delay" {
