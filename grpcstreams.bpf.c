@@ -390,6 +390,7 @@ static __always_inline bool gather(__u64 obj, __s32 id, __s32 str, __s32 w, __u3
 		lo = w;
 	if (w >= 0 && w + (__s32)wlen > hi)
 		hi = w + wlen;
+	lo &= ~7;	/* the verifier refuses a misaligned 8-byte stack load */
 	if (lo < 0 || hi - lo > GATHER_SPAN || (wlen != 8 && wlen != 16))
 		return false;
 	if (bpf_probe_read_user(buf, hi - lo, (void *)(obj + lo)))
@@ -414,8 +415,9 @@ static __always_inline bool gather(__u64 obj, __s32 id, __s32 str, __s32 w, __u3
 static __always_inline bool read_pair(__u64 obj, __s32 id, __s32 w, __u32 *sid, __u64 *word)
 {
 	__u8 buf[PAIR_SPAN];
-	__s32 lo = id < w ? id : w, hi = id + 4 > w + 8 ? id + 4 : w + 8;
+	__s32 lo = (id < w ? id : w) & ~7, hi = id + 4 > w + 8 ? id + 4 : w + 8;
 
+	/* lo 8-aligned: the verifier refuses a misaligned 8-byte stack load */
 	if (lo < 0 || hi - lo > PAIR_SPAN ||
 	    bpf_probe_read_user(buf, hi - lo, (void *)(obj + lo)))
 		return false;
