@@ -48,6 +48,7 @@ static struct env {
 	long bench_events;
 	long bench_rate;
 	long live_slots;
+	bool bench_toggle;
 } env = {
 	.bench_rate = 1000000,
 	.interval = 1,
@@ -56,6 +57,7 @@ static struct env {
 };
 
 static volatile sig_atomic_t exiting;
+static volatile sig_atomic_t bench_toggle, bench_report;
 
 const char *argp_program_version = "grpcstreams 0.1";
 static const char argp_program_doc[] =
@@ -77,6 +79,7 @@ static const char argp_program_doc[] =
 #define OPT_BENCH_RATE		0x102
 #define OPT_NAIVE		0x103
 #define OPT_LIVE_SLOTS		0x104
+#define OPT_BENCH_TOGGLE	0x105
 
 static const struct argp_option opts[] = {
 	{ "pid", 'p', "PID", 0, "Trace this process (its executable via /proc/PID/exe)", 0 },
@@ -103,6 +106,9 @@ static const struct argp_option opts[] = {
 	/* For tests: use only N slots (a power of two) of the live-stream
 	 * table, so that streams whose slot is taken go to the hash map. */
 	{ "live-slots", OPT_LIVE_SLOTS, "N", OPTION_HIDDEN, "", 0 },
+	/* For make bench: SIGUSR1 detaches the probes or attaches them again,
+	 * SIGUSR2 reports the hits (see bench_control). */
+	{ "bench-toggle", OPT_BENCH_TOGGLE, NULL, OPTION_HIDDEN, "", 0 },
 	{},
 };
 
@@ -166,6 +172,9 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	case OPT_BENCH_RATE:
 		env.bench_rate = parse_num(arg, 1, 100000000, state, "event rate");
 		break;
+	case OPT_BENCH_TOGGLE:
+		env.bench_toggle = true;
+		break;
 	case OPT_LIVE_SLOTS:
 		env.live_slots = parse_num(arg, 1, LIVE_SLOTS, state, "live slots");
 		if (env.live_slots & (env.live_slots - 1))
@@ -198,6 +207,14 @@ static int libbpf_print_fn(enum libbpf_print_level level, const char *format, va
 static void sig_handler(int sig)
 {
 	exiting = 1;
+}
+
+static void bench_sig_handler(int sig)
+{
+	if (sig == SIGUSR1)
+		bench_toggle = 1;
+	else
+		bench_report = 1;
 }
 
 /* ---- target inspection: probe sites ---- */
@@ -532,6 +549,16 @@ static int attach_probes(struct grpcstreams_bpf *obj, const char *path)
 				site->kind == SITE_CALL ? layout.func[F_CLIENT_CLOSE] : "");
 	}
 	return 0;
+}
+
+static void detach_probes(void)
+{
+	int i;
+
+	for (i = 0; i < plan.n; i++) {
+		bpf_link__destroy(links[i]);
+		links[i] = NULL;
+	}
 }
 
 /* ---- output ---- */
@@ -1008,11 +1035,44 @@ static int open_target(struct gobin **gb, char *path, size_t len)
 	return 0;
 }
 
-static void run_loop(struct grpcstreams_bpf *obj, struct ring_buffer *rb)
+/*
+ * --bench-toggle: make bench alternates untraced and traced windows of one
+ * running workload, a second or less each, as this VM's speed drifts by
+ * tens of percent within seconds; restarting the tool for each would
+ * take longer than a window. SIGUSR1 detaches every probe, or attaches
+ * them again; SIGUSR2 only reports. Both print "bench: attached|detached
+ * HITS" on stderr, HITS every uprobe hit so far, ignored ones included.
+ */
+static int bench_control(struct grpcstreams_bpf *obj, const char *path)
+{
+	struct stats sum;
+	__u64 hits;
+	int err = 0, i;
+
+	if (bench_toggle) {
+		bench_toggle = 0;
+		if (links[0])
+			detach_probes();
+		else
+			err = attach_probes(obj, path);
+	}
+	bench_report = 0;
+	sum_counts(obj, &sum);
+	hits = sum.stack_skips + sum.caller_mismatch;
+	for (i = 0; i < PROBE_COUNT; i++)
+		hits += sum.hits[i];
+	fprintf(stderr, "bench: %s %llu\n", links[0] ? "attached" : "detached", hits);
+	return err;
+}
+
+static int run_loop(struct grpcstreams_bpf *obj, struct ring_buffer *rb, const char *path)
 {
 	__u64 start = mono_ns(), last = start, now;
+	int err = 0;
 
 	while (!exiting) {
+		if ((bench_toggle || bench_report) && (err = bench_control(obj, path)))
+			break;
 		/* Producers do not wake us (BPF_RB_NO_WAKEUP) unless the ring
 		 * is filling up; the timeout is the drain timer. */
 		ring_buffer__poll(rb, 100);
@@ -1029,6 +1089,7 @@ static void run_loop(struct grpcstreams_bpf *obj, struct ring_buffer *rb)
 		}
 	}
 	ring_buffer__consume(rb);
+	return err;
 }
 
 /* ---- --bench-events: the frontend's own throughput ---- */
@@ -1108,14 +1169,16 @@ int main(int argc, char **argv)
 	struct ring_buffer *rb = NULL;
 	struct gobin *gb = NULL;
 	char path[PATH_MAX];
-	int err, i;
+	int err;
 
 	err = argp_parse(&argp, argc, argv, 0, NULL, NULL);
 	if (err)
 		return err;
 	libbpf_set_print(libbpf_print_fn);
 	/* Set before anything is attached, so that a signal always cleans up. */
-	if (signal(SIGINT, sig_handler) == SIG_ERR || signal(SIGTERM, sig_handler) == SIG_ERR) {
+	if (signal(SIGINT, sig_handler) == SIG_ERR || signal(SIGTERM, sig_handler) == SIG_ERR ||
+	    (env.bench_toggle && (signal(SIGUSR1, bench_sig_handler) == SIG_ERR ||
+				  signal(SIGUSR2, bench_sig_handler) == SIG_ERR))) {
 		fprintf(stderr, "grpcstreams: failed to set signal handler: %s\n", strerror(errno));
 		return 1;
 	}
@@ -1201,15 +1264,16 @@ load:
 	else
 		fprintf(stderr, "Tracing grpc-go streams of %s (%d probes)... "
 			"Hit Ctrl-C to end.\n", path, plan.n);
-	run_loop(obj, rb);
+	err = run_loop(obj, rb, path);
+	if (err)
+		goto cleanup;
 	if (!env.json)
 		print_table(obj);
 	print_summary(obj);
 
 cleanup:
 	ring_buffer__free(rb);
-	for (i = 0; i < plan.n; i++)
-		bpf_link__destroy(links[i]);
+	detach_probes();
 	if (st.live)
 		munmap((void *)st.live, LIVE_SLOTS * sizeof(struct live_slot));
 	grpcstreams_bpf__destroy(obj);

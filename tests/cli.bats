@@ -146,3 +146,45 @@ refuses() {
 	[ "$(summary | jq .streams)" -eq 10 ]
 	no_probes_left
 }
+
+# ask PID SIGNAL FILE PREFIX: send SIGNAL, print the next line of FILE that
+# starts with PREFIX (the answer), without the prefix.
+ask() {
+	local n i
+	n=$(grep -c "^$4 " "$3" || true)
+	kill -"$2" "$1"
+	for i in $(seq 400); do
+		[ "$(grep -c "^$4 " "$3" || true)" -gt "$n" ] && break
+		sleep 0.01
+	done
+	grep "^$4 " "$3" | sed -n "$((n + 1))p" | cut -d' ' -f2-
+}
+
+# make bench's untraced windows are the tool's probes detached: no hit may
+# come while they are, though the client goes on; attached again, they hit.
+@test "--bench-toggle: no hit while detached, hits once attached again" {
+	start_server
+	start_client -conns 1 -concurrency 4 -duration 20
+	touch "$T/go"
+	start_tool -p "$CLIENT_PID" -j --bench-toggle
+	sleep 0.3
+	local a d1 d2 r1 r2 a2
+	a=$(ask "$TOOL_PID" USR2 "$T/tool.err" bench:)
+	[ "${a% *}" = attached ] && [ "${a#* }" -gt 0 ]
+	d1=$(ask "$TOOL_PID" USR1 "$T/tool.err" bench:)
+	[ "${d1% *}" = detached ]
+	r1=$(ask "$CLIENT_PID" USR1 "$T/client.err" progress)
+	sleep 1
+	r2=$(ask "$CLIENT_PID" USR1 "$T/client.err" progress)
+	d2=$(ask "$TOOL_PID" USR2 "$T/tool.err" bench:)
+	# The client made RPCs meanwhile; the probes saw none of them.
+	[ "${r2%% *}" -gt "$((${r1%% *} + 100))" ]
+	[ "$d2" = "$d1" ]
+	ask "$TOOL_PID" USR1 "$T/tool.err" bench: | grep -q '^attached '
+	sleep 0.3
+	a2=$(ask "$TOOL_PID" USR2 "$T/tool.err" bench:)
+	[ "${a2% *}" = attached ] && [ "${a2#* }" -gt "${d2#* }" ]
+	kill -INT "$TOOL_PID"
+	wait "$TOOL_PID"
+	summary | jq -e '.lost_events == 0 and .collisions.duplicate == 0'
+}
