@@ -49,6 +49,8 @@ static struct env {
 	long bench_rate;
 	long live_slots;
 	bool bench_toggle;
+	bool uprobe_multi;
+	bool no_uprobe_multi;
 } env = {
 	.bench_rate = 1000000,
 	.interval = 1,
@@ -80,6 +82,7 @@ static const char argp_program_doc[] =
 #define OPT_NAIVE		0x103
 #define OPT_LIVE_SLOTS		0x104
 #define OPT_BENCH_TOGGLE	0x105
+#define OPT_NO_UPROBE_MULTI	0x106
 
 static const struct argp_option opts[] = {
 	{ "pid", 'p', "PID", 0, "Trace this process (its executable via /proc/PID/exe)", 0 },
@@ -109,6 +112,9 @@ static const struct argp_option opts[] = {
 	/* For make bench: SIGUSR1 detaches the probes or attaches them again,
 	 * SIGUSR2 reports the hits (see bench_control). */
 	{ "bench-toggle", OPT_BENCH_TOGGLE, NULL, OPTION_HIDDEN, "", 0 },
+	/* For tests and make bench: a perf-event uprobe per site, as on a
+	 * kernel without uprobe_multi links (before 6.6). */
+	{ "no-uprobe-multi", OPT_NO_UPROBE_MULTI, NULL, OPTION_HIDDEN, "", 0 },
 	{},
 };
 
@@ -171,6 +177,9 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		break;
 	case OPT_BENCH_RATE:
 		env.bench_rate = parse_num(arg, 1, 100000000, state, "event rate");
+		break;
+	case OPT_NO_UPROBE_MULTI:
+		env.no_uprobe_multi = true;
 		break;
 	case OPT_BENCH_TOGGLE:
 		env.bench_toggle = true;
@@ -286,7 +295,8 @@ static struct plan {
 	int n;
 } plan;
 
-static struct bpf_link *links[MAX_LINKS];
+static struct bpf_link *links[MAX_LINKS];	/* one perf-event uprobe per site */
+static int link_fds[PROBE_COUNT] = { [0 ... PROBE_COUNT - 1] = -1 };	/* uprobe_multi, per program */
 
 /* Are all client end sites where the RPC closes its stream (COOKIE_RPC_CLOSE)? */
 static bool close_after_start(void)
@@ -510,45 +520,99 @@ static struct bpf_program *probe_prog(struct grpcstreams_bpf *obj, enum probe_id
 	}
 }
 
+/* What a site's hits see as bpf_get_attach_cookie(): its kind and meaning. */
+static __u64 site_cookie(int i)
+{
+	const struct probe_site *site = &plan.s[i].site;
+	__u64 cookie = plan.s[i].spec->cookie;
+
+	/* The stack-check site needs the BPF side to tell re-entries. */
+	if (site->kind == SITE_STACK_CHECK)
+		cookie |= COOKIE_STACK_CHECK;
+	if (site->kind == SITE_FIRST_PASS)
+		cookie |= COOKIE_FIRST_PASS;
+	if (site->kind == SITE_CALL)
+		cookie |= COOKIE_RPC_CLOSE;
+	if (site->kind == SITE_CALLER_BRANCH)
+		cookie |= COOKIE_CALLER_SITE | (site->vaddr - site->ret) << COOKIE_DELTA_SHIFT;
+	return cookie;
+}
+
+static void print_site(struct bpf_program *prog, int i)
+{
+	const struct probe_site *site = &plan.s[i].site;
+
+	fprintf(stderr, "probe %s: %s at 0x%lx (file offset 0x%lx): %s%s%s\n",
+		bpf_program__name(prog), plan.s[i].sym, (unsigned long)site->vaddr,
+		(unsigned long)site->offset, gobin_site_kind_str(site->kind),
+		site->caller ? " in " : site->kind == SITE_CALL ? " in " : "",
+		site->caller ? site->caller :
+		site->kind == SITE_CALL ? layout.func[F_CLIENT_CLOSE] : "");
+}
+
+/* One uprobe_multi link per program, for all its sites. */
+static int attach_multi(struct grpcstreams_bpf *obj, const char *path)
+{
+	uint64_t offsets[MAX_LINKS], cookies[MAX_LINKS];
+	struct bpf_program *prog;
+	int id, i, n, fd;
+
+	for (id = 0; id < PROBE_COUNT; id++) {
+		prog = probe_prog(obj, id);
+		for (i = 0, n = 0; prog && i < plan.n; i++) {
+			if (plan.s[i].spec->id != (enum probe_id)id)
+				continue;
+			offsets[n] = plan.s[i].site.offset;
+			cookies[n++] = site_cookie(i);
+			if (env.verbose)
+				print_site(prog, i);
+		}
+		if (!n)
+			continue;
+		fd = uprobe_multi_link(bpf_program__fd(prog), path, offsets, cookies, n, env.pid);
+		if (fd < 0) {
+			fprintf(stderr, "grpcstreams: failed to attach %s (%d uprobes): %s\n",
+				bpf_program__name(prog), n, strerror(-fd));
+			return fd;
+		}
+		link_fds[id] = fd;
+	}
+	return 0;
+}
+
 static int attach_probes(struct grpcstreams_bpf *obj, const char *path)
 {
 	struct bpf_program *prog;
-	struct probe_site *site;
-	const char *sym;
 	int i;
 
+	if (env.uprobe_multi)
+		return attach_multi(obj, path);
 	for (i = 0; i < plan.n; i++) {
 		LIBBPF_OPTS(bpf_uprobe_opts, opts);
 
-		site = &plan.s[i].site;
-		sym = plan.s[i].sym;
 		prog = probe_prog(obj, plan.s[i].spec->id);
-		/* The stack-check site needs the BPF side to tell re-entries. */
-		opts.bpf_cookie = plan.s[i].spec->cookie |
-				  (site->kind == SITE_STACK_CHECK ? COOKIE_STACK_CHECK : 0);
-		if (site->kind == SITE_FIRST_PASS)
-			opts.bpf_cookie |= COOKIE_FIRST_PASS;
-		if (site->kind == SITE_CALL)
-			opts.bpf_cookie |= COOKIE_RPC_CLOSE;
-		if (site->kind == SITE_CALLER_BRANCH)
-			opts.bpf_cookie |= COOKIE_CALLER_SITE |
-					   (site->vaddr - site->ret) << COOKIE_DELTA_SHIFT;
+		opts.bpf_cookie = site_cookie(i);
 		links[i] = bpf_program__attach_uprobe_opts(prog, env.pid ? env.pid : -1, path,
-							   site->offset, &opts);
+							   plan.s[i].site.offset, &opts);
 		if (!links[i]) {
 			fprintf(stderr, "grpcstreams: failed to attach uprobe to %s at 0x%lx: %s\n",
-				sym, (unsigned long)site->vaddr, strerror(errno));
+				plan.s[i].sym, (unsigned long)plan.s[i].site.vaddr, strerror(errno));
 			return -errno;
 		}
 		if (env.verbose)
-			fprintf(stderr, "probe %s: %s at 0x%lx (file offset 0x%lx): %s%s%s\n",
-				bpf_program__name(prog), sym, (unsigned long)site->vaddr,
-				(unsigned long)site->offset, gobin_site_kind_str(site->kind),
-				site->caller ? " in " : site->kind == SITE_CALL ? " in " : "",
-				site->caller ? site->caller :
-				site->kind == SITE_CALL ? layout.func[F_CLIENT_CLOSE] : "");
+			print_site(prog, i);
 	}
 	return 0;
+}
+
+static bool attached(void)
+{
+	int i;
+
+	for (i = 0; i < PROBE_COUNT; i++)
+		if (link_fds[i] >= 0)
+			return true;
+	return plan.n && links[0];
 }
 
 static void detach_probes(void)
@@ -558,6 +622,11 @@ static void detach_probes(void)
 	for (i = 0; i < plan.n; i++) {
 		bpf_link__destroy(links[i]);
 		links[i] = NULL;
+	}
+	for (i = 0; i < PROBE_COUNT; i++) {
+		if (link_fds[i] >= 0)
+			close(link_fds[i]);
+		link_fds[i] = -1;
 	}
 }
 
@@ -1051,7 +1120,7 @@ static int bench_control(struct grpcstreams_bpf *obj, const char *path)
 
 	if (bench_toggle) {
 		bench_toggle = 0;
-		if (links[0])
+		if (attached())
 			detach_probes();
 		else
 			err = attach_probes(obj, path);
@@ -1061,7 +1130,7 @@ static int bench_control(struct grpcstreams_bpf *obj, const char *path)
 	hits = sum.stack_skips + sum.caller_mismatch;
 	for (i = 0; i < PROBE_COUNT; i++)
 		hits += sum.hits[i];
-	fprintf(stderr, "bench: %s %llu\n", links[0] ? "attached" : "detached", hits);
+	fprintf(stderr, "bench: %s %llu\n", attached() ? "attached" : "detached", hits);
 	return err;
 }
 
@@ -1169,7 +1238,7 @@ int main(int argc, char **argv)
 	struct ring_buffer *rb = NULL;
 	struct gobin *gb = NULL;
 	char path[PATH_MAX];
-	int err;
+	int err, i;
 
 	err = argp_parse(&argp, argc, argv, 0, NULL, NULL);
 	if (err)
@@ -1221,6 +1290,15 @@ load:
 	}
 	/* The event generator is only for --bench-events. */
 	bpf_program__set_autoload(obj->progs.gen_events, env.bench_events > 0);
+	/* A uprobe_multi link takes only programs loaded for one. */
+	env.uprobe_multi = !env.bench_events && !env.no_uprobe_multi && kernel_has_uprobe_multi();
+	for (i = 0; env.uprobe_multi && i < PROBE_COUNT; i++)
+		if (probe_prog(obj, i))
+			bpf_program__set_expected_attach_type(probe_prog(obj, i),
+							      BPF_TRACE_UPROBE_MULTI_TYPE);
+	if (env.verbose)
+		fprintf(stderr, "uprobes: %s\n", env.uprobe_multi ? "uprobe_multi links, one per program" :
+			"a perf event per site");
 	obj->rodata->targ_tgid = env.pid;
 	obj->rodata->off = layout.off;
 	obj->rodata->client_entry = env.full;

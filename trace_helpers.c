@@ -1,8 +1,13 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #define _GNU_SOURCE
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
+#include <sys/syscall.h>
+#include <linux/bpf.h>
+#include <bpf/btf.h>
 
 #include "trace_helpers.h"
 
@@ -170,4 +175,56 @@ bool pid_alive(int pid)
 	/* The state follows the ")" that closes the command name. */
 	p = strrchr(buf, ')');
 	return p && p[1] == ' ' && p[2] != 'Z' && p[2] != 'X';
+}
+
+bool kernel_has_uprobe_multi(void)
+{
+	struct btf *btf = btf__load_vmlinux_btf();
+	bool has;
+
+	if (!btf)
+		return false;
+	/* The link's own type: only in a kernel built with it (6.6+, uprobes). */
+	has = btf__find_by_name_kind(btf, "bpf_uprobe_multi_link", BTF_KIND_STRUCT) > 0;
+	btf__free(btf);
+	return has;
+}
+
+/*
+ * BPF_LINK_CREATE's attr for BPF_TRACE_UPROBE_MULTI, as the kernel lays it
+ * out: the 6.1 UAPI headers and libbpf 1.1 this builds with predate it.
+ */
+union uprobe_multi_attr {
+	struct {
+		uint32_t prog_fd;
+		uint32_t target_fd;
+		uint32_t attach_type;
+		uint32_t flags;
+		uint64_t path;
+		uint64_t offsets;
+		uint64_t ref_ctr_offsets;
+		uint64_t cookies;
+		uint32_t cnt;
+		uint32_t multi_flags;
+		uint32_t pid;
+	} c;
+	char size[128];	/* the rest zero, as the kernel checks */
+};
+
+int uprobe_multi_link(int prog_fd, const char *path, const uint64_t *offsets,
+		      const uint64_t *cookies, uint32_t cnt, int pid)
+{
+	union uprobe_multi_attr attr;
+	int fd;
+
+	memset(&attr, 0, sizeof(attr));
+	attr.c.prog_fd = prog_fd;
+	attr.c.attach_type = BPF_TRACE_UPROBE_MULTI_TYPE;
+	attr.c.path = (uintptr_t)path;
+	attr.c.offsets = (uintptr_t)offsets;
+	attr.c.cookies = (uintptr_t)cookies;
+	attr.c.cnt = cnt;
+	attr.c.pid = pid;
+	fd = syscall(__NR_bpf, BPF_LINK_CREATE, &attr, sizeof(attr));
+	return fd < 0 ? -errno : fd;
 }

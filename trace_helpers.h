@@ -38,4 +38,17 @@ int proc_tgid(int pid);
 /* Does /proc/PID exist (and is it not a zombie)? */
 bool pid_alive(int pid);
 
+/*
+ * Uprobes through one BPF link for many sites (BPF_TRACE_UPROBE_MULTI,
+ * Linux 6.6): no perf event per site, whose dispatch every hit pays.
+ */
+#define BPF_TRACE_UPROBE_MULTI_TYPE	48	/* enum bpf_attach_type */
+bool kernel_has_uprobe_multi(void);
+/*
+ * A uprobe_multi link of program PROG_FD at CNT file OFFSETS of PATH, each
+ * with its COOKIE; PID 0: every process. The link's fd, or -errno.
+ */
+int uprobe_multi_link(int prog_fd, const char *path, const uint64_t *offsets,
+		      const uint64_t *cookies, uint32_t cnt, int pid);
+
 #endif /* __TRACE_HELPERS_H */

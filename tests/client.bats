@@ -175,6 +175,15 @@ check_keys() {
 	[ "$(grep -cE '^[0-9]+ +client +#1 127\.0\.0\.1:[0-9]+ +[0-9]+ +open +[0-9.]+ +- /fixture\.Test/Unary$' "$T/out")" -ge 4 ]
 }
 
+# Kernels before 6.6 have no uprobe_multi links: a perf event per site.
+@test "--no-uprobe-multi: a perf-event uprobe per site, every stream" {
+	TOOL_OPTS="--no-uprobe-multi" trace_client -conns 4 -concurrency 32 -rpcs 5000
+	check_counts
+	check_keys
+	summary | jq -e '.open == 0 and .lost_events == 0 and
+		.probe_hits.newstream_return == 5000 and .probe_hits.closestream == 5000'
+}
+
 # A stream whose slot in the BPF live-stream table is held by another goes
 # to a hash map instead: with one slot, most of them do.
 @test "--live-slots 1: streams whose slot is taken are still every stream" {

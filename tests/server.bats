@@ -80,6 +80,12 @@ check_server() {
 	check_server
 }
 
+@test "server --no-uprobe-multi: a perf-event uprobe per site, every stream" {
+	TOOL_OPTS="--no-uprobe-multi" trace_server -conns 3 -concurrency 16 -rpcs 2800 \
+		-kinds "$KINDS" -codes "$CODES"
+	check_server
+}
+
 @test "server: handler latency is at least the injected delay" {
 	trace_server -conns 2 -concurrency 8 -rpcs 200 -kinds "$KINDS" -delay 30
 	check_server
