@@ -710,6 +710,31 @@ static void format_peer(const struct stream_info *i, char *buf, size_t len)
 	buf[b.len] = '\0';
 }
 
+/*
+ * A peer as text, per event in -j mode (NUL-terminated, "" if unknown): a
+ * connection has many streams, so the last peers formatted are kept,
+ * direct-mapped by port.
+ */
+static const char *peer_text(const struct stream_info *i)
+{
+	static struct {
+		__u32 port;
+		__u32 ip_len;
+		__u8 ip[16];
+		char str[INET6_ADDRSTRLEN + 8];
+	} cache[64];
+	__typeof__(cache[0]) *c = &cache[i->peer_port % 64];
+
+	if (!c->ip_len || c->ip_len != i->peer_ip_len || c->port != i->peer_port ||
+	    memcmp(c->ip, i->peer_ip, sizeof(c->ip))) {
+		format_peer(i, c->str, sizeof(c->str));
+		c->port = i->peer_port;
+		c->ip_len = i->peer_ip_len;
+		memcpy(c->ip, i->peer_ip, sizeof(c->ip));
+	}
+	return c->str;
+}
+
 static double epoch_s(__u64 mono_ns)
 {
 	return (mono_ns + st.epoch_off) / 1e9;
@@ -768,8 +793,7 @@ static bool nextid_measured(void)
 
 static void print_json_stream(const struct event *e)
 {
-	const char *kind = kind_name(e->info.kind);
-	char peer[INET6_ADDRSTRLEN + 8];
+	const char *kind = kind_name(e->info.kind), *peer;
 	struct linebuf b = { 0 };
 
 	json_head(&b, e, "stream");
@@ -795,7 +819,7 @@ static void print_json_stream(const struct event *e)
 		lb_str(&b, ",\"latency_ns\":null,\"start_ts\":null");
 	}
 	lb_str(&b, ",\"peer\":");
-	format_peer(&e->info, peer, sizeof(peer));
+	peer = peer_text(&e->info);
 	if (peer[0])
 		lb_json(&b, peer, strlen(peer));
 	else

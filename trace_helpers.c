@@ -41,19 +41,6 @@ void strftime_now(char *buf, size_t len)
 	strftime(buf, len, "%H:%M:%S", &tm);
 }
 
-void lb_mem(struct linebuf *b, const char *s, size_t n)
-{
-	if (n > sizeof(b->buf) - b->len)
-		n = sizeof(b->buf) - b->len;
-	memcpy(b->buf + b->len, s, n);
-	b->len += n;
-}
-
-void lb_str(struct linebuf *b, const char *s)
-{
-	lb_mem(b, s, strlen(s));
-}
-
 void lb_json(struct linebuf *b, const char *s, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
@@ -89,13 +76,25 @@ void lb_json(struct linebuf *b, const char *s, size_t n)
 
 void lb_u64(struct linebuf *b, unsigned long long v)
 {
+	/* Two digits per division: half the divisions of one at a time. */
+	static const char pairs[201] =
+		"00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+		"40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+		"8081828384858687888990919293949596979899";
 	char tmp[24];
 	int i = sizeof(tmp);
 
-	do {
-		tmp[--i] = '0' + v % 10;
-		v /= 10;
-	} while (v);
+	while (v >= 100) {
+		i -= 2;
+		memcpy(tmp + i, pairs + 2 * (v % 100), 2);
+		v /= 100;
+	}
+	if (v >= 10) {
+		i -= 2;
+		memcpy(tmp + i, pairs + 2 * v, 2);
+	} else {
+		tmp[--i] = '0' + v;
+	}
 	lb_mem(b, tmp + i, sizeof(tmp) - i);
 }
 

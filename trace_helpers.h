@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdint.h>
+#include <string.h>
 
 /* Nanoseconds of CLOCK_MONOTONIC, the clock of bpf_ktime_get_ns(). */
 uint64_t mono_ns(void);
@@ -22,8 +23,20 @@ struct linebuf {
 	char buf[2048];
 };
 
-void lb_mem(struct linebuf *b, const char *s, size_t n);
-void lb_str(struct linebuf *b, const char *s);
+/* Inline: with a literal, the length and the copy are known at compile time. */
+static inline void lb_mem(struct linebuf *b, const char *s, size_t n)
+{
+	if (n > sizeof(b->buf) - b->len)
+		n = sizeof(b->buf) - b->len;
+	memcpy(b->buf + b->len, s, n);
+	b->len += n;
+}
+
+static inline void lb_str(struct linebuf *b, const char *s)
+{
+	lb_mem(b, s, strlen(s));
+}
+
 /* S (N bytes, not NUL-terminated) as a JSON string, quotes included. */
 void lb_json(struct linebuf *b, const char *s, size_t n);
 void lb_u64(struct linebuf *b, unsigned long long v);
