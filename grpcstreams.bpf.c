@@ -74,7 +74,7 @@ struct conn_key {
 
 struct conn_val {
 	__u64 conn_id;
-	__u32 last_sid;	/* highest stream id seen on it */
+	__u32 last_sid;	/* the stream id the entry was made for */
 	__u32 peer_port;
 	__u32 peer_ip_len;
 	__u32 pad;
@@ -302,15 +302,22 @@ static __always_inline void submit(struct event *e)
 	bpf_ringbuf_submit(e, flags);
 }
 
-static __always_inline struct event *reserve(void)
+/* An event in the ring, not cleared: the caller sets every field. */
+static __always_inline struct event *reserve_raw(void)
 {
 	struct event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 
-	if (!e) {
+	if (!e)
 		STAT_INC(lost_events);
-		return NULL;
-	}
-	__builtin_memset(e, 0, sizeof(*e));
+	return e;
+}
+
+static __always_inline struct event *reserve(void)
+{
+	struct event *e = reserve_raw();
+
+	if (e)
+		__builtin_memset(e, 0, sizeof(*e));
 	return e;
 }
 
@@ -450,7 +457,11 @@ static __always_inline void read_peer(struct conn_val *cv, __u64 iface)
  * The connection's id and peer into INFO, for a stream SID on it: from the
  * conns map when this connection was seen before. A freed connection's
  * address can be reused by a new one, whose stream ids start again at 1:
- * when SID is not above the highest id seen, connectionID is read again.
+ * when SID is not above the id the entry was made for, connectionID is
+ * read again. That id is not raised as streams go by: the entry stays
+ * read-only, where a write per stream would move its cache line between
+ * CPUs on every stream; only streams that start out of order right after
+ * it was made cost a read.
  */
 static __always_inline void conn_info(struct stream_info *info, __u32 tgid, __u64 conn,
 				      __u32 side, __u32 sid)
@@ -461,10 +472,8 @@ static __always_inline void conn_info(struct stream_info *info, __u32 tgid, __u6
 
 	v = bpf_map_lookup_elem(&conns, &ck);
 	if (v) {
-		if (sid > v->last_sid) {
-			v->last_sid = sid;	/* racy, harmless: a lower one costs a read */
+		if (sid > v->last_sid)
 			goto fill;
-		}
 		cv.conn_id = conn_id(conn, side);
 		if (cv.conn_id == v->conn_id)
 			goto fill;
@@ -488,13 +497,16 @@ static __always_inline struct event *stream_event(const struct stream_key *k,
 						  const struct stream_info *info,
 						  __u64 end_ns, __s32 status, __u32 flags)
 {
-	struct event *e = reserve();
+	struct event *e = reserve_raw();	/* every field set below */
 
 	if (!e)
 		return NULL;
 	e->type = EVENT_STREAM;
+	e->kind = 0;
 	e->tgid = k->tgid;
 	e->conn = k->conn;
+	e->other_conn = 0;
+	e->other_conn_id = 0;
 	e->sid = k->sid;
 	e->end_ns = end_ns;
 	e->status = status;
@@ -592,17 +604,22 @@ static __always_inline bool same_key(const struct stream_key *a, const struct st
 	return a->conn == b->conn && a->tgid == b->tgid && a->sid == b->sid;
 }
 
-/* K's slot in the live table, and (TAG) the hash its slot is tagged with. */
+/*
+ * K's slot in the live table, and (TAG) the hash its slot is tagged with.
+ * The slot follows the stream id from a place per connection: the streams
+ * of a connection take the slots one after the other, where the CPU
+ * prefetches them, rather than lines anywhere in the table, all cold.
+ */
 static __always_inline struct live_slot *live_slot(const struct stream_key *k, __u64 *tag)
 {
-	__u64 h = k->conn ^ ((__u64)k->tgid << 40) ^ ((__u64)k->sid * 0x9e3779b97f4a7c15ULL);
+	__u64 h = k->conn ^ ((__u64)k->tgid << 40);
 	__u32 i;
 
 	h ^= h >> 31;
 	h *= 0xbf58476d1ce4e5b9ULL;
 	h ^= h >> 29;
-	*tag = h | 2;	/* never free (0) nor busy (1) */
-	i = (h >> 32) & live_mask;
+	i = ((h >> 32) + (k->sid >> 1)) & live_mask;
+	*tag = (h ^ ((__u64)k->sid * 0x9e3779b97f4a7c15ULL)) | 2;	/* not free (0) nor busy (1) */
 	return bpf_map_lookup_elem(&live, &i);
 }
 

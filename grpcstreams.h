@@ -4,7 +4,7 @@
 
 #define METHOD_LEN	128	/* power of two: the BPF side masks with it */
 #define TASK_COMM_LEN	16
-#define LIVE_SLOTS	16384	/* live streams: direct-mapped table (power of two) */
+#define LIVE_SLOTS	4096	/* live streams: direct-mapped table (power of two) */
 #define MAX_STREAMS	16384	/* live streams whose slot was taken (LRU) */
 #define MAX_PENDING	8192	/* NewStream calls between entry and return */
 
