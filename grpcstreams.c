@@ -1198,21 +1198,25 @@ static void *produce(void *arg)
 	const __u32 batch = 256;
 	__u64 next = mono_ns(), step = batch * 1000000000ULL / env.bench_rate;
 	struct timespec ts;
-	__u32 n;
+	struct {
+		__u32 n;
+		__u32 last;	/* see gen_events */
+	} args;
 
 	while (__atomic_load_n(&prod.produced, __ATOMIC_RELAXED) < env.bench_events &&
 	       !exiting) {
-		LIBBPF_OPTS(bpf_test_run_opts, topts, .ctx_in = &n, .ctx_size_in = sizeof(n));
+		LIBBPF_OPTS(bpf_test_run_opts, topts, .ctx_in = &args, .ctx_size_in = sizeof(args));
 
-		n = env.bench_events - prod.produced < batch ?
-		    env.bench_events - prod.produced : batch;
+		args.n = env.bench_events - prod.produced < batch ?
+			 env.bench_events - prod.produced : batch;
+		args.last = prod.produced + args.n == env.bench_events;
 		if (bpf_prog_test_run_opts(prod.prog_fd, &topts)) {
 			fprintf(stderr, "grpcstreams: failed to run the event generator: %s\n",
 				strerror(errno));
 			exiting = 1;
 			break;
 		}
-		__atomic_add_fetch(&prod.produced, n, __ATOMIC_RELAXED);
+		__atomic_add_fetch(&prod.produced, args.n, __ATOMIC_RELAXED);
 		next += step;
 		ts.tv_sec = next / 1000000000ULL;
 		ts.tv_nsec = next % 1000000000ULL;
