@@ -12,11 +12,11 @@
 #
 # Why short windows of one run: this VM's speed drifts by tens of percent
 # within seconds (untraced against untraced, 3-s windows of one run gave
-# round ratios from 0.74 to 1.20). So one tool per mode stays up (--bench-toggle) and
-# detaches or attaches its probes between windows: no start-up, no fresh
-# client, windows a fraction of a second apart; the two of a round come in
-# turns untraced or traced first, so that a drift is not charged to the
-# tool; many rounds, and their median. The client prints its count of
+# round ratios from 0.74 to 1.20). So one tool per mode stays up
+# (--bench-toggle) and detaches or attaches its probes between windows: no
+# start-up, no fresh client, windows a fraction of a second apart; the two
+# of a round come in turns untraced or traced first, so that a drift is
+# not charged to the tool; many rounds, and their median. The client prints its count of
 # RPCs, CPU time and clock on SIGUSR1 (see the fixture), the tool its
 # uprobe hits on SIGUSR2.
 #
