@@ -923,21 +923,22 @@ int closestream(struct pt_regs *ctx)
 {
 	struct stream_key k = {};
 	struct early_close ec = {};
-	__u64 s = 0, st, cookie, first = 0;
+	__u64 cs, s = 0, st, cookie, first = 0;
 	__s32 status;
 
 	if (skip_hit(ctx, PROBE_CLOSESTREAM))
 		return 0;
 	k.tgid = bpf_get_current_pid_tgid() >> 32;
 	k.conn = go_arg(ctx, off.r_cs_t);
+	cs = go_arg(ctx, off.r_cs_s);	/* *Stream, or *ClientStream (1.69+) */
 	cookie = bpf_get_attach_cookie(ctx);
 	/* At the RPC's close: the id and the first close's status in one read */
 	if (!(cookie & COOKIE_RPC_CLOSE) || off.cs_deref >= 0 || off.cs_status < 0 ||
-	    !read_pair(go_arg(ctx, off.r_cs_s), off.cs_id, off.cs_status, &k.sid, &first)) {
-		s = stream_base(go_arg(ctx, off.r_cs_s), off.cs_deref);
+	    !read_pair(cs, off.cs_id, off.cs_status, &k.sid, &first)) {
+		s = stream_base(cs, off.cs_deref);
 		k.sid = read_u32(s + off.cs_id);
 		if ((cookie & COOKIE_RPC_CLOSE) && off.cs_status >= 0)
-			first = read_u64(go_arg(ctx, off.r_cs_s) + off.cs_status);
+			first = read_u64(cs + off.cs_status);
 	}
 	/*
 	 * A later call finds the stream done already; skipping it here keeps
@@ -962,7 +963,7 @@ int closestream(struct pt_regs *ctx)
 	if (!st && go_arg(ctx, off.r_cs_err))
 		status = 2;
 	ec.end_ns = bpf_ktime_get_ns();
-	ec.stream = go_arg(ctx, off.r_cs_s);
+	ec.stream = cs;
 	ec.status = status;
 	/*
 	 * The RPC's own close comes after NewStream's return (it closes the
@@ -1097,11 +1098,6 @@ int server_end(struct pt_regs *ctx)
  */
 const volatile char bench_method[METHOD_LEN] = "/bench.Synthetic/Call";
 const volatile char bench_comm[TASK_COMM_LEN] = "synthetic";
-
-struct gen_args {
-	__u32 n;	/* events to make */
-	__u32 last;	/* the last batch: wake the consumer at its end */
-};
 
 static long gen_event(__u32 i, void *ctx)
 {

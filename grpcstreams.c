@@ -1197,11 +1197,8 @@ static void *produce(void *arg)
 {
 	const __u32 batch = 256;
 	__u64 next = mono_ns(), step = batch * 1000000000ULL / env.bench_rate;
+	struct gen_args args;
 	struct timespec ts;
-	struct {
-		__u32 n;
-		__u32 last;	/* see gen_events */
-	} args;
 
 	while (__atomic_load_n(&prod.produced, __ATOMIC_RELAXED) < env.bench_events &&
 	       !exiting) {
@@ -1263,6 +1260,7 @@ int main(int argc, char **argv)
 		.doc = argp_program_doc,
 	};
 	struct grpcstreams_bpf *obj = NULL;
+	struct bpf_program *prog;
 	struct ring_buffer *rb = NULL;
 	struct gobin *gb = NULL;
 	char path[PATH_MAX];
@@ -1321,9 +1319,8 @@ load:
 	/* A uprobe_multi link takes only programs loaded for one. */
 	env.uprobe_multi = !env.bench_events && !env.no_uprobe_multi && kernel_has_uprobe_multi();
 	for (i = 0; env.uprobe_multi && i < PROBE_COUNT; i++)
-		if (probe_prog(obj, i))
-			bpf_program__set_expected_attach_type(probe_prog(obj, i),
-							      BPF_TRACE_UPROBE_MULTI_TYPE);
+		if ((prog = probe_prog(obj, i)))
+			bpf_program__set_expected_attach_type(prog, BPF_TRACE_UPROBE_MULTI_TYPE);
 	if (env.verbose)
 		fprintf(stderr, "uprobes: %s\n", env.uprobe_multi ? "uprobe_multi links, one per program" :
 			"a perf event per site");

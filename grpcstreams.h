@@ -150,6 +150,12 @@ struct stream_info {
 	char method[METHOD_LEN];
 };
 
+/* Context of the gen_events program (--bench-events), one batch. */
+struct gen_args {
+	__u32 n;	/* events to make */
+	__u32 last;	/* the last batch: its last event wakes the consumer */
+};
+
 /*
  * A slot of the live-stream table. TAG: 0 free, LIVE_BUSY being written,
  * else the hash of KEY (bit 1 set). User space reads the table mapped.
