@@ -133,19 +133,24 @@ struct {
 
 /*
  * Stream ids live in a process, on any connection: what tells a shadow. A
- * direct-mapped table (an array lookup, which the verifier inlines, and a
- * compare-and-swap, where a hash map's insert and delete cost more than the
- * rest of a probe). A slot holds one word: stream id (31 bits), side (1),
- * tgid (22) and the number of its streams live (10), so that the id and
- * its count change together. A slot taken by another live id leaves this
- * one unchecked (with 64 Ki slots and ids that follow each other, rare).
+ * direct-mapped table (an array lookup, which the verifier inlines), where
+ * a hash map's insert and delete cost more than the rest of a probe. A slot
+ * has SID_CELLS cells; a live stream holds one with its connection (47 bits,
+ * user addresses) and a 17-bit tag of its id, side and pid, so that ids
+ * sharing a slot keep apart. A stream takes its cell *before* it looks at
+ * the others and frees it when it ends: of two streams that overlap, at
+ * least one sees the other, and what it sees is a connection on which the
+ * id is live at that moment. (A count of the id's live streams plus the
+ * newest connection, written after the count, named a connection that was
+ * not written yet, or had ended, when two streams started at once.) With
+ * all cells held a stream still looks, but is not seen.
  */
 #define SID_SLOTS	65536
-#define SW_COUNT	0x3ffULL
+#define SID_CELLS	4
+#define SID_CONN_BITS	47
 
 struct sid_slot {
-	__u64 word;
-	__u64 conn;	/* connection of its newest stream */
+	__u64 cell[SID_CELLS];
 };
 
 struct {
@@ -533,65 +538,66 @@ static __always_inline void emit_stream(const struct stream_key *k,
 		submit(e);
 }
 
+/* K's slot in "sids" and (CELL) the value its stream holds there. */
 static __always_inline struct sid_slot *sid_slot(const struct stream_key *k, __u32 side,
-					       __u64 *key)
+					       __u64 *cell)
 {
+	__u64 h = ((__u64)k->sid << 32 | k->tgid) ^ ((__u64)side << 63);
 	__u32 i = ((k->sid >> 1) + k->tgid * 0x9e3779b1U + side * 0x85ebca6bU) & (SID_SLOTS - 1);
 
-	*key = (__u64)(k->sid & 0x7fffffff) << 33 | (__u64)side << 32 |
-	       (__u64)(k->tgid & 0x3fffff) << 10;
+	h *= 0xbf58476d1ce4e5b9ULL;
+	h ^= h >> 31;
+	*cell = (h & ~((1ULL << SID_CONN_BITS) - 1)) | k->conn;
 	return bpf_map_lookup_elem(&sids, &i);
 }
 
-/*
- * Add DELTA (1: a stream of K's id starts, -1: it ends) to the id's live
- * count, taking the slot when it is free. The word before the change, or
- * ~0 when nothing changed: another live id holds the slot, the count is
- * full (1023), or (DELTA -1) the id was not counted.
- */
-static __always_inline __u64 sid_add(struct sid_slot *s, __u64 key, int delta)
+/* A stream of K's id starts: hold a cell, then look for the id elsewhere. */
+static __always_inline void sid_start(const struct stream_key *k, __u32 side, __u32 nextid)
 {
-	__u64 v, nv;
-	int i;
+	__u64 cell, v;
+	struct sid_slot *s;
+	int i, mine = -1;
 
-	for (i = 0; i < 4; i++) {
-		v = *(volatile __u64 *)&s->word;
-		if ((v & ~SW_COUNT) == key &&
-		    (delta > 0 ? (v & SW_COUNT) < SW_COUNT : (v & SW_COUNT) > 0))
-			nv = v + delta;
-		else if (delta > 0 && !(v & SW_COUNT))
-			nv = key | 1;	/* free: take it */
-		else
-			return ~0ULL;
-		if (__sync_val_compare_and_swap(&s->word, v, nv) == v)
-			return v;
-	}
-	return ~0ULL;
-}
-
-static __always_inline void sid_inc(const struct stream_key *k, __u32 side, __u32 nextid)
-{
-	__u64 key, v;
-	struct sid_slot *s = sid_slot(k, side, &key);
-
+	/* Not a user address: it could not be told from the tag. */
+	if (k->conn >> SID_CONN_BITS)
+		return;
+	s = sid_slot(k, side, &cell);
 	if (!s)
 		return;
-	v = sid_add(s, key, 1);
-	if (v == ~0ULL)
-		return;
-	/* Live already: on another connection ((conn, id) is unique). */
-	if ((v & ~SW_COUNT) == key && (v & SW_COUNT))
-		collision(k, side, COLL_SHADOW, s->conn, nextid);
-	s->conn = k->conn;
+	for (i = 0; i < SID_CELLS; i++) {
+		if (!s->cell[i] && !__sync_val_compare_and_swap(&s->cell[i], 0, cell)) {
+			mine = i;
+			break;
+		}
+	}
+	for (i = 0; i < SID_CELLS; i++) {
+		if (i == mine)
+			continue;
+		v = *(volatile __u64 *)&s->cell[i];
+		/* Same tag, another connection ((conn, id) is unique). */
+		if (v && !((v ^ cell) >> SID_CONN_BITS) && v != cell) {
+			collision(k, side, COLL_SHADOW, v & ((1ULL << SID_CONN_BITS) - 1),
+				  nextid);
+			return;
+		}
+	}
 }
 
-static __always_inline void sid_dec(const struct stream_key *k, __u32 side)
+static __always_inline void sid_end(const struct stream_key *k, __u32 side)
 {
-	__u64 key;
-	struct sid_slot *s = sid_slot(k, side, &key);
+	struct sid_slot *s;
+	__u64 cell;
+	int i;
 
-	if (s)
-		sid_add(s, key, -1);
+	if (k->conn >> SID_CONN_BITS)
+		return;
+	s = sid_slot(k, side, &cell);
+	if (!s)
+		return;
+	for (i = 0; i < SID_CELLS; i++)
+		if (s->cell[i] == cell &&
+		    __sync_val_compare_and_swap(&s->cell[i], cell, 0) == cell)
+			return;
 }
 
 static __always_inline void count_started(void)
@@ -673,7 +679,7 @@ static __always_inline void stream_start(const struct stream_key *k,
 	if (r)	/* Must never happen: the composite key itself repeated. */
 		collision(k, info->side, COLL_DUPLICATE, k->conn, info->entry_nextid);
 	else
-		sid_inc(k, info->side, info->entry_nextid);
+		sid_start(k, info->side, info->entry_nextid);
 }
 
 /*
@@ -715,7 +721,7 @@ won:
 	count_ended();
 	if (e)
 		submit(e);
-	sid_dec(k, side);
+	sid_end(k, side);
 	return true;
 lost:
 	if (e)

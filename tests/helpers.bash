@@ -120,6 +120,29 @@ wait_streams() {
 	return 0
 }
 
+# check_shadows: there are shadow collisions, one object for each one the
+# summary counts, and each is true to the streams: the other connection
+# carried a stream of the same pid, side and id, started before the
+# collision and live after this stream started. (Its end time is read
+# before it frees its id, so it may fall a little before: 0.5 ms slack.)
+check_shadows() {
+	local n
+	n=$(summary | jq .collisions.shadow)
+	[ "$n" -gt 0 ]
+	[ "$(jq -s '[.[] | select(.type == "collision" and .kind == "shadow")] | length' \
+		"${OUT:-$T/out}")" -eq "$n" ]
+	jq -s -e '(map(select(.type == "stream")) |
+		map({key: "\(.pid) \(.side) \(.conn) \(.stream_id)", value: .}) |
+		from_entries) as $s |
+		[.[] | select(.type == "collision" and .kind == "shadow")] |
+		all(. as $c |
+		    $s["\($c.pid) \($c.side) \($c.conn) \($c.stream_id)"] as $me |
+		    $s["\($c.pid) \($c.side) \($c.other_conn) \($c.stream_id)"] as $o |
+		    $c.conn != $c.other_conn and $me != null and $o != null and
+		    $me.start_ts != null and $o.start_ts != null and
+		    $o.start_ts <= $c.ts and $o.ts >= $me.start_ts - 0.0005)' "${OUT:-$T/out}" >/dev/null
+}
+
 summary() {
 	jq -c 'select(.type == "summary")' "${OUT:-$T/out}"
 }
