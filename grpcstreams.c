@@ -766,7 +766,7 @@ static void json_head(struct linebuf *b, const struct event *e, const char *type
 	lb_str(b, ",\"pid\":");
 	lb_u64(b, e->tgid);
 	lb_str(b, ",\"comm\":");
-	lb_json(b, e->comm, strnlen(e->comm, sizeof(e->comm)));
+	lb_json(b, e->info.comm, strnlen(e->info.comm, sizeof(e->info.comm)));
 	lb_str(b, ",\"side\":\"");
 	lb_str(b, side_name(e->info.side));
 	lb_str(b, "\",\"conn\":");

@@ -147,6 +147,7 @@ struct stream_info {
 	__u8 peer_ip[16];
 	__u32 side;		/* enum side */
 	__u32 kind;		/* enum rpc_kind */
+	char comm[TASK_COMM_LEN];	/* as the connection's first stream found it */
 	char method[METHOD_LEN];
 };
 
@@ -193,7 +194,6 @@ struct event {
 	__s32 status;		/* grpc status code */
 	__u32 kind;		/* collision: enum collision_kind */
 	__u32 flags;		/* EF_* */
-	char comm[TASK_COMM_LEN];
 	struct stream_info info;	/* stream; collision: start_ns, conn_id, entry_nextid */
 };
 
