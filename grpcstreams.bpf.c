@@ -28,7 +28,8 @@
 #define GO_ITAB_HASH	16	/* runtime.itab.hash: the dynamic type's hash */
 
 const volatile __u32 targ_tgid = 0;
-const volatile __u64 wakeup_bytes = 1 << 20;
+/* Events per CPU between wakeups; user space sets it (see submit()). */
+const volatile __u64 wake_every = 1024;
 /* Hash of *http2Server in its ServerTransport itab; 0: don't check. */
 const volatile __u32 server_type_hash = 0;
 const volatile struct go_offsets off = {};
@@ -180,6 +181,31 @@ struct {
 	__type(value, struct conn_val);
 } conns SEC(".maps");
 
+/*
+ * A few connections per CPU, in front of "conns": the hash map's lookup
+ * (a call, jhash, the LRU's reference bit) cost ~0.15 us of a stream's
+ * start, an inlined array lookup a few ns. An entry counts while
+ * conns_gen is what it was when the entry was filled: conns_gen is raised
+ * whenever an entry of "conns" is made or remade (a connection seen for
+ * the first time, or an address reused), so that no CPU keeps a stale one.
+ */
+#define CONN_CACHE	16
+
+struct conn_cached {
+	struct conn_key key;
+	struct conn_val val;
+	__u64 gen;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, CONN_CACHE);
+	__type(key, __u32);
+	__type(value, struct conn_cached);
+} conn_cache SEC(".maps");
+
+__u64 conns_gen = 0;
+
 /* The *http2Server itab last checked on this CPU (see server_conn). */
 struct itab_seen {
 	__u64 itab;
@@ -272,13 +298,18 @@ static __always_inline __u8 read_u8(__u64 addr)
  * Common checks for every probe: our process, and not the pre-morestack
  * pass through a stack-check site (JBE taken: CF or ZF set).
  */
-static __always_inline bool skip_hit(struct pt_regs *ctx, enum probe_id id)
+/*
+ * Hits that are not ours to count: another process, or a stack-check site
+ * whose branch to morestack will be taken. TGID and COOKIE are the
+ * caller's, read once: a helper call costs tens of ns here (every kernel
+ * return goes through the SRSO safe-RET thunk on these CPUs).
+ */
+static __always_inline bool skip_hit(struct pt_regs *ctx, enum probe_id id, __u32 tgid,
+				     __u64 cookie)
 {
-	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
-
 	if (targ_tgid && tgid != targ_tgid)
 		return true;
-	if ((bpf_get_attach_cookie(ctx) & COOKIE_STACK_CHECK) &&
+	if ((cookie & COOKIE_STACK_CHECK) &&
 	    (ctx->flags & (X86_EFLAGS_CF | X86_EFLAGS_ZF))) {
 		STAT_INC(stack_skips);
 		return true;
@@ -288,23 +319,32 @@ static __always_inline bool skip_hit(struct pt_regs *ctx, enum probe_id id)
 }
 
 /* Goroutines move between threads: state is per (process, g), g in R14. */
-static __always_inline struct goroutine_key goroutine(struct pt_regs *ctx)
+static __always_inline struct goroutine_key goroutine(struct pt_regs *ctx, __u32 tgid)
 {
 	struct goroutine_key gk = {
 		.g = ctx->r14,
-		.tgid = bpf_get_current_pid_tgid() >> 32,
+		.tgid = tgid,
 	};
 
 	return gk;
 }
 
-/* Submit without waking user space unless the ring is filling up. */
+/*
+ * Submit without waking user space (it drains on a timer), but for one
+ * event in WAKE_EVERY of this CPU's: the ring never holds more than
+ * WAKE_EVERY times the CPUs' events unannounced. A per-CPU count, where
+ * asking the ring its fill level is a helper call per event.
+ */
 static __always_inline void submit(struct event *e)
 {
+	struct stats *s = cpu_stats();
 	__u64 flags = BPF_RB_NO_WAKEUP;
 
-	if (bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= wakeup_bytes)
+	/* Not atomic: a count lost to a nested run only delays a wakeup. */
+	if (s && ++s->unwoken >= wake_every) {
+		s->unwoken = 0;
 		flags = BPF_RB_FORCE_WAKEUP;
+	}
 	bpf_ringbuf_submit(e, flags);
 }
 
@@ -460,8 +500,8 @@ static __always_inline void read_peer(struct conn_val *cv, __u64 iface)
 }
 
 /*
- * The connection's id, peer and process name into INFO, for a stream SID
- * on it: from the conns map when this connection was seen before. A freed connection's
+ * The connection's id and peer into INFO, for a stream SID on it: from the
+ * conns map when this connection was seen before. A freed connection's
  * address can be reused by a new one, whose stream ids start again at 1:
  * when SID is not above the id the entry was made for, connectionID is
  * read again. That id is not raised as streams go by: the entry stays
@@ -469,13 +509,42 @@ static __always_inline void read_peer(struct conn_val *cv, __u64 iface)
  * CPUs on every stream; only streams that start out of order right after
  * it was made cost a read.
  */
+static __always_inline bool conn_cached_is(const struct conn_cached *c,
+					    const struct conn_key *ck)
+{
+	return c->key.conn == ck->conn && c->key.tgid == ck->tgid && c->key.side == ck->side;
+}
+
+static __always_inline void conn_fill(struct stream_info *info, const struct conn_val *v)
+{
+	info->conn_id = v->conn_id;
+	info->peer_port = v->peer_port;
+	info->peer_ip_len = v->peer_ip_len;
+	__builtin_memcpy(info->peer_ip, v->peer_ip, sizeof(info->peer_ip));
+	__builtin_memcpy(info->comm, v->comm, sizeof(info->comm));
+}
+
 static __always_inline void conn_info(struct stream_info *info, __u32 tgid, __u64 conn,
 				      __u32 side, __u32 sid)
 {
 	struct conn_key ck = { .conn = conn, .tgid = tgid, .side = side };
 	struct conn_val cv = {}, *v;
 	__s32 peer = side == SIDE_SERVER ? off.server_peer : off.client_remote_addr;
+	__u32 i = (__u32)((conn >> 4) ^ (conn >> 12) ^ tgid ^ side) & (CONN_CACHE - 1);
+	struct conn_cached *c = bpf_map_lookup_elem(&conn_cache, &i);
+	__u64 gen = *(volatile __u64 *)&conns_gen;
 
+	if (c && c->gen == gen && conn_cached_is(c, &ck) && sid > c->val.last_sid) {
+		conn_fill(info, &c->val);
+		/*
+		 * Per CPU, but a run preempted while another on this CPU
+		 * refills the entry (it clears the key first) must not keep
+		 * a mix of two.
+		 */
+		barrier();
+		if (conn_cached_is(c, &ck))
+			return;
+	}
 	v = bpf_map_lookup_elem(&conns, &ck);
 	if (v) {
 		if (sid > v->last_sid)
@@ -491,13 +560,19 @@ static __always_inline void conn_info(struct stream_info *info, __u32 tgid, __u6
 	if (peer >= 0)
 		read_peer(&cv, conn + peer);
 	bpf_map_update_elem(&conns, &ck, &cv, BPF_ANY);
+	/* After the update: a CPU that reads the new gen finds the new entry. */
+	__sync_fetch_and_add(&conns_gen, 1);
 	v = &cv;
 fill:
-	info->conn_id = v->conn_id;
-	info->peer_port = v->peer_port;
-	info->peer_ip_len = v->peer_ip_len;
-	__builtin_memcpy(info->peer_ip, v->peer_ip, sizeof(info->peer_ip));
-	__builtin_memcpy(info->comm, v->comm, sizeof(info->comm));
+	conn_fill(info, v);
+	if (!c)
+		return;
+	c->key.conn = 0;
+	barrier();
+	c->val = *v;
+	c->gen = gen;	/* read before the lookup: a later remake voids it */
+	barrier();
+	c->key = ck;
 }
 
 /* A stream event for K, reserved in the ring and filled in; NULL if full. */
@@ -770,12 +845,13 @@ static __always_inline __u32 desc_kind(__u64 desc)
 SEC("uprobe")
 int client_kind(struct pt_regs *ctx)
 {
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
 	struct goroutine_key gk;
 	__u32 kind;
 
-	if (skip_hit(ctx, PROBE_CLIENT_KIND))
+	if (skip_hit(ctx, PROBE_CLIENT_KIND, tgid, bpf_get_attach_cookie(ctx)))
 		return 0;
-	gk = goroutine(ctx);
+	gk = goroutine(ctx, tgid);
 	kind = desc_kind(go_arg(ctx, off.r_ncs_desc));
 	bpf_map_update_elem(&client_kinds, &gk, &kind, BPF_ANY);
 	return 0;
@@ -792,11 +868,12 @@ int newstream_entry(struct pt_regs *ctx)
 {
 	struct goroutine_key gk;
 	struct pending pend = {}, *p = &pend;
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
 	__u32 *kind;
 
-	if (skip_hit(ctx, PROBE_NEWSTREAM_ENTRY))
+	if (skip_hit(ctx, PROBE_NEWSTREAM_ENTRY, tgid, bpf_get_attach_cookie(ctx)))
 		return 0;
-	gk = goroutine(ctx);
+	gk = goroutine(ctx, tgid);
 	p->conn = go_arg(ctx, off.r_ns_t);
 	/* Entry sites precede the prologue's SUB: (SP) is the return address. */
 	p->ret = read_u64(ctx->sp);
@@ -852,11 +929,13 @@ int newstream_return(struct pt_regs *ctx)
 	struct stream_key k = {};
 	struct goroutine_key gk;
 	struct pending *p = NULL;
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
 	__u64 s, base, cookie;
 
-	if (skip_hit(ctx, PROBE_NEWSTREAM_RETURN))
+	/* No return site is a stack check: the cookie only when needed. */
+	if (skip_hit(ctx, PROBE_NEWSTREAM_RETURN, tgid, 0))
 		return 0;
-	gk = goroutine(ctx);
+	gk = goroutine(ctx, tgid);
 	s = ctx->ax;
 	if (client_entry) {
 		p = bpf_map_lookup_elem(&pending, &gk);
@@ -934,12 +1013,12 @@ int closestream(struct pt_regs *ctx)
 	__u64 cs, s = 0, st, cookie, first = 0;
 	__s32 status;
 
-	if (skip_hit(ctx, PROBE_CLOSESTREAM))
-		return 0;
 	k.tgid = bpf_get_current_pid_tgid() >> 32;
+	cookie = bpf_get_attach_cookie(ctx);
+	if (skip_hit(ctx, PROBE_CLOSESTREAM, k.tgid, cookie))
+		return 0;
 	k.conn = go_arg(ctx, off.r_cs_t);
 	cs = go_arg(ctx, off.r_cs_s);	/* *Stream, or *ClientStream (1.69+) */
-	cookie = bpf_get_attach_cookie(ctx);
 	/* At the RPC's close: the id and the first close's status in one read */
 	if (!(cookie & COOKIE_RPC_CLOSE) || off.cs_deref >= 0 || off.cs_status < 0 ||
 	    !read_pair(cs, off.cs_id, off.cs_status, &k.sid, &first)) {
@@ -1028,12 +1107,14 @@ static __always_inline __u64 server_conn(__u64 itab, __u64 data, __u32 tgid)
 SEC("uprobe")
 int server_start(struct pt_regs *ctx)
 {
-	bool unary = bpf_get_attach_cookie(ctx) & COOKIE_UNARY;
+	__u64 cookie = bpf_get_attach_cookie(ctx);
+	bool unary = cookie & COOKIE_UNARY;
 	struct stream_info si = {}, *info = &si;
 	__u64 stream, s, hdr[2] = {}, st[2] = {};	/* st: the transport interface */
 	struct stream_key k = {};
 
-	if (skip_hit(ctx, PROBE_SERVER_START))
+	k.tgid = bpf_get_current_pid_tgid() >> 32;
+	if (skip_hit(ctx, PROBE_SERVER_START, k.tgid, cookie))
 		return 0;
 	stream = go_arg(ctx, unary ? off.r_pu_stream : off.r_ps_stream);
 	s = stream_base(stream, off.ss_deref);
@@ -1047,7 +1128,6 @@ int server_start(struct pt_regs *ctx)
 		bpf_probe_read_user(hdr, sizeof(hdr), (void *)(s + off.ss_method));
 		bpf_probe_read_user(st, sizeof(st), (void *)(stream + off.ss_transport));
 	}
-	k.tgid = bpf_get_current_pid_tgid() >> 32;
 	k.conn = server_conn(st[0], st[1], k.tgid);
 	if (!k.conn)
 		return 0;
@@ -1076,10 +1156,10 @@ int server_end(struct pt_regs *ctx)
 	__u64 s, now;
 	__s32 status;
 
-	if (skip_hit(ctx, PROBE_SERVER_END))
+	k.tgid = bpf_get_current_pid_tgid() >> 32;
+	if (skip_hit(ctx, PROBE_SERVER_END, k.tgid, bpf_get_attach_cookie(ctx)))
 		return 0;
 	now = bpf_ktime_get_ns();
-	k.tgid = bpf_get_current_pid_tgid() >> 32;
 	k.conn = go_arg(ctx, off.r_ws_t);
 	s = stream_base(go_arg(ctx, off.r_ws_s), off.ss_deref);
 	k.sid = read_u32(s + off.ss_id);

@@ -1264,7 +1264,7 @@ int main(int argc, char **argv)
 	struct ring_buffer *rb = NULL;
 	struct gobin *gb = NULL;
 	char path[PATH_MAX];
-	int err, i;
+	int err, i, ncpus;
 
 	err = argp_parse(&argp, argc, argv, 0, NULL, NULL);
 	if (err)
@@ -1329,6 +1329,11 @@ load:
 	obj->rodata->client_entry = env.full;
 	obj->rodata->close_after_start = close_after_start();
 	obj->rodata->live_mask = env.live_slots - 1;
+	/* At most 1 MiB of the 8 MiB ring unannounced, however many CPUs. */
+	ncpus = libbpf_num_possible_cpus();
+	obj->rodata->wake_every = ncpus > 0 ? (1 << 20) / sizeof(struct event) / ncpus : 1;
+	if (!obj->rodata->wake_every)
+		obj->rodata->wake_every = 1;
 	if (layout.sides & LAYOUT_SERVER)
 		obj->rodata->server_type_hash = server_type_hash(gb);
 	err = grpcstreams_bpf__load(obj);

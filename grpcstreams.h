@@ -181,6 +181,7 @@ struct stats {
 	__u64 stack_skips;	/* stack-check hits ignored: morestack, then re-entry */
 	__u64 caller_mismatch;	/* caller-site hits after another call */
 	__u64 lost_events;
+	__u64 unwoken;		/* events since this CPU last woke user space; not a count */
 };
 
 struct event {
