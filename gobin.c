@@ -27,7 +27,9 @@ struct load_seg {
 	uint64_t vaddr;
 	uint64_t offset;
 	uint64_t filesz;
+	uint64_t memsz;
 	bool exec;
+	bool writable;
 };
 
 /*
@@ -59,6 +61,7 @@ struct gobin {
 	size_t symtab_link;
 	struct load_seg loads[MAX_LOADS];
 	int nloads;
+	bool fixed;		/* ET_EXEC: loaded at its link addresses */
 	struct pclntab pcln;
 	bool has_pcln;
 	struct dw_index_ent *dw_index;
@@ -524,8 +527,10 @@ static int check_go_elf(struct gobin *gb, const char **why)
 		if (!gelf_getphdr(gb->elf, i, &ph) || ph.p_type != PT_LOAD)
 			continue;
 		gb->loads[gb->nloads++] = (struct load_seg){
-			ph.p_vaddr, ph.p_offset, ph.p_filesz, ph.p_flags & PF_X };
+			ph.p_vaddr, ph.p_offset, ph.p_filesz, ph.p_memsz,
+			ph.p_flags & PF_X, ph.p_flags & PF_W };
 	}
+	gb->fixed = eh.e_type == ET_EXEC;
 	if (!gb->nloads) {
 		*why = "no loadable segments";
 		return -ENOEXEC;
@@ -700,6 +705,24 @@ int gobin_vaddr_to_offset(const struct gobin *gb, uint64_t vaddr,
 		}
 	}
 	return -ERANGE;
+}
+
+int gobin_fixed_rodata(const struct gobin *gb, uint64_t *lo, uint64_t *hi)
+{
+	const struct load_seg *s;
+	int i;
+
+	if (!gb->fixed)
+		return -ENOENT;
+	for (i = 0; i < gb->nloads; i++) {
+		s = &gb->loads[i];
+		if (!s->exec && !s->writable && s->memsz) {
+			*lo = s->vaddr;
+			*hi = s->vaddr + s->memsz;
+			return 0;
+		}
+	}
+	return -ENOENT;
 }
 
 /* Bytes of the function at [vaddr, vaddr + size), mapped from the file. */

@@ -98,6 +98,13 @@ int gobin_symbol(const struct gobin *gb, const char *name, uint64_t *addr,
 		 uint64_t *size);
 /* LEN bytes of the file's contents at virtual address VADDR; -ERANGE if not there. */
 int gobin_read(const struct gobin *gb, uint64_t vaddr, void *buf, size_t len);
+/*
+ * [LO, HI): the read-only, non-executable segment of a program loaded at
+ * its link addresses (not PIE), where Go keeps its string constants: in
+ * every process of it, at the same addresses, never written. -ENOENT for
+ * a PIE or when there is none.
+ */
+int gobin_fixed_rodata(const struct gobin *gb, uint64_t *lo, uint64_t *hi);
 /* File offset of a virtual address, from the PT_LOAD segments. */
 int gobin_vaddr_to_offset(const struct gobin *gb, uint64_t vaddr,
 			  uint64_t *offset);

@@ -260,6 +260,32 @@ static __u32 server_type_hash(struct gobin *gb)
 }
 
 /*
+ * What a program loaded at its link addresses lets the BPF side skip:
+ * reads of method strings that are constants (cached by address), and of
+ * the status of a server stream that ends with grpc.statusOK. A PIE's
+ * addresses move with each process: nothing then.
+ */
+static void fixed_addresses(struct gobin *gb, struct grpcstreams_bpf *obj)
+{
+	uint64_t lo, hi, addr, size;
+
+	if (gobin_fixed_rodata(gb, &lo, &hi)) {
+		if (env.verbose)
+			fprintf(stderr, "fixed addresses: none (PIE): methods and statuses read\n");
+		return;
+	}
+	obj->rodata->ro_lo = lo;
+	obj->rodata->ro_hi = hi;
+	if (!gobin_symbol(gb, "google.golang.org/grpc.statusOK", &addr, &size) && size == 8)
+		obj->rodata->status_ok_var = addr;
+	if (env.verbose)
+		fprintf(stderr, "fixed addresses: read-only data 0x%llx-0x%llx (constant methods "
+			"cached), grpc.statusOK at 0x%llx%s\n", (unsigned long long)lo,
+			(unsigned long long)hi, (unsigned long long)obj->rodata->status_ok_var,
+			obj->rodata->status_ok_var ? "" : " (no symbol: statuses read)");
+}
+
+/*
  * The logical probes: which function, at its entry or its returns, and
  * whether only -F wants it. Two hits per RPC and side by default: a
  * client stream starts when NewStream returns and ends at its first
@@ -1336,6 +1362,7 @@ load:
 		obj->rodata->wake_every = 1;
 	if (layout.sides & LAYOUT_SERVER)
 		obj->rodata->server_type_hash = server_type_hash(gb);
+	fixed_addresses(gb, obj);
 	err = grpcstreams_bpf__load(obj);
 	if (err) {
 		fprintf(stderr, "grpcstreams: failed to load BPF programs: %s%s\n", strerror(-err),

@@ -28,6 +28,8 @@
  *					go tool addr2line); when BIN has no
  *					.symtab, gobin_func() as well
  *	pcltext=BIN,ADDR		runtime.text of BIN (nm)
+ *	rodata=BIN,LO,HI		gobin_fixed_rodata() of BIN (readelf
+ *					-lW: its R-only LOAD; 0,0 for a PIE)
  *	versions=BIN,GO,GRPC,SOURCE	versions of BIN (go version -m, rodata
  *					grep); "-" for an empty GRPC/SOURCE
  *	params=BIN,FILE			gobin_param_reg() for every line
@@ -136,6 +138,8 @@ static struct expect {
 	int npclns;
 	char *pcltexts[MAX_EXPECT];	/* "BIN,ADDR" */
 	int npcltexts;
+	char *rodatas[MAX_EXPECT];	/* "BIN,LO,HI" */
+	int nrodatas;
 	char *versions[MAX_EXPECT];	/* "BIN,GO,GRPC,SOURCE" */
 	int nversions;
 	char *params[MAX_EXPECT];	/* "BIN,FILE" */
@@ -368,6 +372,8 @@ static void parse_expect(char *arg)
 		*(char **)next_slot(&truth.npclns, truth.pclns, sizeof(char *), orig) = v;
 	else if (!strcmp(arg, "pcltext"))
 		*(char **)next_slot(&truth.npcltexts, truth.pcltexts, sizeof(char *), orig) = v;
+	else if (!strcmp(arg, "rodata"))
+		*(char **)next_slot(&truth.nrodatas, truth.rodatas, sizeof(char *), orig) = v;
 	else if (!strcmp(arg, "versions"))
 		*(char **)next_slot(&truth.nversions, truth.versions, sizeof(char *), orig) = v;
 	else if (!strcmp(arg, "params"))
@@ -403,7 +409,7 @@ static void check_expectations_given(void)
 {
 	check(truth.go && truth.grpc && truth.grpc_source && truth.nfuncs &&
 	      truth.nnofuncs && truth.nentries && truth.nrets && truth.nvaddrs &&
-	      truth.nmembers && truth.sweep && truth.npclns && truth.npcltexts &&
+	      truth.nmembers && truth.sweep && truth.npclns && truth.npcltexts && truth.nrodatas &&
 	      truth.nversions && truth.nparams && truth.nmtypes && truth.corrupt &&
 	      truth.ncallers && truth.nsites,
 	      "every kind of expectation is given on the command line");
@@ -1326,6 +1332,33 @@ static void test_pcltext(char *spec)
 	gobin_close(gb);
 }
 
+/* Both kinds must be there: a PIE (0,0: none) and a fixed program. */
+static void test_rodata(char *spec)
+{
+	char *v = split_bin(spec), *hs = split_bin(v);
+	struct gobin *gb = open_ok(spec, spec);
+	uint64_t lo = 0, hi = 0, want_lo, want_hi;
+	char what[600];
+	int err;
+
+	if (!gb)
+		return;
+	parse_num(v, &want_lo, v);
+	parse_num(hs, &want_hi, hs);
+	err = gobin_fixed_rodata(gb, &lo, &hi);
+	snprintf(what, sizeof(what), "%s: fixed read-only data", spec);
+	if (!want_hi) {
+		check_err(err, -ENOENT, what);
+	} else {
+		check_err(err, 0, what);
+		snprintf(what, sizeof(what), "%s: fixed read-only data's start", spec);
+		check_u64(lo, want_lo, what);
+		snprintf(what, sizeof(what), "%s: fixed read-only data's end", spec);
+		check_u64(hi, want_hi, what);
+	}
+	gobin_close(gb);
+}
+
 static void test_versions_of(char *spec)
 {
 	char *go = split_bin(spec), *grpc, *src;
@@ -1635,6 +1668,8 @@ int main(int argc, char **argv)
 	test_gohello(argv[3]);
 	for (i = 0; i < truth.npcltexts; i++)
 		test_pcltext(truth.pcltexts[i]);
+	for (i = 0; i < truth.nrodatas; i++)
+		test_rodata(truth.rodatas[i]);
 	for (i = 0; i < truth.npclns; i++)
 		test_pcln(truth.pclns[i]);
 	for (i = 0; i < truth.nversions; i++)

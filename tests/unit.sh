@@ -736,6 +736,19 @@ pcln_list "$PLAIN" "$A2L" "$PLAIN" "$STRIPPED" >"$TMPD/stripped.pcln"
 set -- "$@" "pcln=$PLAIN,$TMPD/plain.pcln" "pcln=$STRIPPED,$TMPD/stripped.pcln" \
 	"pcltext=$PLAIN,0x$(nm "$PLAIN" | awk '$3 == "runtime.text" { print $1 }')"
 
+# "LO,HI" of BIN's read-only, non-executable LOAD (readelf -lW), or "0,0"
+# for a PIE (its addresses move with each process).
+rodata_of() {
+	if readelf -hW "$1" | grep -q 'Type: *EXEC'; then
+		# shellcheck disable=SC2046 # "VADDR MEMSZ" of the first R-only LOAD
+		set -- $(readelf -lW "$1" | awk '$1 == "LOAD" && NF == 8 && $7 == "R" { print $3, $6; exit }')
+		[ $# = 2 ] || die "no read-only LOAD in a fixed program"
+		printf '%s,0x%x\n' "$1" $(($1 + $2))
+	else
+		echo 0,0
+	fi
+}
+
 # Damaged copies of STRIPPED: where its .gopclntab, .go.buildinfo and the
 # version digits after every "grpc-go/" are.
 soff() {
@@ -766,6 +779,7 @@ for v in 1.64.0 1.81.1; do
 			continue
 		fi
 		set -- "$@" "versions=$(versions_of "$vgo" "$bin")"
+		set -- "$@" "rodata=$bin,$(rodata_of "$bin")"
 		symbols=$(nm "$bin" 2>/dev/null | head -n 1)
 		if [ -z "$A2L_NEW" ]; then
 			echo "# unit.sh: $v-$variant: no newer go tool addr2line in .cache, pclntab not checked"
