@@ -94,7 +94,8 @@ static const struct argp_option opts[] = {
 	{ "noclear", 'C', NULL, 0, "Don't clear the screen between tables", 0 },
 	{ "full", 'F', NULL, 0, "Client: also the RPC kind, nextid_race, and latency from "
 	  "NewStream's entry (2 more probe hits per client RPC)", 0 },
-	{ "verbose", 'v', NULL, 0, "Show libbpf output, symbols, offsets, how probes attach, every site", 0 },
+	{ "verbose", 'v', NULL, 0,
+	  "Show libbpf output, symbols, offsets, reads skipped, how probes attach, every site", 0 },
 	{ NULL, 'h', NULL, OPTION_HIDDEN, "Show the full help", 0 },
 	/* For tools/gen-layouts.sh: print the DWARF layout of -b PATH as a
 	 * table entry and exit. */
