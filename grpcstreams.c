@@ -1363,7 +1363,8 @@ load:
 		obj->rodata->wake_every = 1;
 	if (layout.sides & LAYOUT_SERVER)
 		obj->rodata->server_type_hash = server_type_hash(gb);
-	fixed_addresses(gb, obj);
+	if (gb)	/* none with --bench-events */
+		fixed_addresses(gb, obj);
 	err = grpcstreams_bpf__load(obj);
 	if (err) {
 		fprintf(stderr, "grpcstreams: failed to load BPF programs: %s%s\n", strerror(-err),

@@ -188,3 +188,14 @@ ask() {
 	wait "$TOOL_PID"
 	summary | jq -e '.lost_events == 0 and .collisions.duplicate == 0'
 }
+
+# The frontend's bench path (make bench): synthetic events through the real
+# ring buffer and NDJSON writer, every one printed, none lost.
+@test "--bench-events: every synthetic event is printed, none lost" {
+	"$TOOL" --bench-events 100000 --bench-rate 200000 -j >"$T/out" 2>"$T/err"
+	[ "$(wc -l <"$T/out")" -eq 100000 ]
+	jq -s -e 'length == 100000 and all(.type == "stream" and .comm == "synthetic" and
+		.method == "/bench.Synthetic/Call" and .latency_ns == 1000000 and .status == 0)' \
+		"$T/out" >/dev/null
+	grep -E '^bench: 100000 events handled in [0-9.]+ s: .*, 0 lost, max RSS' "$T/err"
+}
