@@ -235,33 +235,24 @@ struct {
 	__type(value, struct method_cached);
 } method_cache SEC(".maps");
 
-/* grpc.statusOK's value in process TGID, per CPU (see status_ok()). */
-struct ok_seen {
-	__u64 ptr;
+/*
+ * A value per CPU and the process it was read in: the *http2Server itab
+ * last checked (see server_conn), grpc.statusOK's value (see status_ok).
+ */
+enum seen_kind { SEEN_ITAB, SEEN_STATUS_OK, SEEN_KINDS };
+
+struct proc_seen {
+	__u64 val;
 	__u32 tgid;
 	__u32 pad;
 };
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
+	__uint(max_entries, SEEN_KINDS);
 	__type(key, __u32);
-	__type(value, struct ok_seen);
-} oks SEC(".maps");
-
-/* The *http2Server itab last checked on this CPU (see server_conn). */
-struct itab_seen {
-	__u64 itab;
-	__u32 tgid;
-	__u32 pad;
-};
-
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct itab_seen);
-} itabs SEC(".maps");
+	__type(value, struct proc_seen);
+} seen SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -882,33 +873,42 @@ static __always_inline __s32 status_code(__u64 st)
 }
 
 /*
+ * Keep VAL for TGID. The tgid is cleared first and set last: a run
+ * preempted meanwhile by another on this CPU never takes one process's
+ * value for another's.
+ */
+static __always_inline void seen_set(struct proc_seen *s, __u64 val, __u32 tgid)
+{
+	s->tgid = 0;
+	barrier();
+	s->val = val;
+	barrier();
+	s->tgid = tgid;
+}
+
+/*
  * grpc.statusOK's value (a *status.Status) in process TGID, read once per
  * CPU and process: a server stream that ends with it is OK, without the
  * two reads status_code() takes. 0 when unknown.
  */
 static __always_inline __u64 status_ok(__u32 tgid)
 {
-	struct ok_seen *seen;
-	__u32 zero = 0;
+	__u32 kind = SEEN_STATUS_OK;
+	struct proc_seen *s;
 	__u64 p;
 
 	if (!status_ok_var)
 		return 0;
-	seen = bpf_map_lookup_elem(&oks, &zero);
-	if (seen && seen->tgid == tgid) {
-		p = seen->ptr;
+	s = bpf_map_lookup_elem(&seen, &kind);
+	if (s && s->tgid == tgid) {
+		p = s->val;
 		barrier();
-		if (seen->tgid == tgid)
+		if (s->tgid == tgid)
 			return p;
 	}
 	p = read_u64(status_ok_var);
-	if (seen && p) {
-		seen->tgid = 0;
-		barrier();
-		seen->ptr = p;
-		barrier();
-		seen->tgid = tgid;
-	}
+	if (s && p)
+		seen_set(s, p, tgid);
 	return p;
 }
 
@@ -1171,21 +1171,19 @@ int closestream(struct pt_regs *ctx)
  */
 static __always_inline __u64 server_conn(__u64 itab, __u64 data, __u32 tgid)
 {
-	struct itab_seen *seen;
-	__u32 zero = 0;
+	__u32 kind = SEEN_ITAB;
+	struct proc_seen *s;
 
 	if (!server_type_hash)
 		return data;
 	/* A process has one such itab: the last one checked, per CPU. */
-	seen = bpf_map_lookup_elem(&itabs, &zero);
-	if (seen && seen->itab == itab && seen->tgid == tgid)
+	s = bpf_map_lookup_elem(&seen, &kind);
+	if (s && s->val == itab && s->tgid == tgid)
 		return data;
 	if (read_u32(itab + GO_ITAB_HASH) != server_type_hash)
 		return 0;
-	if (seen) {
-		seen->itab = itab;
-		seen->tgid = tgid;
-	}
+	if (s)
+		seen_set(s, itab, tgid);
 	return data;
 }
 
