@@ -330,12 +330,8 @@ static __always_inline __u8 read_u8(__u64 addr)
 
 /*
  * Common checks for every probe: our process, and not the pre-morestack
- * pass through a stack-check site (JBE taken: CF or ZF set).
- */
-/*
- * Hits that are not ours to count: another process, or a stack-check site
- * whose branch to morestack will be taken. TGID and COOKIE are the
- * caller's, read once: a helper call costs tens of ns here (every kernel
+ * pass through a stack-check site (JBE taken: CF or ZF set). TGID and
+ * COOKIE are the caller's, read once: a helper call costs tens of ns here (every kernel
  * return goes through the SRSO safe-RET thunk on these CPUs).
  */
 static __always_inline bool skip_hit(struct pt_regs *ctx, enum probe_id id, __u32 tgid,
@@ -552,16 +548,6 @@ static __always_inline void read_peer(struct conn_val *cv, __u64 iface)
 	cv->peer_port = read_u64(addr + off.tcpaddr_port);
 }
 
-/*
- * The connection's id and peer into INFO, for a stream SID on it: from the
- * conns map when this connection was seen before. A freed connection's
- * address can be reused by a new one, whose stream ids start again at 1:
- * when SID is not above the id the entry was made for, connectionID is
- * read again. That id is not raised as streams go by: the entry stays
- * read-only, where a write per stream would move its cache line between
- * CPUs on every stream; only streams that start out of order right after
- * it was made cost a read.
- */
 static __always_inline bool conn_cached_is(const struct conn_cached *c,
 					    const struct conn_key *ck)
 {
@@ -577,6 +563,16 @@ static __always_inline void conn_fill(struct stream_info *info, const struct con
 	__builtin_memcpy(info->comm, v->comm, sizeof(info->comm));
 }
 
+/*
+ * The connection's id, peer and process name into INFO, for a stream SID
+ * on it: from the conns map when this connection was seen before. A freed connection's
+ * address can be reused by a new one, whose stream ids start again at 1:
+ * when SID is not above the id the entry was made for, connectionID is
+ * read again. That id is not raised as streams go by: the entry stays
+ * read-only, where a write per stream would move its cache line between
+ * CPUs on every stream; only streams that start out of order right after
+ * it was made cost a read.
+ */
 static __always_inline void conn_info(struct stream_info *info, __u32 tgid, __u64 conn,
 				      __u32 side, __u32 sid)
 {
@@ -668,13 +664,18 @@ static __always_inline void emit_stream(const struct stream_key *k,
 		submit(e);
 }
 
-/* K's slot in "sids" and (CELL) the value its stream holds there. */
+/*
+ * K's slot in "sids" and (CELL) the value its stream holds there; NULL for
+ * a connection that is not a user address (the tag would overlap it).
+ */
 static __always_inline struct sid_slot *sid_slot(const struct stream_key *k, __u32 side,
 					       __u64 *cell)
 {
 	__u64 h = ((__u64)k->sid << 32 | k->tgid) ^ ((__u64)side << 63);
 	__u32 i = ((k->sid >> 1) + k->tgid * 0x9e3779b1U + side * 0x85ebca6bU) & (SID_SLOTS - 1);
 
+	if (k->conn >> SID_CONN_BITS)
+		return NULL;
 	h *= 0xbf58476d1ce4e5b9ULL;
 	h ^= h >> 31;
 	*cell = (h & ~((1ULL << SID_CONN_BITS) - 1)) | k->conn;
@@ -688,9 +689,6 @@ static __always_inline void sid_start(const struct stream_key *k, __u32 side, __
 	struct sid_slot *s;
 	int i, mine = -1;
 
-	/* Not a user address: it could not be told from the tag. */
-	if (k->conn >> SID_CONN_BITS)
-		return;
 	s = sid_slot(k, side, &cell);
 	if (!s)
 		return;
@@ -719,8 +717,6 @@ static __always_inline void sid_end(const struct stream_key *k, __u32 side)
 	__u64 cell;
 	int i;
 
-	if (k->conn >> SID_CONN_BITS)
-		return;
 	s = sid_slot(k, side, &cell);
 	if (!s)
 		return;
@@ -886,6 +882,16 @@ static __always_inline void seen_set(struct proc_seen *s, __u64 val, __u32 tgid)
 	s->tgid = tgid;
 }
 
+/* The value kept for TGID, if S holds one (read as seen_set writes it). */
+static __always_inline bool seen_get(const struct proc_seen *s, __u32 tgid, __u64 *val)
+{
+	if (s->tgid != tgid)
+		return false;
+	*val = s->val;
+	barrier();
+	return s->tgid == tgid;
+}
+
 /*
  * grpc.statusOK's value (a *status.Status) in process TGID, read once per
  * CPU and process: a server stream that ends with it is OK, without the
@@ -900,12 +906,8 @@ static __always_inline __u64 status_ok(__u32 tgid)
 	if (!status_ok_var)
 		return 0;
 	s = bpf_map_lookup_elem(&seen, &kind);
-	if (s && s->tgid == tgid) {
-		p = s->val;
-		barrier();
-		if (s->tgid == tgid)
-			return p;
-	}
+	if (s && seen_get(s, tgid, &p))
+		return p;
 	p = read_u64(status_ok_var);
 	if (s && p)
 		seen_set(s, p, tgid);
@@ -1173,12 +1175,13 @@ static __always_inline __u64 server_conn(__u64 itab, __u64 data, __u32 tgid)
 {
 	__u32 kind = SEEN_ITAB;
 	struct proc_seen *s;
+	__u64 v;
 
 	if (!server_type_hash)
 		return data;
 	/* A process has one such itab: the last one checked, per CPU. */
 	s = bpf_map_lookup_elem(&seen, &kind);
-	if (s && s->val == itab && s->tgid == tgid)
+	if (s && seen_get(s, tgid, &v) && v == itab)
 		return data;
 	if (read_u32(itab + GO_ITAB_HASH) != server_type_hash)
 		return 0;
