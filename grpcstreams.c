@@ -49,6 +49,7 @@ static struct env {
 	long bench_rate;
 	long live_slots;
 	bool bench_toggle;
+	bool bench_trap_only;
 	bool uprobe_multi;
 	bool no_uprobe_multi;
 } env = {
@@ -83,6 +84,7 @@ static const char argp_program_doc[] =
 #define OPT_LIVE_SLOTS		0x104
 #define OPT_BENCH_TOGGLE	0x105
 #define OPT_NO_UPROBE_MULTI	0x106
+#define OPT_BENCH_TRAP_ONLY	0x107
 
 static const struct argp_option opts[] = {
 	{ "pid", 'p', "PID", 0, "Trace this process (its executable via /proc/PID/exe)", 0 },
@@ -116,6 +118,9 @@ static const struct argp_option opts[] = {
 	/* For tests and make bench: a perf-event uprobe per site, as on a
 	 * kernel without uprobe_multi links (before 6.6). */
 	{ "no-uprobe-multi", OPT_NO_UPROBE_MULTI, NULL, OPTION_HIDDEN, "", 0 },
+	/* For make bench: the same probes, but each hit is only counted, so
+	 * that the kernel's share of the cost (trap, lookup, emulation) shows. */
+	{ "bench-trap-only", OPT_BENCH_TRAP_ONLY, NULL, OPTION_HIDDEN, "", 0 },
 	{},
 };
 
@@ -184,6 +189,9 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		break;
 	case OPT_BENCH_TOGGLE:
 		env.bench_toggle = true;
+		break;
+	case OPT_BENCH_TRAP_ONLY:
+		env.bench_trap_only = true;
 		break;
 	case OPT_LIVE_SLOTS:
 		env.live_slots = parse_num(arg, 1, LIVE_SLOTS, state, "live slots");
@@ -1354,6 +1362,7 @@ load:
 	obj->rodata->targ_tgid = env.pid;
 	obj->rodata->off = layout.off;
 	obj->rodata->client_entry = env.full;
+	obj->rodata->trap_only = env.bench_trap_only;
 	obj->rodata->close_after_start = close_after_start();
 	obj->rodata->live_mask = env.live_slots - 1;
 	/* At most 1 MiB of the 8 MiB ring unannounced, however many CPUs. */
@@ -1395,6 +1404,9 @@ load:
 		err = run_bench(obj, rb);
 		goto cleanup;
 	}
+	if (env.bench_trap_only)
+		fprintf(stderr, "grpcstreams: --bench-trap-only: probe hits are counted, "
+			"no stream is traced\n");
 	if (env.pid)
 		fprintf(stderr, "Tracing grpc-go streams of PID %d (%d probes)... "
 			"Hit Ctrl-C to end.\n", env.pid, plan.n);

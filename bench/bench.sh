@@ -8,6 +8,8 @@
 #
 #   client  grpcstreams -p CLIENT          server  grpcstreams -p SERVER
 #   both    grpcstreams -b FIXTURE (both processes run it)
+#   trap    -b FIXTURE, the same probes as both, but each hit only counted
+#           (--bench-trap-only): the kernel's share of the cost, ours is the rest
 #   naive   -p CLIENT with the usual placement: first instruction + every RET
 #
 # Why short windows of one run: this VM's speed drifts by tens of percent
@@ -23,7 +25,7 @@
 # Then the frontend alone: synthetic events through the real ring buffer and
 # output path (--bench-events), for its drain rate, losses and memory.
 # Needs root. Knobs: PAIRS (30: even, so that both orders count alike),
-# SECONDS_PER_RUN (1), CONC (16), CONNS (2), FIXTURE, MODES (all four), ROWS.
+# SECONDS_PER_RUN (1), CONC (16), CONNS (2), FIXTURE, MODES (all five), ROWS.
 set -eu
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -34,7 +36,7 @@ PAIRS=${PAIRS:-30}
 SECS=${SECONDS_PER_RUN:-1}
 CONC=${CONC:-16}
 CONNS=${CONNS:-2}
-MODES=${MODES:-client server both naive}
+MODES=${MODES:-client server both trap naive}
 
 T=$(mktemp -d)
 cleanup() {
@@ -120,6 +122,7 @@ for mode in $MODES; do
 	client) args="-p $CLIENT_PID" ;;
 	server) args="-p $SERVER_PID" ;;
 	both) args="-b $FIXTURE" ;;
+	trap) args="-b $FIXTURE --bench-trap-only" ;;
 	naive) args="-p $CLIENT_PID --naive-probes" ;;
 	esac
 	# The last mode's answers must not be taken for this one's.
@@ -159,7 +162,9 @@ echo
 echo "medians of $PAIRS (rpc/s: client throughput; ratio: traced/untraced of each round, whose windows"
 echo "are next to each other, in turns untraced or traced first, so that the machine's drift cancels;"
 echo "cpu/rpc: client CPU per RPC; hits/rpc: uprobe hits per RPC, counted in BPF, both sides together"
-echo "for 'both'; lost: events lost in all the mode's windows; tool cpu: % of one CPU in the window)"
+echo "for 'both' and 'trap'; lost: events lost in all the mode's windows; tool cpu: % of one CPU in"
+echo "the window; trap: the probes of 'both' counting their hits and doing nothing else, the floor"
+echo "set by the kernel's uprobe traps: what 'both' costs beyond it is grpcstreams' own work)"
 printf '%-7s %11s %11s %7s %11s %11s %9s %6s %9s\n' MODE UNTRACED/s TRACED/s RATIO U_CPU/RPC T_CPU/RPC HITS/RPC LOST TOOL_CPU
 for mode in $MODES; do
 	col() { awk -v m="$mode" -v c="$1" '$1 == m {print $c}' "$T/rows" | median; }

@@ -189,6 +189,21 @@ ask() {
 	summary | jq -e '.lost_events == 0 and .collisions.duplicate == 0'
 }
 
+# make bench's "trap" line: the probes hit as usual, each hit is counted,
+# nothing else is done (no stream, no event), and the tool says so.
+@test "--bench-trap-only: every hit counted, no stream traced" {
+	start_server
+	TOOL_OPTS="--bench-trap-only" trace_client -conns 2 -concurrency 8 -rpcs 3000
+	grep -q -- '--bench-trap-only: probe hits are counted, no stream is traced' "$T/tool.err"
+	local n
+	n=$(jq .rpcs "$T/truth.json")
+	[ "$n" -eq 3000 ]
+	[ "$(grep -c '"type":"stream"' "$T/out")" -eq 0 ]
+	summary | jq -e --argjson n "$n" '.started == 0 and .streams == 0 and .open == 0 and
+		.lost_events == 0 and .probe_hits.newstream_return == $n and
+		.probe_hits.closestream == $n'
+}
+
 # The frontend's bench path (make bench): synthetic events through the real
 # ring buffer and NDJSON writer, every one printed, none lost.
 @test "--bench-events: every synthetic event is printed, none lost" {
