@@ -332,9 +332,11 @@ static __always_inline __u8 read_u8(__u64 addr)
 
 /*
  * Common checks for every probe: our process, and not the pre-morestack
- * pass through a stack-check site (JBE taken: CF or ZF set). TGID and
- * COOKIE are the caller's, read once: a helper call costs tens of ns here (every kernel
- * return goes through the SRSO safe-RET thunk on these CPUs).
+ * pass through a stack-check site (JBE taken: CF or ZF set). A hit that
+ * passes is counted; with trap_only (make bench's "trap" line) it then
+ * goes no further. TGID and COOKIE are the caller's, read once: a helper
+ * call costs tens of ns here (every kernel return goes through the SRSO
+ * safe-RET thunk on these CPUs).
  */
 static __always_inline bool skip_hit(struct pt_regs *ctx, enum probe_id id, __u32 tgid,
 				     __u64 cookie)
@@ -347,7 +349,6 @@ static __always_inline bool skip_hit(struct pt_regs *ctx, enum probe_id id, __u3
 		return true;
 	}
 	STAT_INC(hits[id]);
-	/* make bench's "trap" line: what the hits cost without our work */
 	return trap_only;
 }
 
