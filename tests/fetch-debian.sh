@@ -1,13 +1,22 @@
 #!/bin/sh
 # SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #
-# fetch-debian.sh SUITE DEST
+# fetch-debian.sh trixie|sid DEST
+# fetch-debian.sh go1.NN DEST
 #
-# Fetch the Go toolchain and grpc-go (plus its GOPATH dependencies) from
-# another Debian suite (trixie or sid) and unpack them with `dpkg -x` into
-# DEST, e.g. .cache/debian/sid. Nothing is installed into the system: apt
-# runs with a throw-away configuration (its own sources list, lists and
-# cache dirs) whose mirror URI is taken from this machine's own apt sources.
+# Fetch .deb files from another Debian suite and unpack them with `dpkg -x`
+# into DEST, e.g. .cache/debian/sid. Two kinds of sets:
+#
+#   trixie, sid  that suite's Go toolchain and grpc-go, plus grpc-go's GOPATH
+#                dependencies (x/net, x/sys, x/text, protobuf, genproto): a
+#                "dependency suite" for tools/build-releases.sh too
+#   go1.NN       the Go 1.NN toolchain alone (golang-1.NN-go, -src), from the
+#                suite that ships it: 1.19 bookworm, 1.21-1.23
+#                bookworm-backports, 1.24 trixie, 1.25-1.27 trixie-backports
+#
+# Nothing is installed into the system: apt runs with a throw-away
+# configuration (its own sources list, lists and cache dirs) whose mirror URI
+# is taken from this machine's own apt sources, only the suite changed.
 # Release files are verified with the machine's Debian archive keyring.
 #
 # Afterwards, e.g. for sid:
@@ -21,14 +30,14 @@
 set -eu
 
 usage() {
-	echo "usage: $0 trixie|sid DEST" >&2
+	echo "usage: $0 trixie|sid|go1.NN DEST" >&2
 	exit 2
 }
 [ $# -eq 2 ] || usage
-SUITE=$1
+SET=$1
 DEST=$2
 
-# Packages per suite. grpc-go built in GOPATH mode needs the toolchain, its
+# Packages per set. grpc-go built in GOPATH mode needs the toolchain, its
 # own source and the source of every package it imports (transitively, for
 # the packages the fixture uses). Debian's Depends pull in far more (xds,
 # opentelemetry, ...) that a GOPATH build of the core package never reads,
@@ -36,14 +45,29 @@ DEST=$2
 PKGS_COMMON="golang-google-grpc-dev golang-golang-x-net-dev
 golang-golang-x-sys-dev golang-golang-x-text-dev golang-google-protobuf-dev
 golang-google-genproto-dev golang-github-golang-protobuf-1-5-dev"
-case $SUITE in
+case $SET in
 trixie)
+	SUITE=trixie
 	GOVER=1.24
 	PKGS="golang-$GOVER-go golang-$GOVER-src $PKGS_COMMON"
 	;;
 sid | unstable)
+	SUITE=sid
 	GOVER=1.27
 	PKGS="golang-$GOVER-go golang-$GOVER-src $PKGS_COMMON"
+	;;
+go1.*)
+	# Each toolchain from one suite only, so that a version always means
+	# the same packages (sid's 1.26 and 1.27 are not used: a moving target).
+	GOVER=${SET#go}
+	case $GOVER in
+	1.19) SUITE=bookworm ;;
+	1.21 | 1.22 | 1.23) SUITE=bookworm-backports ;;
+	1.24) SUITE=trixie ;;
+	1.25 | 1.26 | 1.27) SUITE=trixie-backports ;;
+	*) usage ;;
+	esac
+	PKGS="golang-$GOVER-go golang-$GOVER-src"
 	;;
 *)
 	usage
@@ -126,7 +150,7 @@ fi
 [ -r "$KEYRING" ] || die "keyring $KEYRING not readable"
 
 # --- throw-away apt configuration ----------------------------------------
-WORK=$(mktemp -d "$(dirname "$DEST")/.fetch-$SUITE.XXXXXX")
+WORK=$(mktemp -d "$(dirname "$DEST")/.fetch-$SET.XXXXXX")
 trap 'rm -rf "$WORK" "$DEST.tmp"' EXIT
 trap 'exit 130' INT TERM
 chmod 755 "$WORK"
