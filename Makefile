@@ -57,11 +57,36 @@ $(OUTPUT)/layout.o: layout.c layout.h layouts.h grpcstreams.h gobin.h | $(OUTPUT
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $(INCLUDES) -c $< -o $@
 
+# For tests: the tool built with a table that lacks the entry of release %,
+# to see a binary of it refused by its code rather than by its version.
+$(OUTPUT)/layouts-without-%.h: layouts.h | $(OUTPUT)
+	$(call msg,GEN,$@)
+	$(Q)awk -v v="$*" '/^\t\/\* / { c = $$0; next } \
+		/^\t\{ "/ { split($$0, q, "\""); skip = index(" " q[2] " ", " " v " ") > 0; \
+			      if (!skip) print c } \
+		!skip { print } /\} \},$$/ { skip = 0 }' $< >$@
+	$(Q)! cmp -s $< $@ || { echo "$<: no entry for $*" >&2; exit 1; }
+
+.PRECIOUS: $(OUTPUT)/layouts-without-%.h $(OUTPUT)/layout-without-%.o
+$(OUTPUT)/layout-without-%.o: layout.c layout.h $(OUTPUT)/layouts-without-%.h grpcstreams.h gobin.h
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) $(INCLUDES) -DLAYOUTS_H='"layouts-without-$*.h"' -c $< -o $@
+
+$(OUTPUT)/grpcstreams-without-%: $(OUTPUT)/grpcstreams.o $(OUTPUT)/gobin.o $(OUTPUT)/layout-without-%.o \
+				 $(OUTPUT)/layout_check.o $(OUTPUT)/trace_helpers.o
+	$(call msg,BINARY,$@)
+	$(Q)$(CC) $(CFLAGS) $^ $(LIBS) -o $@
+
+$(OUTPUT)/layout_check.o: layout_check.c layout.h grpcstreams.h gobin.h | $(OUTPUT)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) $(INCLUDES) -c $< -o $@
+
 $(OUTPUT)/trace_helpers.o: trace_helpers.c trace_helpers.h | $(OUTPUT)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $(INCLUDES) -c $< -o $@
 
-grpcstreams: $(OUTPUT)/grpcstreams.o $(OUTPUT)/gobin.o $(OUTPUT)/layout.o $(OUTPUT)/trace_helpers.o
+grpcstreams: $(OUTPUT)/grpcstreams.o $(OUTPUT)/gobin.o $(OUTPUT)/layout.o $(OUTPUT)/layout_check.o \
+	     $(OUTPUT)/trace_helpers.o
 	$(call msg,BINARY,$@)
 	$(Q)$(CC) $(CFLAGS) $^ $(LIBS) -o $@
 
@@ -69,13 +94,21 @@ $(OUTPUT)/test_gobin: tests/test_gobin.c $(OUTPUT)/gobin.o gobin.h
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $(INCLUDES) $< $(OUTPUT)/gobin.o $(LIBS) -o $@
 
+$(OUTPUT)/test_layout: tests/test_layout.c $(OUTPUT)/layout.o $(OUTPUT)/layout_check.o \
+		       $(OUTPUT)/gobin.o layout.h
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) $(INCLUDES) $< $(OUTPUT)/layout.o $(OUTPUT)/layout_check.o \
+		$(OUTPUT)/gobin.o $(LIBS) -o $@
+
 # Go gRPC fixture programs, built from Debian's packages (cached).
 fixtures:
 	$(Q)./tests/build-fixtures.sh
 
 # deps first, on its own: the rest needs what it installs (also under -j).
 test: deps
-	$(Q)$(MAKE) --no-print-directory all $(OUTPUT)/test_gobin fixtures
+	$(Q)$(MAKE) --no-print-directory all $(OUTPUT)/test_gobin $(OUTPUT)/test_layout fixtures
+	$(Q)$(MAKE) --no-print-directory $(OUTPUT)/grpcstreams-without-$$(dpkg-query -W \
+		-f='$${Version}' golang-google-grpc-dev | sed 's/^[0-9]*://; s/[-+~].*//')
 	$(Q)./tests/run.sh
 
 bench: deps
@@ -92,4 +125,5 @@ install: grpcstreams
 
 clean:
 	$(call msg,CLEAN)
-	$(Q)rm -rf $(OUTPUT)/*.o $(OUTPUT)/*.skel.h $(OUTPUT)/vmlinux.h $(OUTPUT)/test_gobin grpcstreams
+	$(Q)rm -rf $(OUTPUT)/*.o $(OUTPUT)/*.skel.h $(OUTPUT)/vmlinux.h $(OUTPUT)/test_gobin \
+		$(OUTPUT)/test_layout $(OUTPUT)/grpcstreams-without-* $(OUTPUT)/layouts-without-* grpcstreams

@@ -14,14 +14,22 @@
 #define STATUS		"google.golang.org/grpc/internal/status.Status"
 #define SPB_STATUS	"google.golang.org/genproto/googleapis/rpc/status.Status"
 
-/* A built-in layout: what the DWARF of a real build of this version said. */
+/*
+ * A built-in layout: what the DWARF of builds of these releases said (the
+ * same for each of them).
+ */
 struct layout_entry {
-	const char *grpc_version;
-	const char *go_version;		/* of the build it came from (informative) */
+	const char *releases;		/* "1.33.1 1.33.2 ...", in version order */
+	const char *go_versions;	/* of the builds it came from (informative) */
 	struct go_offsets off;
 };
 
+/* LAYOUTS_H: another table, for tests (Makefile, grpcstreams-without-%). */
+#ifdef LAYOUTS_H
+#include LAYOUTS_H
+#else
 #include "layouts.h"
+#endif
 
 /* Every field of struct go_offsets, by name, for -v and the table. */
 #define F(name) { #name, offsetof(struct go_offsets, name) }
@@ -282,21 +290,130 @@ static __s32 spb_code_offset(struct gobin *gb)
 	       40 : 0;
 }
 
+/* 1.64.0 -> 64000; -1 when VER is not "1.MINOR.PATCH". */
+static long version_key(const char *ver)
+{
+	unsigned int major, minor, patch;
+	char c;
+
+	if (sscanf(ver, "%u.%u.%u%c", &major, &minor, &patch, &c) != 3 || major != 1)
+		return -1;
+	return minor * 1000L + patch;
+}
+
+/* How far the releases of entry E are from KEY (-1: unknown, the newest wins). */
+static long entry_distance(const struct layout_entry *e, long key)
+{
+	const char *p = e->releases;
+	long best = -1, d, k;
+	char ver[GOBIN_VERSION_LEN];
+	int n;
+
+	while (sscanf(p, "%31s%n", ver, &n) == 1) {
+		p += n;
+		k = version_key(ver);
+		d = key < 0 ? 1000000 - k : (k > key ? k - key : key - k);
+		if (best < 0 || d < best)
+			best = d;
+	}
+	return best;
+}
+
+/* Is VER one of E's releases? */
+static bool entry_has(const struct layout_entry *e, const char *ver)
+{
+	size_t len = strlen(ver);
+	const char *p;
+
+	for (p = strstr(e->releases, ver); p && len; p = strstr(p + 1, ver))
+		if ((p == e->releases || p[-1] == ' ') && (!p[len] || p[len] == ' '))
+			return true;
+	return false;
+}
+
+/* "1.33.1 ... 1.34.2" of entry E, into BUF. */
+static void entry_name(const struct layout_entry *e, char *buf, size_t len)
+{
+	const char *last = strrchr(e->releases, ' ');
+	int first = (int)strcspn(e->releases, " ");
+
+	if (last)
+		snprintf(buf, len, "%.*s ... %s", first, e->releases, last + 1);
+	else
+		snprintf(buf, len, "%s", e->releases);
+}
+
+#define NENTRIES (sizeof(layout_table) / sizeof(layout_table[0]) - 1)
+
+/*
+ * No DWARF: the table's layouts are candidates, the entry of the binary's
+ * own release first, then the others nearest its version first; the first
+ * one its code does not contradict is used (layout_check.c). A release
+ * the table does not know, or whose own layout the code contradicts (a
+ * patched fork), is traced with a notice; a binary whose code contradicts
+ * every layout is refused, naming the first field that disagreed with the
+ * nearest one. Never traced with offsets its code contradicts.
+ */
 static int from_table(struct gobin *gb, const char *path, struct layout *l)
 {
-	size_t i;
+	size_t order[NENTRIES + 1], i, j, n = NENTRIES, t;
+	long key = version_key(l->grpc_version), dist[NENTRIES + 1];
+	struct layout_verdict v, first = { 0 };
+	struct layout_code *lc;
+	const char *ver = l->grpc_version[0] ? l->grpc_version : "(version unknown)";
+	char name[64], firstname[64] = "";
+	bool known = false;
+	int err;
 
-	for (i = 0; i < sizeof(layout_table) / sizeof(layout_table[0]); i++) {
-		if (!layout_table[i].grpc_version ||
-		    strcmp(layout_table[i].grpc_version, l->grpc_version))
-			continue;
-		l->off = layout_table[i].off;
+	for (i = 0; i < n; i++) {
+		order[i] = i;
+		dist[i] = entry_has(&layout_table[i], l->grpc_version) ? -1 :
+			  entry_distance(&layout_table[i], key);
+		known |= dist[i] < 0;
+	}
+	/* Insertion sort by distance, stable: older entries first on a tie. */
+	for (i = 1; i < n; i++)
+		for (j = i; j > 0 && dist[order[j]] < dist[order[j - 1]]; j--) {
+			t = order[j];
+			order[j] = order[j - 1];
+			order[j - 1] = t;
+		}
+	err = layout_code_open(gb, &lc);
+	if (err) {
+		fprintf(stderr, "grpcstreams: %s: cannot read its code to check a layout: %s\n",
+			path, strerror(-err));
+		return err;
+	}
+	for (i = 0; i < n; i++) {
+		const struct layout_entry *e = &layout_table[order[i]];
+
+		l->off = e->off;
 		l->off.spb_code = spb_code_offset(gb);
+		entry_name(e, name, sizeof(name));
+		if (layout_check(lc, l, &v)) {
+			if (!i) {
+				first = v;
+				snprintf(firstname, sizeof(firstname), "%s", name);
+			}
+			continue;
+		}
+		snprintf(l->entry, sizeof(l->entry), "%s", name);
+		l->confirmed = v.confirmed;
+		l->unchecked = v.unchecked;
+		if (!known)
+			fprintf(stderr, "grpcstreams: %s: grpc-go %s is not in the layout table; "
+				"its code agrees with the layout of %s: using that\n", path, ver, name);
+		else if (dist[order[i]] >= 0)
+			fprintf(stderr, "grpcstreams: %s: grpc-go %s, but its code contradicts that "
+				"release's layout (%s); it agrees with the layout of %s: using that\n",
+				path, ver, first.why, name);
+		layout_code_close(lc);
 		return 0;
 	}
-	fprintf(stderr, "grpcstreams: %s: grpc-go %s: no struct offsets known and no DWARF; "
-		"rebuild without -ldflags=-w, or add this version with tools/gen-layouts.sh\n",
-		path, l->grpc_version[0] ? l->grpc_version : "(version unknown)");
+	layout_code_close(lc);
+	fprintf(stderr, "grpcstreams: %s: grpc-go %s: no DWARF, and its code contradicts every "
+		"known layout (nearest, %s: %s); rebuild without -ldflags=-w, or add this "
+		"release with make layouts\n", path, ver, firstname, first.why);
 	return -ENOENT;
 }
 
@@ -338,10 +455,23 @@ int layout_resolve(struct gobin *gb, const char *path, struct layout *l, bool ve
 		fprintf(stderr, "layout: grpc-go %s, sides:%s%s, from %s\n",
 			ver[0] ? ver : "(unknown)", l->sides & LAYOUT_CLIENT ? " client" : "",
 			l->sides & LAYOUT_SERVER ? " server" : "", l->source);
+		if (l->entry[0])
+			fprintf(stderr, "layout: table entry %s, confirmed by the binary's code: "
+				"%d fields agree, %d unchecked (no such function)\n", l->entry,
+				l->confirmed, l->unchecked);
 		for (i = 0; i < NFIELDS; i++)
 			fprintf(stderr, "layout: %s = %d\n", fields[i].name,
 				*field(&l->off, i));
 	}
+	return 0;
+}
+
+int layout_table_entry(size_t i, struct layout *l)
+{
+	if (i >= NENTRIES)
+		return -ENOENT;
+	l->off = layout_table[i].off;
+	entry_name(&layout_table[i], l->entry, sizeof(l->entry));
 	return 0;
 }
 
@@ -350,8 +480,9 @@ void layout_print_entry(const struct layout *l, const char *go_version, FILE *f)
 	struct go_offsets o = l->off;
 	size_t i;
 
-	fprintf(f, "\t{ \"%s\", \"%s\", {", l->grpc_version, go_version);
+	fprintf(f, "%s %s", l->grpc_version[0] ? l->grpc_version : "-",
+		go_version[0] ? go_version : "-");
 	for (i = 0; i < NFIELDS; i++)
-		fprintf(f, "%s\n\t\t.%s = %d", i ? "," : "", fields[i].name, *field(&o, i));
-	fprintf(f, " } },\n");
+		fprintf(f, " %s=%d", fields[i].name, *field(&o, i));
+	fputc('\n', f);
 }

@@ -39,7 +39,29 @@ struct layout {
 	const char *func[F_COUNT];	/* symbol names; NULL: not probed */
 	const char *source;		/* "DWARF" or "table" */
 	char grpc_version[32];
+	/* From the table: the entry's releases (first ... last) and its checks. */
+	char entry[64];
+	int confirmed, unchecked;
 };
+
+/* What a binary's code says of a layout (layout_check.c). */
+struct layout_verdict {
+	int confirmed;		/* fields an instruction of the binary agrees with */
+	int unchecked;		/* fields whose function the binary does not have */
+	char why[256];		/* the first field the code contradicts, or "" */
+};
+
+struct layout_code;
+
+/* The instructions of GB's grpc-go functions that the checks read. */
+int layout_code_open(struct gobin *gb, struct layout_code **lc);
+void layout_code_close(struct layout_code *lc);
+/*
+ * Does the code agree with L's offsets (for L's sides)? 0 when no field is
+ * contradicted, -EDOM when one is (V->why names the first).
+ */
+int layout_check(const struct layout_code *lc, const struct layout *l,
+		 struct layout_verdict *v);
 
 /*
  * Resolve everything for the binary GB (PATH for messages). On failure,
@@ -48,7 +70,17 @@ struct layout {
  */
 int layout_resolve(struct gobin *gb, const char *path, struct layout *l, bool verbose);
 
-/* The layout as a C initializer of the table, for tools/gen-layouts.sh. */
+/*
+ * Table entry I: its releases as L->entry ("first ... last") and its
+ * offsets into L->off (spb_code 0: read off the binary); -ENOENT past the
+ * end. For tests/test_layout.c.
+ */
+int layout_table_entry(size_t i, struct layout *l);
+
+/*
+ * The layout on one line, for tools/gen-layouts.sh:
+ * "GRPC_VERSION GO_VERSION field=value ...".
+ */
 void layout_print_entry(const struct layout *l, const char *go_version, FILE *f);
 
 #endif /* __LAYOUT_H */

@@ -106,18 +106,49 @@ refuses() {
 	kill -0 "$VICTIM"
 }
 
-@test "a stripped binary of an unknown grpc-go version is refused by name" {
+@test "a stripped binary relabelled to an unknown release: traced when its code agrees with a layout" {
 	local stripped=$ROOT/.output/fix/$GRPC_VERSION-stripped/grpcfixture
-	# The same program, claiming a grpc-go version nobody has a layout for:
+	# The same program, claiming a grpc-go release the table does not have:
 	# its user agent string is the only version record of a GOPATH build.
 	sed "s|grpc-go/$GRPC_VERSION|grpc-go/1.99.0|g" "$stripped" >"$T/future"
 	chmod +x "$T/future"
 	grep -qa "grpc-go/1.99.0" "$T/future"
-	refuses "^grpcstreams: .*: grpc-go 1\.99\.0: no struct offsets known and no DWARF" -b "$T/future"
-	# Known version, no DWARF: the built-in layout is used.
+	! grep -qa "grpc-go/$GRPC_VERSION" "$T/future"
+	FIXTURE=$T/future
+	start_server
+	start_tool -b "$FIXTURE" -j -v
+	# One line says why a layout of another release is used.
+	grep -E "^grpcstreams: $T/future: grpc-go 1\.99\.0 is not in the layout table; its code agrees with the layout of [0-9.]+( \\.\\.\\. [0-9.]+)?: using that$" "$T/tool.err"
+	[ "$(grep -c '^grpcstreams:' "$T/tool.err")" -eq 1 ]
+	grep -q "^layout: table entry .*, confirmed by the binary's code" "$T/tool.err"
+	start_client -conns 2 -concurrency 8 -rpcs 300 -codes 0,5,0
+	touch "$T/go"
+	wait "$CLIENT_PID"
+	wait_streams 600
+	kill -INT "$TOOL_PID"
+	wait "$TOOL_PID"
+	[ "$(streams client | jq length)" -eq 300 ]
+	[ "$(streams client | jq -c '[group_by(.conn)[] | length] | sort')" = \
+	  "$(jq -c '[.per_conn[] | select(. > 0)] | sort' "$T/truth.json")" ]
+	[ "$(per_call client)" = "$(truth_per_call client-nokind)" ]
+	[ "$(streams server | jq length)" -eq 300 ]
+	[ "$(per_call server)" = "$(truth_per_call server)" ]
+}
+
+@test "the same binary, the tool built without its release's layout: refused by its code" {
+	local stripped=$ROOT/.output/fix/$GRPC_VERSION-stripped/grpcfixture
+	local without=$ROOT/.output/grpcstreams-without-$GRPC_VERSION
+	[ -x "$without" ]
+	sed "s|grpc-go/$GRPC_VERSION|grpc-go/1.99.0|g" "$stripped" >"$T/future"
+	chmod +x "$T/future"
+	TOOL=$without refuses "^grpcstreams: $T/future: grpc-go 1\.99\.0: no DWARF, and its code contradicts every known layout \(nearest, [0-9.]+( \\.\\.\\. [0-9.]+)?: [^:]* at [0-9]*: .*\); " -b "$T/future"
+	# Its own release too: the version alone never picks a layout.
+	TOOL=$without refuses "^grpcstreams: $stripped: grpc-go $GRPC_VERSION: no DWARF, and its code contradicts every known layout" -b "$stripped"
+	# Known release, no DWARF: the built-in layout, confirmed by its code.
 	run timeout 10 "$TOOL" -b "$stripped" -d 1 -v
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"layout: grpc-go $GRPC_VERSION, sides: client server, from table"* ]]
+	[[ "$output" == *"layout: table entry "*"confirmed by the binary's code"* ]]
 }
 
 @test "-b with a missing file or a directory" {

@@ -1,10 +1,12 @@
 #!/bin/sh
 # SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
-# The whole suite: unit tests of the Go-binary inspection module, the suites
+# The whole suite: unit tests of the Go-binary inspection module and of the
+# layout code checks (test_layout, on every fixture with DWARF), the suites
 # that do not depend on a fixture cell (cli.bats, etcd.bats, ...: every
 # tests/*.bats but the per-cell ones) once, labelled "common", then the
 # per-cell suites (client.bats, server.bats) once per fixture cell of
-# tests/matrix, with FIXTURE=.output/fix/CELL/grpcfixture. Needs root.
+# tests/matrix, with FIXTURE=.output/fix/CELL/grpcfixture, plus the short
+# exact check of both sides (exact.bats) on the stripped ones. Needs root.
 #
 #   MATRIX="1.33.3-plain 1.81.1-pie"   cells to run instead of tests/matrix
 #   BATS_FILTER=REGEX                  only the bats tests whose name matches
@@ -62,6 +64,20 @@ if [ -x tests/unit.sh ]; then
 	record unit "${p:-0}" "${f:-1}" $(($(date +%s) - t0)) "$note"
 fi
 
+# The code checks of layout_check.c against every fixture with DWARF: each
+# one's own layout confirmed, every other layout of the table refused.
+if [ -x .output/test_layout ]; then
+	t0=$(date +%s)
+	set -- .output/fix/*-plain/grpcfixture .output/fix/*-pie/grpcfixture
+	.output/test_layout "$@" >"$LOGDIR/layout.log" 2>&1 || :
+	cat "$LOGDIR/layout.log"
+	p=$(sed -n 's/^layout: \([0-9]*\) passed, \([0-9]*\) failed$/\1/p' "$LOGDIR/layout.log")
+	f=$(sed -n 's/^layout: \([0-9]*\) passed, \([0-9]*\) failed$/\2/p' "$LOGDIR/layout.log")
+	note=
+	[ -n "$p" ] || note="test_layout ended without its summary line"
+	record layout "${p:-0}" "${f:-1}" $(($(date +%s) - t0)) "$note"
+fi
+
 # run_bats LABEL FIXTURE BATS_FILES...: one bats run, labelled. FIXTURE empty
 # means helpers.bash's default (the system's grpc-go, plain).
 run_bats() {
@@ -108,7 +124,7 @@ run_bats() {
 PER_CELL="tests/client.bats tests/server.bats"
 COMMON=
 for b in tests/*.bats; do
-	case " $PER_CELL " in
+	case " $PER_CELL tests/exact.bats " in
 	*" $b "*) ;;
 	*) COMMON="$COMMON $b" ;;
 	esac
@@ -116,8 +132,11 @@ done
 # shellcheck disable=SC2086 # file names without blanks
 run_bats common "" $COMMON
 for cell in $CELLS; do
+	suites=$PER_CELL
+	# A stripped cell: the table's layout, checked against its code.
+	case $cell in *-stripped) suites="$suites tests/exact.bats" ;; esac
 	# shellcheck disable=SC2086
-	run_bats "$cell" "$ROOT/.output/fix/$cell/grpcfixture" $PER_CELL
+	run_bats "$cell" "$ROOT/.output/fix/$cell/grpcfixture" $suites
 done
 
 if [ "$ran" -eq 0 ]; then

@@ -1,0 +1,489 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * layout_check: does a binary's own machine code agree with a layout?
+ *
+ * A binary without DWARF says nothing of its struct offsets; a table entry
+ * for its grpc-go version says what the DWARF of another build of that
+ * release said. A patched fork, a release newer than the table, or a
+ * version string that lies would make the tool read the wrong words of
+ * the traced program. So before tracing, every offset the probes read is
+ * looked for in the instructions of the grpc-go function that writes or
+ * reads that very field in the source, e.g. http2Client.nextID in
+ * NewStream's "t.nextID += 2":
+ *
+ *	ADDL $0x2, 0x15c(SI)				(Go 1.19, grpc-go 1.33)
+ *	MOVL 0x1b0(DX), SI; LEAL 0x2(SI), R8; MOVL R8, 0x1b0(DX)
+ *
+ * A field is confirmed when an instruction of the right shape (store or
+ * load, width, the "+= 2", the XCHG of swapState, the length word of a
+ * string copied from CallHdr.Method into Stream.method) accesses it at
+ * the candidate's offset; contradicted when the function is there but no
+ * such instruction is; unchecked when the binary has no such function
+ * (the linker dropped it). Stack (SP) and RIP-relative operands never
+ * count. Struct fields are reached as disp(base) in Go's code, with an
+ * embedded struct's offset folded into the displacement.
+ *
+ * The patterns were checked against the DWARF of a build of every release
+ * 1.33.1 - 1.83.1 (tests/unit.sh: every release's own layout confirmed,
+ * and each other layout of the table refused by at least one field).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <capstone/capstone.h>
+
+#include "layout.h"
+
+#define TRANSPORT	"google.golang.org/grpc/internal/transport."
+#define MAX_FUNCS	32
+#define MAX_FUNC_SIZE	(256 * 1024)
+
+/* The instructions of a set of functions: one name and its closures. */
+struct code {
+	cs_insn *insn[MAX_FUNCS];
+	size_t n[MAX_FUNCS];
+	int nfuncs;
+};
+
+enum code_set {
+	C_NEWSTREAM,		/* http2Client.NewStream, newStream, their closures */
+	C_CLOSESTREAM,		/* http2Client.closeStream */
+	C_NEW_CLIENT,		/* transport.newHTTP2Client */
+	C_OPERATE_HEADERS,	/* http2Server.operateHeaders and its closures */
+	C_WRITE_STATUS,		/* http2Server.WriteStatus / writeStatus */
+	C_NEW_SERVER,		/* transport.NewServerTransport / newHTTP2Server */
+	C_SERVER_PEER,		/* (*http2Server).Peer (1.61+), getPeer */
+	C_STATUS_CODE,		/* internal/status.(*Status).Code */
+	C_TCPADDR_STRING,	/* net.(*TCPAddr).String */
+	C_COUNT,
+};
+
+/*
+ * Functions of each set, by name prefix: a prefix ending in '.' or ')'
+ * takes closures too (NAME.func1, NAME.func1.1, NAME.gowrap1 ...).
+ */
+static const char *const set_funcs[C_COUNT][4] = {
+	[C_NEWSTREAM] = { TRANSPORT "(*http2Client).NewStream",
+			  TRANSPORT "(*http2Client).newStream" },
+	[C_CLOSESTREAM] = { TRANSPORT "(*http2Client).closeStream" },
+	[C_NEW_CLIENT] = { TRANSPORT "newHTTP2Client" },
+	[C_OPERATE_HEADERS] = { TRANSPORT "(*http2Server).operateHeaders" },
+	[C_WRITE_STATUS] = { TRANSPORT "(*http2Server).WriteStatus",
+			     TRANSPORT "(*http2Server).writeStatus" },
+	[C_NEW_SERVER] = { TRANSPORT "NewServerTransport", TRANSPORT "newHTTP2Server" },
+	[C_SERVER_PEER] = { TRANSPORT "(*http2Server).Peer", TRANSPORT "(*http2Server).getPeer" },
+	[C_STATUS_CODE] = { "google.golang.org/grpc/internal/status.(*Status).Code" },
+	[C_TCPADDR_STRING] = { "net.(*TCPAddr).String" },
+};
+
+struct layout_code {
+	struct gobin *gb;
+	csh cs;
+	struct code set[C_COUNT];
+};
+
+/* NAME is PREFIX itself, or one of its closures (PREFIX.func1 ...). */
+static bool in_set(const char *name, const char *prefix)
+{
+	size_t len = strlen(prefix);
+
+	if (strncmp(name, prefix, len))
+		return false;
+	return !name[len] || !strncmp(name + len, ".func", 5) ||
+	       !strncmp(name + len, ".gowrap", 7);
+}
+
+static enum code_set set_of(const char *name)
+{
+	int s, i;
+
+	for (s = 0; s < C_COUNT; s++)
+		for (i = 0; i < 4 && set_funcs[s][i]; i++)
+			if (in_set(name, set_funcs[s][i]))
+				return s;
+	return C_COUNT;
+}
+
+static int collect_func(const char *name, uint64_t addr, uint64_t size, void *ctx)
+{
+	struct layout_code *lc = ctx;
+	enum code_set s;
+	struct code *code;
+	uint8_t *buf;
+
+	/* Every name checked is in one of two packages: skip the rest fast. */
+	if (strncmp(name, "google.golang.org/grpc", 22) && strncmp(name, "net.", 4))
+		return 0;
+	s = set_of(name);
+	if (s == C_COUNT)
+		return 0;
+	code = &lc->set[s];
+	if (code->nfuncs == MAX_FUNCS || !size || size > MAX_FUNC_SIZE)
+		return 0;
+	buf = malloc(size);
+	if (!buf)
+		return -ENOMEM;
+	if (!gobin_read(lc->gb, addr, buf, size)) {
+		code->n[code->nfuncs] = cs_disasm(lc->cs, buf, size, addr, 0,
+						  &code->insn[code->nfuncs]);
+		if (code->n[code->nfuncs])
+			code->nfuncs++;
+	}
+	free(buf);
+	return 0;
+}
+
+int layout_code_open(struct gobin *gb, struct layout_code **out)
+{
+	struct layout_code *lc = calloc(1, sizeof(*lc));
+	int err;
+
+	if (!lc)
+		return -ENOMEM;
+	lc->gb = gb;
+	if (cs_open(CS_ARCH_X86, CS_MODE_64, &lc->cs) != CS_ERR_OK) {
+		free(lc);
+		return -EINVAL;
+	}
+	cs_option(lc->cs, CS_OPT_DETAIL, CS_OPT_ON);
+	err = gobin_for_each_func(gb, collect_func, lc);
+	if (err) {
+		layout_code_close(lc);
+		return err;
+	}
+	*out = lc;
+	return 0;
+}
+
+void layout_code_close(struct layout_code *lc)
+{
+	int s, f;
+
+	if (!lc)
+		return;
+	for (s = 0; s < C_COUNT; s++)
+		for (f = 0; f < lc->set[s].nfuncs; f++)
+			cs_free(lc->set[s].insn[f], lc->set[s].n[f]);
+	cs_close(&lc->cs);
+	free(lc);
+}
+
+/* The instructions of set S; NULL: the binary has no such code. */
+static const struct code *code_of(const struct layout_code *lc, enum code_set s)
+{
+	return lc->set[s].nfuncs ? &lc->set[s] : NULL;
+}
+
+/* ---- instruction shapes ---- */
+
+/* The memory operand of INSN at a struct field: base+disp, not the stack. */
+static const cs_x86_op *field_op(const cs_insn *insn)
+{
+	const cs_x86 *x = &insn->detail->x86;
+	int i;
+
+	for (i = 0; i < x->op_count; i++) {
+		const cs_x86_op *op = &x->operands[i];
+
+		if (op->type != X86_OP_MEM)
+			continue;
+		if (op->mem.base == X86_REG_INVALID || op->mem.base == X86_REG_RSP ||
+		    op->mem.base == X86_REG_RIP || op->mem.index != X86_REG_INVALID ||
+		    op->mem.segment != X86_REG_INVALID)
+			return NULL;
+		return op;
+	}
+	return NULL;
+}
+
+#define ACC_LOAD	1
+#define ACC_STORE	2
+#define ACC_LEA		4	/* the field's address taken (write barrier, copy) */
+#define ACC_XCHG	8	/* XCHG or LOCK CMPXCHG on it (atomic swap/CAS) */
+
+/* Does INSN access the field at DISP, SIZE bytes (0: any), the way ACC says? */
+static bool accesses(const cs_insn *insn, long disp, int size, int acc)
+{
+	const cs_x86_op *op = field_op(insn);
+
+	if (!op || op->mem.disp != disp)
+		return false;
+	if (insn->id == X86_INS_LEA)
+		return acc & ACC_LEA;
+	if (size && op->size != size)
+		return false;
+	if (insn->id == X86_INS_XCHG || insn->id == X86_INS_CMPXCHG)
+		return acc & (ACC_XCHG | ACC_STORE | ACC_LOAD);
+	if ((acc & ACC_STORE) && (op->access & CS_AC_WRITE))
+		return true;
+	return (acc & ACC_LOAD) && (op->access & CS_AC_READ);
+}
+
+/* First register operand of INSN (its destination for MOV, LEA, ADD). */
+static unsigned int reg_op(const cs_insn *insn, int i)
+{
+	const cs_x86 *x = &insn->detail->x86;
+
+	return i < x->op_count && x->operands[i].type == X86_OP_REG ? x->operands[i].reg : 0;
+}
+
+/* Any instruction of CODE accessing DISP as ACC says: found where. */
+static bool find_access(const struct code *code, long disp, int size, int acc,
+			int *fn, size_t *at)
+{
+	int f;
+	size_t i;
+
+	for (f = 0; f < code->nfuncs; f++)
+		for (i = 0; i < code->n[f]; i++)
+			if (accesses(&code->insn[f][i], disp, size, acc)) {
+				if (fn)
+					*fn = f;
+				if (at)
+					*at = i;
+				return true;
+			}
+	return false;
+}
+
+/* Is INSN "+2" into a register: ADD reg, 2 or LEA reg, [reg + 2]? */
+static bool adds_two(const cs_insn *insn, unsigned int *reg)
+{
+	const cs_x86 *x = &insn->detail->x86;
+
+	if (x->op_count != 2 || x->operands[0].type != X86_OP_REG)
+		return false;
+	*reg = x->operands[0].reg;
+	if (insn->id == X86_INS_ADD)
+		return x->operands[1].type == X86_OP_IMM && x->operands[1].imm == 2;
+	return insn->id == X86_INS_LEA && x->operands[1].mem.disp == 2 &&
+	       x->operands[1].mem.index == X86_REG_INVALID;
+}
+
+/*
+ * "t.nextID += 2" at DISP: ADDL $2, DISP(base), or a register that got
+ * "+2" within the 4 instructions before stored to DISP(base). Where: *FN, *AT.
+ */
+static bool find_add_two(const struct code *code, long disp, int *fn, size_t *at)
+{
+	const cs_insn *insn;
+	unsigned int reg;
+	int f;
+	size_t i, j;
+
+	for (f = 0; f < code->nfuncs; f++) {
+		for (i = 0; i < code->n[f]; i++) {
+			insn = &code->insn[f][i];
+			if (!accesses(insn, disp, 4, ACC_STORE))
+				continue;
+			if (insn->id == X86_INS_ADD && insn->detail->x86.operands[1].type == X86_OP_IMM &&
+			    insn->detail->x86.operands[1].imm == 2)
+				goto found;
+			if (insn->id != X86_INS_MOV)
+				continue;
+			for (j = i > 4 ? i - 4 : 0; j < i; j++)
+				if (adds_two(&code->insn[f][j], &reg) &&
+				    reg == reg_op(insn, 1))
+					goto found;
+		}
+	}
+	return false;
+found:
+	*fn = f;
+	*at = i;
+	return true;
+}
+
+/*
+ * A string's length word copied from SRC+8 of one struct to DST+8 of
+ * another: MOVQ SRC+8(a), R ... MOVQ R, DST+8(b), R untouched between,
+ * within 16 instructions (the pointer word goes through a write barrier).
+ */
+static bool find_string_copy(const struct code *code, long src, long dst)
+{
+	const cs_insn *insn;
+	unsigned int reg;
+	int f;
+	size_t i, j;
+
+	for (f = 0; f < code->nfuncs; f++) {
+		for (i = 0; i < code->n[f]; i++) {
+			insn = &code->insn[f][i];
+			if (insn->id != X86_INS_MOV || !accesses(insn, src + 8, 8, ACC_LOAD))
+				continue;
+			reg = reg_op(insn, 0);
+			for (j = i + 1; j < code->n[f] && j <= i + 16; j++) {
+				insn = &code->insn[f][j];
+				if (insn->id == X86_INS_MOV && reg_op(insn, 1) == reg &&
+				    accesses(insn, dst + 8, 8, ACC_STORE))
+					return true;
+				if (reg_op(insn, 0) == reg && insn->id != X86_INS_CMP &&
+				    insn->id != X86_INS_TEST)
+					break;
+			}
+		}
+	}
+	return false;
+}
+
+/* ---- the fields ---- */
+
+/*
+ * Record one field's verdict: OK (confirmed), or the first disagreement.
+ * Returns false once the layout is contradicted.
+ */
+static bool verdict(struct layout_verdict *v, const struct code *code, bool ok,
+		    const char *field, long off, const char *where)
+{
+	if (!code) {
+		v->unchecked++;
+		return true;
+	}
+	if (ok) {
+		v->confirmed++;
+		return true;
+	}
+	snprintf(v->why, sizeof(v->why), "%s at %ld: %s", field, off, where);
+	return false;
+}
+
+int layout_check(const struct layout_code *lc, const struct layout *l,
+		 struct layout_verdict *v)
+{
+	const struct go_offsets *o = &l->off;
+	const struct code *code, *peer, *made;
+	size_t at = 0, i;
+	int fn = 0, f;
+	bool ok;
+
+	memset(v, 0, sizeof(*v));
+
+	if (l->sides & LAYOUT_CLIENT) {
+		code = code_of(lc, C_NEWSTREAM);
+		ok = code && find_add_two(code, o->client_nextid, &fn, &at);
+		if (!verdict(v, code, ok, "http2Client.nextID", o->client_nextid,
+			     "no \"nextID += 2\" stores there in NewStream"))
+			goto out;
+		/* s.id = h.streamID: a 32-bit store right after it. */
+		if (ok) {
+			ok = false;
+			for (i = at + 1; i < code->n[fn] && i <= at + 24 && !ok; i++)
+				ok = accesses(&code->insn[fn][i], o->cs_id, 4, ACC_STORE);
+			if (o->cs_deref >= 0)
+				ok = ok && find_access(code, o->cs_deref, 8, ACC_LOAD, NULL, NULL);
+		}
+		if (!verdict(v, code, ok, "Stream.id", o->cs_id,
+			     "not stored after \"nextID += 2\" in NewStream"))
+			goto out;
+		ok = code && find_string_copy(code, o->callhdr_method, o->cs_method);
+		if (!verdict(v, code, ok, "Stream.method", o->cs_method,
+			     "not copied from CallHdr.Method in NewStream"))
+			goto out;
+		if (o->cs_ct >= 0) {
+			ok = code && find_access(code, o->cs_ct, 8, ACC_STORE, NULL, NULL);
+			if (!verdict(v, code, ok, "the stream's http2Client", o->cs_ct,
+				     "not stored in NewStream"))
+				goto out;
+		}
+		if (o->client_remote_addr >= 0) {
+			ok = code && find_access(code, o->client_remote_addr, 0,
+						 ACC_LOAD | ACC_LEA, NULL, NULL);
+			if (!verdict(v, code, ok, "http2Client.remoteAddr",
+				     o->client_remote_addr, "not read in NewStream"))
+				goto out;
+		}
+		code = code_of(lc, C_CLOSESTREAM);
+		ok = code && find_access(code, o->cs_state, 4, ACC_XCHG, NULL, NULL);
+		if (!verdict(v, code, ok, "Stream.state", o->cs_state,
+			     "not swapped in closeStream"))
+			goto out;
+		if (o->cs_status >= 0) {
+			ok = code && find_access(code, o->cs_status, 8, ACC_STORE | ACC_LEA,
+						 NULL, NULL);
+			if (!verdict(v, code, ok, "the stream's status", o->cs_status,
+				     "not stored in closeStream"))
+				goto out;
+		}
+		if (o->client_conn_id >= 0) {
+			code = code_of(lc, C_NEW_CLIENT);
+			ok = code && find_access(code, o->client_conn_id, 8, ACC_STORE, NULL, NULL);
+			if (!verdict(v, code, ok, "http2Client.connectionID", o->client_conn_id,
+				     "not stored in newHTTP2Client"))
+				goto out;
+		}
+		/*
+		 * StreamDesc.ServerStreams and ClientStreams (-F's RPC kind) are
+		 * not checked: grpc-go copies the desc whole, reading its bools
+		 * only through other structs; it is public API, unchanged since
+		 * 2016 (table and DWARF of every release: 24 and 25).
+		 */
+	}
+
+	if (l->sides & LAYOUT_SERVER) {
+		code = code_of(lc, C_OPERATE_HEADERS);
+		ok = code && find_access(code, o->ss_id, 4, ACC_STORE, NULL, NULL);
+		/* ServerStream's *Stream (1.69 - 1.76): followed there. */
+		if (o->ss_deref >= 0)
+			ok = ok && find_access(code, o->ss_deref, 8, ACC_LOAD, NULL, NULL);
+		if (!verdict(v, code, ok, "server Stream.id", o->ss_id,
+			     "not stored in operateHeaders"))
+			goto out;
+		ok = code && find_access(code, o->ss_method + 8, 8, ACC_STORE, NULL, NULL);
+		if (!verdict(v, code, ok, "server Stream.method", o->ss_method,
+			     "its length not stored in operateHeaders"))
+			goto out;
+		ok = code && find_access(code, o->ss_transport, 8, ACC_STORE, NULL, NULL) &&
+		     find_access(code, o->ss_transport + 8, 8, ACC_STORE, NULL, NULL);
+		if (!verdict(v, code, ok, "the stream's ServerTransport", o->ss_transport,
+			     "not stored in operateHeaders"))
+			goto out;
+		/*
+		 * The peer's address: read in operateHeaders (remoteAddr, before
+		 * 1.61) or in Peer() (peer.Addr), or stored where the transport
+		 * is made.
+		 */
+		if (o->server_peer >= 0) {
+			peer = code_of(lc, C_SERVER_PEER);
+			made = code_of(lc, C_NEW_SERVER);
+			ok = (code && find_access(code, o->server_peer, 0, ACC_LOAD | ACC_LEA,
+						  NULL, NULL)) ||
+			     (peer && find_access(peer, o->server_peer, 0, ACC_LOAD | ACC_LEA,
+						  NULL, NULL)) ||
+			     (made && find_access(made, o->server_peer, 8, ACC_STORE, NULL, NULL));
+			if (!verdict(v, code, ok, "http2Server's peer address", o->server_peer,
+				     "not read in operateHeaders"))
+				goto out;
+		}
+		code = code_of(lc, C_WRITE_STATUS);
+		ok = code && find_access(code, o->ss_state, 4, ACC_LOAD | ACC_XCHG, NULL, NULL);
+		if (!verdict(v, code, ok, "server Stream.state", o->ss_state,
+			     "not read in WriteStatus"))
+			goto out;
+		if (o->server_conn_id >= 0) {
+			code = code_of(lc, C_NEW_SERVER);
+			ok = code && find_access(code, o->server_conn_id, 8, ACC_STORE, NULL, NULL);
+			if (!verdict(v, code, ok, "http2Server.connectionID", o->server_conn_id,
+				     "not stored in NewServerTransport"))
+				goto out;
+		}
+	}
+
+	/* status.(*Status).Code: s.s.Code, two loads in a row. */
+	code = code_of(lc, C_STATUS_CODE);
+	ok = code && find_access(code, o->status_s, 8, ACC_LOAD, &f, &at);
+	if (ok) {
+		ok = false;
+		for (i = at + 1; i < code->n[f] && !ok; i++)
+			ok = accesses(&code->insn[f][i], o->spb_code, 4, ACC_LOAD);
+	}
+	if (!verdict(v, code, ok, "status.Status.s, .Code", o->spb_code,
+		     "not read in status.(*Status).Code"))
+		goto out;
+	code = code_of(lc, C_TCPADDR_STRING);
+	ok = code && find_access(code, o->tcpaddr_port, 8, ACC_LOAD, NULL, NULL);
+	verdict(v, code, ok, "net.TCPAddr.Port", o->tcpaddr_port,
+		"not read in net.(*TCPAddr).String");
+out:
+	return v->why[0] ? -EDOM : 0;
+}
