@@ -453,20 +453,32 @@ static const char *pcln_name(const struct pclntab *t, uint64_t i,
 	return (const char *)name;
 }
 
-int gobin_func_pclntab(const struct gobin *gb, const char *name,
-		       uint64_t *addr, uint64_t *size)
+/* The functab slot of function NAME, or -ENOENT. */
+static int64_t pcln_find(const struct gobin *gb, const char *name, uint32_t *fentry)
 {
 	const struct pclntab *t = &gb->pcln;
-	uint32_t entry, next, fentry;
 	const char *n;
 	uint64_t i;
 
 	if (!gb->has_pcln)
 		return -ENOENT;
 	for (i = 0; i < t->nfunc; i++) {
-		n = pcln_name(t, i, &fentry);
-		if (!n || strcmp(n, name))
-			continue;
+		n = pcln_name(t, i, fentry);
+		if (n && !strcmp(n, name))
+			return (int64_t)i;
+	}
+	return -ENOENT;
+}
+
+int gobin_func_pclntab(const struct gobin *gb, const char *name,
+		       uint64_t *addr, uint64_t *size)
+{
+	const struct pclntab *t = &gb->pcln;
+	uint32_t entry, next, fentry;
+	int64_t i;
+
+	i = pcln_find(gb, name, &fentry);
+	if (i >= 0) {
 		entry = pcln_entryoff(t, i);
 		next = pcln_entryoff(t, i + 1);
 		/* Both copies of the entry must agree, and functions be sorted. */
@@ -478,6 +490,24 @@ int gobin_func_pclntab(const struct gobin *gb, const char *name,
 		return 0;
 	}
 	return -ENOENT;
+}
+
+int gobin_func_args(const struct gobin *gb, const char *name, int32_t *args)
+{
+	const struct pclntab *t = &gb->pcln;
+	uint64_t f;
+	uint32_t fentry;
+	int64_t i;
+
+	i = pcln_find(gb, name, &fentry);
+	if (i < 0)
+		return (int)i;
+	/* _func: entryOff, nameOff, args (pcln_name() checked 8 bytes). */
+	f = t->functab + le32(t->data + t->functab + 8 * i + 4);
+	if (t->size - f < 12)
+		return -EINVAL;
+	*args = (int32_t)le32(t->data + f + 8);
+	return 0;
 }
 
 bool gobin_has_pclntab(const struct gobin *gb)

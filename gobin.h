@@ -89,6 +89,12 @@ bool gobin_has_pclntab(const struct gobin *gb);
 int gobin_func_pclntab(const struct gobin *gb, const char *name,
 		       uint64_t *addr, uint64_t *size);
 /*
+ * The size of function NAME's argument frame, as .gopclntab records it
+ * (_func.args: its arguments and results, whatever registers carry them):
+ * what a change of its signature changes. -ENOENT when absent.
+ */
+int gobin_func_args(const struct gobin *gb, const char *name, int32_t *args);
+/*
  * runtime.text as .gopclntab records it: the base of its function entries,
  * not necessarily the .text section's address. -ENOENT without a table.
  */

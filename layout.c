@@ -22,6 +22,19 @@ struct layout_entry {
 	const char *releases;		/* "1.33.1 1.33.2 ...", in version order */
 	const char *go_versions;	/* of the builds it came from (informative) */
 	struct go_offsets off;
+	__s32 args[F_COUNT];		/* see struct layout */
+};
+
+/* Role names, as the table's args initializers spell them. */
+static const char *const role_names[F_COUNT] = {
+	[F_NEW_CLIENT_STREAM] = "F_NEW_CLIENT_STREAM",
+	[F_NEWSTREAM] = "F_NEWSTREAM",
+	[F_CLOSESTREAM] = "F_CLOSESTREAM",
+	[F_HANDLE_STREAM] = "F_HANDLE_STREAM",
+	[F_PROCESS_UNARY] = "F_PROCESS_UNARY",
+	[F_PROCESS_STREAMING] = "F_PROCESS_STREAMING",
+	[F_WRITE_STATUS] = "F_WRITE_STATUS",
+	[F_CLIENT_CLOSE] = "F_CLIENT_CLOSE",
 };
 
 /* LAYOUTS_H: another table, for tests (Makefile, grpcstreams-without-%). */
@@ -388,6 +401,7 @@ static int from_table(struct gobin *gb, const char *path, struct layout *l)
 		const struct layout_entry *e = &layout_table[order[i]];
 
 		l->off = e->off;
+		memcpy(l->args, e->args, sizeof(l->args));
 		l->off.spb_code = spb_code_offset(gb);
 		entry_name(e, name, sizeof(name));
 		if (layout_check(lc, l, &v)) {
@@ -438,6 +452,9 @@ int layout_resolve(struct gobin *gb, const char *path, struct layout *l, bool ve
 	if (gobin_has_dwarf(gb)) {
 		l->source = "DWARF";
 		err = from_dwarf(gb, path, l, verbose);
+		for (i = 0; i < F_COUNT; i++)
+			if (l->func[i] && gobin_func_args(gb, l->func[i], &l->args[i]))
+				l->args[i] = 0;
 	} else {
 		l->source = "table";
 		err = from_table(gb, path, l);
@@ -471,6 +488,7 @@ int layout_table_entry(size_t i, struct layout *l)
 	if (i >= NENTRIES)
 		return -ENOENT;
 	l->off = layout_table[i].off;
+	memcpy(l->args, layout_table[i].args, sizeof(l->args));
 	entry_name(&layout_table[i], l->entry, sizeof(l->entry));
 	return 0;
 }
@@ -484,5 +502,7 @@ void layout_print_entry(const struct layout *l, const char *go_version, FILE *f)
 		go_version[0] ? go_version : "-");
 	for (i = 0; i < NFIELDS; i++)
 		fprintf(f, " %s=%d", fields[i].name, *field(&o, i));
+	for (i = 0; i < F_COUNT; i++)
+		fprintf(f, " args.%s=%d", role_names[i], l->args[i]);
 	fputc('\n', f);
 }

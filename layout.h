@@ -37,6 +37,12 @@ struct layout {
 	struct go_offsets off;
 	unsigned int sides;		/* LAYOUT_CLIENT | LAYOUT_SERVER */
 	const char *func[F_COUNT];	/* symbol names; NULL: not probed */
+	/*
+	 * Argument frame sizes of the probed functions (pclntab's _func.args)
+	 * in the build a layout came from; 0: unknown. A binary whose sizes
+	 * differ has other signatures, so other argument registers.
+	 */
+	__s32 args[F_COUNT];
 	const char *source;		/* "DWARF" or "table" */
 	char grpc_version[32];
 	/* From the table: the entry's releases (first ... last) and its checks. */

@@ -358,6 +358,27 @@ int layout_check(const struct layout_code *lc, const struct layout *l,
 	bool ok;
 
 	memset(v, 0, sizeof(*v));
+	/*
+	 * Argument registers: Go assigns them from the signature, so a
+	 * function whose argument frame has another size than in the
+	 * layout's build has another signature, and its registers are not
+	 * the layout's.
+	 */
+	for (f = 0; f < F_COUNT; f++) {
+		__s32 args;
+
+		if (!l->func[f] || l->args[f] <= 0 || gobin_func_args(lc->gb, l->func[f], &args)) {
+			v->unchecked += l->func[f] != NULL;
+			continue;
+		}
+		if (args != l->args[f]) {
+			snprintf(v->why, sizeof(v->why), "the arguments of %s: %d bytes, "
+				 "not %d: another signature", strrchr(l->func[f], '/') + 1,
+				 args, l->args[f]);
+			return -EDOM;
+		}
+		v->confirmed++;
+	}
 
 	if (l->sides & LAYOUT_CLIENT) {
 		code = code_of(lc, C_NEWSTREAM);

@@ -9,7 +9,8 @@
  * gdb and llvm-dwarfdump by test_gobin) is the truth. For each one:
  *  - its own layout must be confirmed by its code;
  *  - every entry of the built-in table (layouts.h) that differs from it in
- *    a field the code is checked for must be refused, and one that differs
+ *    a field the code is checked for, or in the argument frame size of a
+ *    probed function (which fixes its argument registers), must be refused, and one that differs
  *    in no such field must be confirmed (the check is then blind to the
  *    difference: said on a "# blind" line, so that a release whose layout
  *    the code cannot tell apart is seen, not hidden).
@@ -44,11 +45,20 @@ static __s32 get(const struct go_offsets *o, size_t i)
 	return *(const __s32 *)((const char *)o + checked[i].at);
 }
 
-/* The first checked field in which A and B differ, or NULL. */
-static const char *differs(const struct go_offsets *a, const struct go_offsets *b,
-			   unsigned int sides)
+/*
+ * The first checked field in which A and B differ, or NULL: offsets of
+ * A's sides, and the argument frames of the functions A probes.
+ */
+static const char *differs(const struct layout *la, const struct layout *lb)
 {
+	const struct go_offsets *a = &la->off, *b = &lb->off;
+	unsigned int sides = la->sides;
 	size_t i;
+
+	for (i = 0; i < F_COUNT; i++)
+		if (la->func[i] && la->args[i] > 0 && lb->args[i] > 0 &&
+		    la->args[i] != lb->args[i])
+			return la->func[i];
 
 	for (i = 0; i < sizeof(checked) / sizeof(checked[0]); i++) {
 		bool client = !strncmp(checked[i].name, "c", 1);
@@ -101,10 +111,9 @@ static void test_binary(const char *bin)
 	else
 		result(v.confirmed > 0, "%s: its own layout confirmed, %s fields, %s unchecked",
 		       bin, n1, n2);
-	for (i = 0; !layout_table_entry(i, &other); i++) {
-		other.sides = own.sides;
+	for (i = 0; other = own, !layout_table_entry(i, &other); i++) {
 		other.off.spb_code = own.off.spb_code;
-		field = differs(&own.off, &other.off, own.sides);
+		field = differs(&own, &other);
 		err = layout_check(lc, &other, &v);
 		if (field && err)
 			result(true, "%s: layout of %s refused: %s", bin, other.entry, v.why);
@@ -114,7 +123,8 @@ static void test_binary(const char *bin)
 		else if (err)
 			result(false, "%s: layout of %s, the same in every checked field, "
 			       "refused: %s", bin, other.entry, v.why);
-		else if (memcmp(&own.off, &other.off, sizeof(own.off)))
+		else if (memcmp(&own.off, &other.off, sizeof(own.off)) ||
+			 memcmp(own.args, other.args, sizeof(own.args)))
 			printf("# blind: %s: layout of %s differs only in unchecked fields\n",
 			       bin, other.entry);
 	}

@@ -56,9 +56,22 @@ function flush(   i, n, names, first) {
 		n > 1 ? " ... " r[n] : "", n, n > 1 ? "s" : "", gos
 	printf "\t{ \"%s\", \"%s\", {", rels, gos
 	n = split(key, f, " ")
+	sep = ""
 	for (i = 1; i <= n; i++) {
 		split(f[i], kv, "=")
-		printf "%s\n\t\t.%s = %s", i > 1 ? "," : "", kv[1], kv[2]
+		if (kv[1] ~ /^args\./)
+			continue
+		printf "%s\n\t\t.%s = %s", sep, kv[1], kv[2]
+		sep = ","
+	}
+	printf " }, {"
+	sep = ""
+	for (i = 1; i <= n; i++) {
+		split(f[i], kv, "=")
+		if (kv[1] !~ /^args\./)
+			continue
+		printf "%s\n\t\t[%s] = %s", sep, substr(kv[1], 6), kv[2]
+		sep = ","
 	}
 	printf " } },\n"
 }
