@@ -1,15 +1,18 @@
 #!/bin/sh
 # SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #
-# fetch-debian.sh trixie|sid DEST
+# fetch-debian.sh bookworm|trixie|sid DEST
 # fetch-debian.sh go1.NN DEST
 #
 # Fetch .deb files from another Debian suite and unpack them with `dpkg -x`
 # into DEST, e.g. .cache/debian/sid. Two kinds of sets:
 #
-#   trixie, sid  that suite's Go toolchain and grpc-go, plus grpc-go's GOPATH
+#   bookworm, trixie, sid
+#                that suite's Go toolchain and grpc-go, plus grpc-go's GOPATH
 #                dependencies (x/net, x/sys, x/text, protobuf, genproto): a
-#                "dependency suite" for tools/build-releases.sh too
+#                "dependency suite" for tools/build-releases.sh too.
+#                (bookworm: the system's own /usr/share/gocode lacks
+#                google.golang.org/protobuf, which upstream grpc-go needs)
 #   go1.NN       the Go 1.NN toolchain alone (golang-1.NN-go, -src), from the
 #                suite that ships it: 1.19 bookworm, 1.21-1.23
 #                bookworm-backports, 1.24 trixie, 1.25-1.27 trixie-backports
@@ -30,7 +33,7 @@
 set -eu
 
 usage() {
-	echo "usage: $0 trixie|sid|go1.NN DEST" >&2
+	echo "usage: $0 bookworm|trixie|sid|go1.NN DEST" >&2
 	exit 2
 }
 [ $# -eq 2 ] || usage
@@ -46,6 +49,11 @@ PKGS_COMMON="golang-google-grpc-dev golang-golang-x-net-dev
 golang-golang-x-sys-dev golang-golang-x-text-dev golang-google-protobuf-dev
 golang-google-genproto-dev golang-github-golang-protobuf-1-5-dev"
 case $SET in
+bookworm)
+	SUITE=bookworm
+	GOVER=1.19
+	PKGS="golang-$GOVER-go golang-$GOVER-src $PKGS_COMMON"
+	;;
 trixie)
 	SUITE=trixie
 	GOVER=1.24
