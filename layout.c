@@ -412,6 +412,7 @@ static int from_table(struct gobin *gb, const char *path, struct layout *l)
 			continue;
 		}
 		snprintf(l->entry, sizeof(l->entry), "%s", name);
+		l->entry_go = e->go_versions;
 		l->confirmed = v.confirmed;
 		l->unchecked = v.unchecked;
 		if (!known)
@@ -473,9 +474,9 @@ int layout_resolve(struct gobin *gb, const char *path, struct layout *l, bool ve
 			ver[0] ? ver : "(unknown)", l->sides & LAYOUT_CLIENT ? " client" : "",
 			l->sides & LAYOUT_SERVER ? " server" : "", l->source);
 		if (l->entry[0])
-			fprintf(stderr, "layout: table entry %s, confirmed by the binary's code: "
-				"%d fields agree, %d unchecked (no such function)\n", l->entry,
-				l->confirmed, l->unchecked);
+			fprintf(stderr, "layout: table entry %s (DWARF of %s builds), confirmed by "
+				"the binary's code: %d fields agree, %d unchecked (no such "
+				"function)\n", l->entry, l->entry_go, l->confirmed, l->unchecked);
 		for (i = 0; i < NFIELDS; i++)
 			fprintf(stderr, "layout: %s = %d\n", fields[i].name,
 				*field(&l->off, i));

@@ -47,6 +47,7 @@ struct layout {
 	char grpc_version[32];
 	/* From the table: the entry's releases (first ... last) and its checks. */
 	char entry[64];
+	const char *entry_go;		/* the Go toolchains of the builds it came from */
 	int confirmed, unchecked;
 };
 

@@ -135,6 +135,20 @@ refuses() {
 	[ "$(per_call server)" = "$(truth_per_call server)" ]
 }
 
+@test "a stripped binary whose version string lies (a patched fork): its code picks the layout" {
+	# grpc-go 1.64.0's code, claiming to be the system's release: the
+	# table's layout for that release is contradicted, 1.64.0's is not.
+	local stripped=$ROOT/.output/fix/1.64.0-stripped/grpcfixture
+	[ "$GRPC_VERSION" != 1.64.0 ]
+	sed "s|grpc-go/1.64.0|grpc-go/$GRPC_VERSION|g" "$stripped" >"$T/fork"
+	chmod +x "$T/fork"
+	! grep -qa "grpc-go/1.64.0" "$T/fork"
+	run timeout 10 "$TOOL" -b "$T/fork" -d 1 -v
+	[ "$status" -eq 0 ]
+	echo "$output" | grep -E "^grpcstreams: $T/fork: grpc-go $GRPC_VERSION, but its code contradicts that release's layout \([^:]* at [0-9]+: .*\); it agrees with the layout of [0-9. .]*1\.6[0-9.]*: using that$"
+	[ "$(echo "$output" | grep -c '^grpcstreams:')" -eq 1 ]
+}
+
 @test "the same binary, the tool built without its release's layout: refused by its code" {
 	local stripped=$ROOT/.output/fix/$GRPC_VERSION-stripped/grpcfixture
 	local without=$ROOT/.output/grpcstreams-without-$GRPC_VERSION
