@@ -7,6 +7,7 @@
  */
 #define _GNU_SOURCE
 #include <dwarf.h>
+#include <endian.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -14,9 +15,12 @@
 #include <libelf.h>
 #include <elfutils/libdw.h>
 #include <capstone/capstone.h>
+#include <emmintrin.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "gobin.h"
@@ -55,6 +59,8 @@ struct dw_index_ent {
 
 struct gobin {
 	int fd;
+	const uint8_t *map;	/* the whole file, MAP_SHARED (see gobin_open()) */
+	size_t map_size;
 	Elf *elf;
 	Dwarf *dwarf;
 	Elf_Scn *symtab;
@@ -64,6 +70,9 @@ struct gobin {
 	bool fixed;		/* ET_EXEC: loaded at its link addresses */
 	struct pclntab pcln;
 	bool has_pcln;
+	bool pcln_indexed;	/* pcln_build_index() ran (pcln_ix may be NULL) */
+	uint64_t *pcln_ix;
+	uint64_t pcln_mask;
 	struct dw_index_ent *dw_index;
 	size_t dw_nindex;
 	bool dw_indexed;
@@ -92,14 +101,68 @@ static Elf_Scn *find_section(Elf *elf, const char *name)
 	return NULL;
 }
 
-static Elf_Data *section_data(Elf *elf, const char *name)
+/*
+ * The bytes of section SCN in the file mapping, *SH its header; NULL when
+ * it has none there (SHT_NOBITS, compressed, or cut off by the file's
+ * end). Unlike elf_getdata() nothing is read into memory: only the pages
+ * then touched become resident, and drop_pages() lets them go.
+ */
+static const uint8_t *scn_bytes(const struct gobin *gb, Elf_Scn *scn,
+				GElf_Shdr *sh)
 {
-	Elf_Scn *scn = find_section(elf, name);
-	GElf_Shdr sh;
-
-	if (!scn || !gelf_getshdr(scn, &sh) || sh.sh_type == SHT_NOBITS)
+	if (!gelf_getshdr(scn, sh) || sh->sh_type == SHT_NOBITS ||
+	    (sh->sh_flags & SHF_COMPRESSED) || sh->sh_offset > gb->map_size ||
+	    sh->sh_size > gb->map_size - sh->sh_offset)
 		return NULL;
-	return elf_getdata(scn, NULL);
+	return gb->map + sh->sh_offset;
+}
+
+static const uint8_t *section_bytes(const struct gobin *gb, const char *name,
+				    GElf_Shdr *sh)
+{
+	Elf_Scn *scn = find_section(gb->elf, name);
+
+	return scn ? scn_bytes(gb, scn, sh) : NULL;
+}
+
+/* Relocation I of a SHT_RELA section at P (x86-64: Elf64, little-endian). */
+static void rela_at(const uint8_t *p, uint64_t i, Elf64_Rela *r)
+{
+	memcpy(r, p + i * sizeof(*r), sizeof(*r));
+}
+
+/* The SHT_RELA section's entries at P, or 0 when it has none to read. */
+static uint64_t rela_count(const uint8_t *p, const GElf_Shdr *sh)
+{
+	if (!p || sh->sh_type != SHT_RELA || sh->sh_entsize != sizeof(Elf64_Rela))
+		return 0;
+	return sh->sh_size / sizeof(Elf64_Rela);
+}
+
+/*
+ * Let the pages of the file mapping that one-off scans touched (the grpc-go
+ * version string, every itab, every function's code) go out of the
+ * resident set again. The mapping is shared: its pages stay in the page
+ * cache and are mapped back, unchanged, on the next access, so every
+ * pointer into it stays valid.
+ */
+static void drop_pages(const struct gobin *gb)
+{
+	if (gb->map)
+		madvise((void *)gb->map, gb->map_size, MADV_DONTNEED);
+}
+
+/* Bytes a scan reads between two drop_pages(): its resident set. */
+#define SCAN_WINDOW	(4 << 20)
+
+/* A scan has read N more bytes (*TOUCHED so far): drop them past a window. */
+static void scan_window(const struct gobin *gb, uint64_t *touched, uint64_t n)
+{
+	*touched += n;
+	if (*touched > SCAN_WINDOW) {
+		drop_pages(gb);
+		*touched = 0;
+	}
 }
 
 /* Go's uvarint, bounded by END; returns NULL on a malformed number. */
@@ -174,16 +237,15 @@ static void parse_buildinfo(struct gobin *gb)
 {
 	static const char magic[] = "\xff Go buildinf:";
 	static const char grpc_dep[] = "\tgoogle.golang.org/grpc\tv";
-	Elf_Data *d = section_data(gb->elf, ".go.buildinfo");
 	const uint8_t *p, *end;
 	const char *mod, *dep;
+	GElf_Shdr sh;
 	uint64_t n;
 
-	if (!d || !d->d_buf || d->d_size < 32 ||
-	    memcmp(d->d_buf, magic, sizeof(magic) - 1))
+	p = section_bytes(gb, ".go.buildinfo", &sh);
+	if (!p || sh.sh_size < 32 || memcmp(p, magic, sizeof(magic) - 1))
 		return;
-	p = d->d_buf;
-	end = p + d->d_size;
+	end = p + sh.sh_size;
 	if (!(p[15] & 2))
 		return;
 	p += 32;
@@ -213,41 +275,68 @@ static void parse_buildinfo(struct gobin *gb)
  * "grpc-go/" + Version is a constant, so the linker keeps it in read-only
  * data, stripped binaries included.
  */
+static const char ua[] = "grpc-go/";
+
+/*
+ * The first grpc-go user agent with a version that starts in [P, NEXT)
+ * (it may run on up to END) into gb->grpc_version.
+ */
+static bool ua_version(struct gobin *gb, const char *p, const char *next,
+		       const char *end)
+{
+	const size_t n = sizeof(ua) - 1;
+	const char *lim = (size_t)(end - next) > n - 1 ? next + n - 1 : end;
+
+	for (; p < next; p += n) {
+		p = memmem(p, lim - p, ua, n);
+		if (!p)
+			return false;
+		copy_version(gb->grpc_version, p + n, end);
+		if (gb->grpc_version[0]) {
+			gb->grpc_version_source = "rodata";
+			return true;
+		}
+	}
+	return false;
+}
+
 static void find_grpc_version_string(struct gobin *gb)
 {
-	static const char ua[] = "grpc-go/";
 	const char *names[] = { ".rodata", ".data.rel.ro" };
-	const char *p, *start, *end;
-	Elf_Data *d;
+	const char *p, *start, *end, *next;
+	GElf_Shdr sh;
 	size_t i;
 
 	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		d = section_data(gb->elf, names[i]);
-		if (!d || !d->d_buf)
+		start = (const char *)section_bytes(gb, names[i], &sh);
+		if (!start)
 			continue;
-		start = d->d_buf;
-		end = start + d->d_size;
-		for (p = start; p < end; p += sizeof(ua) - 1) {
-			p = memmem(p, end - p, ua, sizeof(ua) - 1);
-			if (!p)
-				break;
-			copy_version(gb->grpc_version, p + sizeof(ua) - 1, end);
-			if (gb->grpc_version[0]) {
-				gb->grpc_version_source = "rodata";
+		end = start + sh.sh_size;
+		for (p = start; p < end; p = next) {
+			/* A window at a time, each one dropped (gobin_open()). */
+			next = end - p > SCAN_WINDOW ? p + SCAN_WINDOW : end;
+			drop_pages(gb);
+			if (ua_version(gb, p, next, end))
 				return;
-			}
 		}
 	}
 }
 
-static uint32_t le32(const uint8_t *p)
+/* Unaligned little-endian loads: one instruction each on x86-64, in scans. */
+static inline uint32_t le32(const uint8_t *p)
 {
-	return p[0] | p[1] << 8 | p[2] << 16 | (uint32_t)p[3] << 24;
+	uint32_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return le32toh(v);
 }
 
-static uint64_t le64(const uint8_t *p)
+static inline uint64_t le64(const uint8_t *p)
 {
-	return le32(p) | (uint64_t)le32(p + 4) << 32;
+	uint64_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return le64toh(v);
 }
 
 /* Is [vaddr, vaddr + size) inside one executable PT_LOAD's file bytes? */
@@ -272,19 +361,22 @@ static bool in_exec_load(const struct gobin *gb, uint64_t vaddr, uint64_t size)
 static uint64_t relocated_word(const struct gobin *gb, uint64_t vaddr)
 {
 	Elf_Scn *scn = NULL;
+	const uint8_t *p;
+	uint64_t i, n;
 	GElf_Shdr sh;
-	GElf_Rela r;
-	Elf_Data *d;
-	size_t i;
+	Elf64_Rela r;
 
 	while ((scn = elf_nextscn(gb->elf, scn))) {
-		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_RELA ||
-		    !sh.sh_entsize || !(d = elf_getdata(scn, NULL)))
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_RELA)
 			continue;
-		for (i = 0; i < sh.sh_size / sh.sh_entsize; i++)
-			if (gelf_getrela(d, i, &r) && r.r_offset == vaddr &&
-			    GELF_R_TYPE(r.r_info) == R_X86_64_RELATIVE)
+		p = scn_bytes(gb, scn, &sh);
+		n = rela_count(p, &sh);
+		for (i = 0; i < n; i++) {
+			rela_at(p, i, &r);
+			if (r.r_offset == vaddr &&
+			    ELF64_R_TYPE(r.r_info) == R_X86_64_RELATIVE)
 				return (uint64_t)r.r_addend;
+		}
 	}
 	return 0;
 }
@@ -335,30 +427,32 @@ static uint64_t moduledata_text(const struct gobin *gb, const struct pclntab *t,
 				uint64_t pcvaddr)
 {
 	Elf_Scn *scn = NULL;
-	uint64_t text, i, cand;
+	uint64_t text, i, n, cand;
 	const uint8_t *p;
 	GElf_Shdr sh;
-	GElf_Rela r;
-	Elf_Data *d;
+	Elf64_Rela r;
 
 	while ((scn = elf_nextscn(gb->elf, scn))) {
-		if (!gelf_getshdr(scn, &sh) || !(d = elf_getdata(scn, NULL)) ||
-		    !d->d_buf)
+		if (!gelf_getshdr(scn, &sh) ||
+		    !((sh.sh_type == SHT_PROGBITS && (sh.sh_flags & SHF_WRITE)) ||
+		      sh.sh_type == SHT_RELA) ||
+		    !(p = scn_bytes(gb, scn, &sh)))
 			continue;
 		cand = 0;
-		if (sh.sh_type == SHT_PROGBITS && (sh.sh_flags & SHF_WRITE)) {
-			p = d->d_buf;
-			for (i = 0; i + 8 <= d->d_size && !cand; i += 8)
+		if (sh.sh_type == SHT_PROGBITS) {
+			for (i = 0; i + 8 <= sh.sh_size && !cand; i += 8)
 				if (le64(p + i) == pcvaddr &&
 				    moduledata_at(gb, sh.sh_addr + i, t, pcvaddr))
 					cand = sh.sh_addr + i;
-		} else if (sh.sh_type == SHT_RELA && sh.sh_entsize) {
+		} else {
 			/* A PIE's data words may be relocations only. */
-			for (i = 0; i < sh.sh_size / sh.sh_entsize && !cand; i++)
-				if (gelf_getrela(d, i, &r) &&
-				    (uint64_t)r.r_addend == pcvaddr &&
+			n = rela_count(p, &sh);
+			for (i = 0; i < n && !cand; i++) {
+				rela_at(p, i, &r);
+				if ((uint64_t)r.r_addend == pcvaddr &&
 				    moduledata_at(gb, r.r_offset, t, pcvaddr))
 					cand = r.r_offset;
+			}
 		}
 		if (!cand)
 			continue;
@@ -388,27 +482,21 @@ static uint64_t moduledata_text(const struct gobin *gb, const struct pclntab *t,
 static void parse_pclntab(struct gobin *gb)
 {
 	struct pclntab *t = &gb->pcln;
-	Elf_Data *d = section_data(gb->elf, ".gopclntab");
 	uint64_t cu, pcln, magic;
 	const uint8_t *p;
-	Elf_Scn *scn;
 	GElf_Shdr sh;
 
-	if (!d) {
-		d = section_data(gb->elf, ".data.rel.ro.gopclntab");
-		scn = find_section(gb->elf, ".data.rel.ro.gopclntab");
-	} else {
-		scn = find_section(gb->elf, ".gopclntab");
-	}
-	if (!d || !d->d_buf || d->d_size < PCLN_HDR || !gelf_getshdr(scn, &sh))
+	p = section_bytes(gb, ".gopclntab", &sh);
+	if (!p)
+		p = section_bytes(gb, ".data.rel.ro.gopclntab", &sh);
+	if (!p || sh.sh_size < PCLN_HDR)
 		return;
-	p = d->d_buf;
 	magic = le32(p);
 	if ((magic != PCLN_GO118 && magic != PCLN_GO120) || p[4] || p[5] ||
 	    p[6] != 1 || p[7] != 8)
 		return;
 	t->data = p;
-	t->size = d->d_size;
+	t->size = sh.sh_size;
 	t->nfunc = le64(p + 8);
 	t->text = le64(p + 24);
 	t->names = le64(p + 32);
@@ -454,18 +542,88 @@ static const char *pcln_name(const struct pclntab *t, uint64_t i,
 }
 
 /* The functab slot of function NAME, or -ENOENT. */
+/* FNV-1a: the name hash of the functab index. */
+static uint32_t name_hash(const char *s)
+{
+	uint32_t h = 2166136261u;
+
+	for (; *s; s++)
+		h = (h ^ (uint8_t)*s) * 16777619u;
+	return h;
+}
+
+/*
+ * A hash table of every function name in .gopclntab, built on the first
+ * lookup: a large program has 100,000 functions or more, and a linear
+ * search per lookup touched every name and _func record (13 MB of a
+ * 92 MB binary) dozens of times. Open addressing, load at most 1/2; each
+ * slot holds the name's hash (high half) and its functab slot + 1 (low
+ * half, 0: empty), the first slot of a name only, as a linear search
+ * would find it. Left NULL (linear search) when out of memory.
+ */
+#define PCLN_INDEX_WINDOW	16384	/* functions (~2 MB of table) per drop_pages() */
+
+static void pcln_build_index(struct gobin *gb)
+{
+	const struct pclntab *t = &gb->pcln;
+	uint64_t cap = 64, i, j, e, *ix;
+	uint32_t h, fentry;
+	const char *n;
+
+	gb->pcln_indexed = true;
+	if (t->nfunc >= UINT32_MAX)
+		return;
+	while (cap < 2 * t->nfunc)
+		cap <<= 1;
+	ix = calloc(cap, sizeof(*ix));
+	if (!ix)
+		return;
+	for (i = 0; i < t->nfunc; i++) {
+		if (i && !(i % PCLN_INDEX_WINDOW))
+			drop_pages(gb);
+		n = pcln_name(t, i, &fentry);
+		if (!n)
+			continue;
+		h = name_hash(n);
+		for (j = h & (cap - 1); (e = ix[j]); j = (j + 1) & (cap - 1))
+			if (e >> 32 == h && !strcmp(pcln_name(t, (uint32_t)e - 1, &fentry), n))
+				break;
+		if (!e)
+			ix[j] = (uint64_t)h << 32 | (i + 1);
+	}
+	gb->pcln_ix = ix;
+	gb->pcln_mask = cap - 1;
+	drop_pages(gb);		/* a one-off pass over every name */
+}
+
+/* The functab slot of function NAME, or -ENOENT. */
 static int64_t pcln_find(const struct gobin *gb, const char *name, uint32_t *fentry)
 {
 	const struct pclntab *t = &gb->pcln;
+	uint64_t i, e;
 	const char *n;
-	uint64_t i;
+	uint32_t h;
 
 	if (!gb->has_pcln)
 		return -ENOENT;
-	for (i = 0; i < t->nfunc; i++) {
-		n = pcln_name(t, i, fentry);
+	/* The index is a cache: lookups stay const for the API's users. */
+	if (!gb->pcln_indexed)
+		pcln_build_index((struct gobin *)gb);
+	if (!gb->pcln_ix) {
+		for (i = 0; i < t->nfunc; i++) {
+			n = pcln_name(t, i, fentry);
+			if (n && !strcmp(n, name))
+				return (int64_t)i;
+		}
+		return -ENOENT;
+	}
+	h = name_hash(name);
+	for (i = h & gb->pcln_mask; (e = gb->pcln_ix[i]); i = (i + 1) & gb->pcln_mask) {
+		if (e >> 32 != h)
+			continue;
+		n = pcln_name(t, (uint32_t)e - 1, fentry);
 		if (n && !strcmp(n, name))
-			return (int64_t)i;
+			return (uint32_t)e - 1;
 	}
 	return -ENOENT;
 }
@@ -568,12 +726,47 @@ static int check_go_elf(struct gobin *gb, const char **why)
 	return 0;
 }
 
+/*
+ * Map the file MAP_SHARED, read-only, and never read it whole: only the
+ * pages a lookup or a scan touches become resident (a large program's
+ * .text alone can be 60 MB), and drop_pages() gives those of a one-off
+ * scan back. Never a private mapping: a uprobe registered for every
+ * process running this file (-b, or another tracer) also plants its INT3
+ * in any private mapping of it that could be executable, ours included,
+ * and the disassembly would then see breakpoints instead of code. The
+ * kernel leaves shared mappings alone (valid_vma() in
+ * kernel/events/uprobes.c refuses VM_MAYSHARE). libelf reads the headers
+ * (and, when asked, .symtab, .go.buildinfo and the DWARF sections) with
+ * read(), ELF_C_READ; everything else is read from the mapping.
+ */
+static int map_file(struct gobin *gb, const char **why)
+{
+	struct stat st;
+	void *map;
+
+	if (fstat(gb->fd, &st)) {
+		*why = strerror(errno);
+		return -errno;
+	}
+	if (!S_ISREG(st.st_mode) || st.st_size < EI_NIDENT) {
+		*why = "not an ELF file";
+		return -ENOEXEC;
+	}
+	map = mmap(NULL, st.st_size, PROT_READ, MAP_SHARED, gb->fd, 0);
+	if (map == MAP_FAILED) {
+		*why = "cannot map the file";
+		return -errno;
+	}
+	gb->map = map;
+	gb->map_size = st.st_size;
+	return 0;
+}
+
 int gobin_open(const char *path, struct gobin **out, const char **why)
 {
 	struct gobin *gb;
 	Elf_Scn *scn = NULL;
 	GElf_Shdr sh;
-	size_t len;
 	int err;
 
 	*why = NULL;
@@ -592,27 +785,13 @@ int gobin_open(const char *path, struct gobin **out, const char **why)
 		free(gb);
 		return err;
 	}
-	/*
-	 * Read, never mmap: a uprobe registered for every process running
-	 * this file (-b, or another tracer) also plants its INT3 in any
-	 * executable-capable mapping of it, ours included, and the
-	 * disassembly would then see breakpoints instead of code.
-	 */
+	err = map_file(gb, why);
+	if (err)
+		goto fail;
 	gb->elf = elf_begin(gb->fd, ELF_C_READ, NULL);
 	if (!gb->elf) {
 		*why = "not an ELF file";
 		err = -ENOEXEC;
-		goto fail;
-	}
-	/*
-	 * Read the whole file before any section: func_bytes() needs
-	 * elf_rawfile() anyway, and when libelf (0.188) reads the file whole
-	 * after some sections were read one by one, elf_end() never frees
-	 * those (2 MB per open of the test fixture, seen with valgrind).
-	 */
-	if (elf_kind(gb->elf) == ELF_K_ELF && !elf_rawfile(gb->elf, &len)) {
-		*why = "cannot read the file";
-		err = -EIO;
 		goto fail;
 	}
 	err = check_go_elf(gb, why);
@@ -631,6 +810,7 @@ int gobin_open(const char *path, struct gobin **out, const char **why)
 	parse_buildinfo(gb);
 	if (!gb->grpc_version[0])
 		find_grpc_version_string(gb);
+	drop_pages(gb);
 	*out = gb;
 	return 0;
 fail:
@@ -643,10 +823,13 @@ void gobin_close(struct gobin *gb)
 	if (!gb)
 		return;
 	free(gb->dw_index);
+	free(gb->pcln_ix);
 	if (gb->dwarf)
 		dwarf_end(gb->dwarf);
 	if (gb->elf)
 		elf_end(gb->elf);
+	if (gb->map)
+		munmap((void *)gb->map, gb->map_size);
 	if (gb->fd >= 0)
 		close(gb->fd);
 	free(gb);
@@ -755,22 +938,19 @@ int gobin_fixed_rodata(const struct gobin *gb, uint64_t *lo, uint64_t *hi)
 	return -ENOENT;
 }
 
-/* Bytes of the function at [vaddr, vaddr + size), mapped from the file. */
+/* Bytes of the function at [vaddr, vaddr + size), in the file mapping. */
 static const uint8_t *func_bytes(const struct gobin *gb, uint64_t vaddr,
 				 uint64_t size)
 {
-	size_t len;
 	uint64_t off;
-	char *raw;
 
 	if (gobin_vaddr_to_offset(gb, vaddr, &off) ||
 	    gobin_vaddr_to_offset(gb, vaddr + size - 1, &off) || !size)
 		return NULL;
 	gobin_vaddr_to_offset(gb, vaddr, &off);
-	raw = elf_rawfile(gb->elf, &len);
-	if (!raw || off + size > len)
+	if (off > gb->map_size || size > gb->map_size - off)
 		return NULL;
-	return (const uint8_t *)raw + off;
+	return gb->map + off;
 }
 
 int gobin_read(const struct gobin *gb, uint64_t vaddr, void *buf, size_t len)
@@ -1558,6 +1738,13 @@ static void add_itab_slot(const struct gobin *gb, uint64_t w,
 	is->slot[is->n++] = slot;
 }
 
+static bool is_pclntab(const struct gobin *gb, Elf_Scn *scn)
+{
+	GElf_Shdr sh;
+
+	return gb->has_pcln && scn_bytes(gb, scn, &sh) == gb->pcln.data;
+}
+
 /*
  * Every itab holding FUNC, by value: an aligned word equal to its address
  * in allocated, non-executable data, or (PIE) an R_X86_64_RELATIVE
@@ -1568,33 +1755,41 @@ static void add_itab_slot(const struct gobin *gb, uint64_t w,
 static void find_itab_slots(const struct gobin *gb, uint64_t func,
 			    struct itab_slots *is)
 {
+	uint64_t i, n, touched = 0;
 	Elf_Scn *scn = NULL;
 	const uint8_t *p;
 	GElf_Shdr sh;
-	GElf_Rela r;
-	Elf_Data *d;
-	uint64_t i;
+	Elf64_Rela r;
 
 	is->n = 0;
 	is->other = 0;
 	while ((scn = elf_nextscn(gb->elf, scn))) {
-		if (!gelf_getshdr(scn, &sh) || !(d = elf_getdata(scn, NULL)) ||
-		    !d->d_buf)
+		if (!gelf_getshdr(scn, &sh))
 			continue;
 		if (sh.sh_type == SHT_PROGBITS && (sh.sh_flags & SHF_ALLOC) &&
 		    !(sh.sh_flags & SHF_EXECINSTR)) {
-			p = d->d_buf;
-			for (i = (8 - sh.sh_addr % 8) % 8; i + 8 <= d->d_size; i += 8)
+			/* Go's function table holds offsets, never an address. */
+			p = is_pclntab(gb, scn) ? NULL : scn_bytes(gb, scn, &sh);
+			for (i = (8 - sh.sh_addr % 8) % 8; p && i + 8 <= sh.sh_size; i += 8) {
+				if (!(i & 0xfff))
+					scan_window(gb, &touched, 0x1000);
 				if (le64(p + i) == func)
 					add_itab_slot(gb, sh.sh_addr + i, is);
-		} else if (sh.sh_type == SHT_RELA && sh.sh_entsize) {
-			for (i = 0; i < sh.sh_size / sh.sh_entsize; i++)
-				if (gelf_getrela(d, i, &r) &&
-				    GELF_R_TYPE(r.r_info) == R_X86_64_RELATIVE &&
+			}
+		} else if (sh.sh_type == SHT_RELA) {
+			p = scn_bytes(gb, scn, &sh);
+			n = rela_count(p, &sh);
+			for (i = 0; i < n; i++) {
+				if (!(i & 0xff))
+					scan_window(gb, &touched, 0x100 * sizeof(r));
+				rela_at(p, i, &r);
+				if (ELF64_R_TYPE(r.r_info) == R_X86_64_RELATIVE &&
 				    (uint64_t)r.r_addend == func)
 					add_itab_slot(gb, r.r_offset, is);
+			}
 		}
 	}
+	drop_pages(gb);
 }
 
 struct caller_scan {
@@ -1610,6 +1805,7 @@ struct caller_scan {
 	bool complete;
 	uint64_t *targets;	/* direct branch targets of the function */
 	size_t ntargets, cap;
+	uint64_t touched;	/* code bytes scanned since the last drop_pages() */
 };
 
 static int cmp_u64(const void *a, const void *b)
@@ -1726,22 +1922,46 @@ static void caller_site(struct caller_scan *sc, const char *name,
 	sc->n++;
 }
 
+/* Is the byte at CODE + I a CALL rel32 or JMP rel32 (E8, E9) to FUNC? */
+static bool rel32_to(const uint8_t *code, uint64_t i, uint64_t addr,
+		     uint64_t func)
+{
+	return (code[i] & 0xfe) == 0xe8 &&
+	       addr + i + 5 + (int32_t)le32(code + i + 1) == func;
+}
+
 /*
  * Could CODE (at ADDR) hold a CALL rel32, JMP rel32 or JMP rel8 to FUNC?
- * A byte-level filter, far cheaper than disassembling everything.
+ * A byte-level filter, far cheaper than disassembling everything, run
+ * over every function of the binary (60 MB of code in a large program),
+ * so 16 bytes at a time: SSE2 (any x86-64) finds the E8 and E9 opcode
+ * bytes, only those have their rel32 checked. A JMP rel8 is only looked
+ * for where it can reach FUNC.
  */
 static bool may_branch_to(const uint8_t *code, uint64_t size, uint64_t addr,
 			  uint64_t func)
 {
-	uint64_t i;
+	const __m128i mask = _mm_set1_epi8((char)0xfe), op = _mm_set1_epi8((char)0xe8);
+	unsigned int hits;
+	uint64_t i, j;
+	__m128i v;
 
-	for (i = 0; i + 2 <= size; i++) {
-		if (code[i] == 0xeb && addr + i + 2 + (int8_t)code[i + 1] == func)
-			return true;
-		if ((code[i] == 0xe8 || code[i] == 0xe9) && i + 5 <= size &&
-		    addr + i + 5 + (int32_t)le32(code + i + 1) == func)
-			return true;
+	if (func + 130 > addr && func < addr + size + 130) {
+		for (i = 0; i + 2 <= size; i++)
+			if (code[i] == 0xeb && addr + i + 2 + (int8_t)code[i + 1] == func)
+				return true;
 	}
+	/* Blocks of 16 opcode bytes whose rel32 is in the function too. */
+	for (i = 0; i + 16 + 4 <= size; i += 16) {
+		v = _mm_loadu_si128((const __m128i *)(code + i));
+		hits = _mm_movemask_epi8(_mm_cmpeq_epi8(_mm_and_si128(v, mask), op));
+		for (; hits; hits &= hits - 1)
+			if (rel32_to(code, i + __builtin_ctz(hits), addr, func))
+				return true;
+	}
+	for (j = i; j + 5 <= size; j++)
+		if (rel32_to(code, j, addr, func))
+			return true;
 	return false;
 }
 
@@ -1769,6 +1989,11 @@ static int scan_callers(const char *name, uint64_t addr, uint64_t size,
 		incomplete(sc, "function at 0x%" PRIx64 " (%s) is not in the file", name, addr);
 		return 0;
 	}
+	/*
+	 * Every function's code is read once: keep the resident set to a
+	 * window of it (and of the function table) rather than all of it.
+	 */
+	scan_window(sc->gb, &sc->touched, size);
 	itabs = sc->is->n && is_caller(sc->callers, name);
 	if (!itabs && !may_branch_to(code, size, addr, sc->func))
 		return 0;
@@ -2052,6 +2277,7 @@ int gobin_caller_sites(struct gobin *gb, const char *func, const char *itab_sym,
 	if (disasm_open(&sc.cs))
 		return -EINVAL;
 	err = gobin_for_each_func(gb, scan_callers, &sc);
+	drop_pages(gb);
 	cs_close(&sc.cs);
 	free(sc.targets);
 	if (err == -ENOENT) {

@@ -24,25 +24,35 @@
 #
 # Then the frontend alone: synthetic events through the real ring buffer and
 # output path (--bench-events), for its drain rate, losses and memory.
+#
+# Last, start-up on a large program: a ~95 MB stripped build of the fixture
+# with generated code (bench/build-big.sh), traced with -b while its client
+# runs: the tool's peak RSS, its RSS while tracing, and the time from its
+# start to its "Tracing" line, median of STARTS runs (page cache warm).
+#
 # Needs root. Knobs: PAIRS (30: even, so that both orders count alike),
-# SECONDS_PER_RUN (1), CONC (16), CONNS (2), FIXTURE, MODES (all five), ROWS.
+# SECONDS_PER_RUN (1), CONC (16), CONNS (2), FIXTURE, TOOL, MODES (all five; empty:
+# no overhead section), ROWS, SKIP_FRONTEND, SKIP_STARTUP, STARTS (5), BIG (a
+# large grpc-go program to use instead of building one; it must be the
+# fixture, which the section runs as server and client).
 set -eu
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-TOOL=$ROOT/grpcstreams
+TOOL=${TOOL:-$ROOT/grpcstreams}
 GRPC_VERSION=$(dpkg-query -W -f='${Version}' golang-google-grpc-dev | sed 's/-.*//')
 FIXTURE=${FIXTURE:-$ROOT/.output/fix/$GRPC_VERSION-plain/grpcfixture}
 PAIRS=${PAIRS:-30}
 SECS=${SECONDS_PER_RUN:-1}
 CONC=${CONC:-16}
 CONNS=${CONNS:-2}
-MODES=${MODES:-client server both trap naive}
+MODES=${MODES-client server both trap naive}
 
 T=$(mktemp -d)
 cleanup() {
 	# The client, a tool still tracing, the server: all of them.
 	# shellcheck disable=SC2046
-	kill "${SERVER_PID:-}" "${CLIENT_PID:-}" $(jobs -p) 2>/dev/null || true
+	kill "${SERVER_PID:-}" "${CLIENT_PID:-}" "${BSERVER_PID:-}" "${BCLIENT_PID:-}" \
+		$(jobs -p) 2>/dev/null || true
 	wait 2>/dev/null || true
 	rm -rf "$T"
 }
@@ -71,6 +81,71 @@ mark() {
 	done
 	grep '^progress ' "$T/client.err" | tail -n 1 | cut -d' ' -f2-
 }
+
+# startup: the last section, also on its own (MODES= SKIP_FRONTEND=1).
+startup() {
+	local big sizes rss hwm t0 i
+	big=${BIG:-$("$ROOT/bench/build-big.sh")}
+	echo
+	sizes=$(readelf -SW "$big" | sed 's/^ *\[ *[0-9]*\]//' |
+		awk '$1 == ".text" || $1 == ".gopclntab" {print $1, $5}')
+	echo "start-up on a large program: $big, $(($(stat -c %s "$big") / 1000000)) MB" \
+		"($(file -b "$big" | grep -o 'not stripped\|stripped'); .text" \
+		"$(($(echo "$sizes" | awk '$1 == ".text" {print "0x" $2}') / 1000000)) MB," \
+		".gopclntab $(($(echo "$sizes" | awk '$1 == ".gopclntab" {print "0x" $2}') / 1000000)) MB)"
+	"$big" server -portfile "$T/bport" >/dev/null &
+	BSERVER_PID=$!
+	for _ in $(seq 200); do [ -s "$T/bport" ] && break; sleep 0.05; done
+	"$big" client -addr "127.0.0.1:$(cat "$T/bport")" -conns 2 -concurrency 4 \
+		-duration 600 >/dev/null 2>&1 &
+	BCLIENT_PID=$!
+	: >"$T/starts"
+	for i in $(seq "${STARTS:-5}"); do
+		rm -f "$T/tracing" "$T/rss" "$T/cpu" "$T/timepid"
+		t0=$EPOCHREALTIME
+		# shellcheck disable=SC2016
+		# The tool is /usr/bin/time's child: its RSS as it starts tracing.
+		/usr/bin/time -f %M -o "$T/hwm" "$TOOL" -b "$big" -j -d 2 >"$T/big.json" \
+			2> >(while IFS= read -r l; do
+				case $l in Tracing*)
+					echo "$EPOCHREALTIME" >"$T/tracing"
+					pid=$(pgrep -P "$(cat "$T/timepid")" -f "^$TOOL ") &&
+						awk '$1 == "VmRSS:" {print $2}' "/proc/$pid/status" >"$T/rss" &&
+						proc_cpu "$pid" >"$T/cpu"
+					;;
+				esac
+			done) &
+		echo $! >"$T/timepid"
+		wait $!
+		for _ in $(seq 100); do [ -s "$T/tracing" ] && break; sleep 0.02; done
+		hwm=$(cat "$T/hwm")
+		rss=$(cat "$T/rss" 2>/dev/null || true)
+		echo "$(cat "$T/tracing") $t0 $hwm ${rss:-0} $(tail -n 1 "$T/big.json" | jq .streams)" \
+			"$(cat "$T/cpu" 2>/dev/null || echo 0)" |
+			awk '{printf "%.3f %.1f %.1f %d %.2f\n", $1 - $2, $3 / 1024, $4 / 1024, $5,
+				$6}' >>"$T/starts"
+	done
+	kill "$BCLIENT_PID" "$BSERVER_PID" 2>/dev/null || true
+	wait "$BCLIENT_PID" "$BSERVER_PID" 2>/dev/null || true
+	[ -z "${ROWS:-}" ] || cat "$T/starts"
+	echo "medians of ${STARTS:-5} runs of grpcstreams -b -d 2 on it, its client running (start: from exec"
+	echo "to the Tracing line, wall clock, and the tool's CPU time (user + system) until then, which"
+	echo "depends less on the machine's load; peak RSS: the tool's maximum resident set over the run;"
+	echo "RSS: as it starts tracing; streams: traced in the 2 s)"
+	printf '%9s %9s %9s %9s %9s\n' START START_CPU PEAK_RSS RSS STREAMS
+	printf '%8.3fs %8.2fs %7.1fMB %7.1fMB %9d\n' "$(cut -d' ' -f1 "$T/starts" | median)" \
+		"$(cut -d' ' -f5 "$T/starts" | median)" "$(cut -d' ' -f2 "$T/starts" | median)" \
+		"$(cut -d' ' -f3 "$T/starts" | median)" "$(cut -d' ' -f4 "$T/starts" | median)"
+}
+
+median() {
+	sort -g | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'
+}
+
+if [ -z "$MODES" ]; then
+	[ -n "${SKIP_STARTUP:-}" ] || startup
+	exit 0
+fi
 
 "$FIXTURE" server -portfile "$T/port" >/dev/null &
 SERVER_PID=$!
@@ -151,10 +226,6 @@ for mode in $MODES; do
 	echo "$mode $(tail -n 1 "$T/tool.json" | jq .lost_events)" >>"$T/lost"
 done
 
-median() {
-	sort -g | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'
-}
-
 # ROWS=1: every round's figures too (mode, untraced/s, traced/s, cpu/rpc
 # untraced and traced, hits/rpc, tool cpu %, ratio).
 [ -z "${ROWS:-}" ] || cat "$T/rows"
@@ -176,7 +247,9 @@ done
 # The frontend bench must have the CPUs to itself.
 kill "$CLIENT_PID" "$SERVER_PID" 2>/dev/null || true
 wait "$CLIENT_PID" "$SERVER_PID" 2>/dev/null || true
-echo
-[ -n "${SKIP_FRONTEND:-}" ] && exit 0
-echo "frontend alone: synthetic events at 1,000,000/s through the ring buffer and NDJSON output:"
-"$TOOL" --bench-events 5000000 --bench-rate 1000000 -j 2>&1 >/dev/null | tail -n 1
+if [ -z "${SKIP_FRONTEND:-}" ]; then
+	echo
+	echo "frontend alone: synthetic events at 1,000,000/s through the ring buffer and NDJSON output:"
+	"$TOOL" --bench-events 5000000 --bench-rate 1000000 -j 2>&1 >/dev/null | tail -n 1
+fi
+[ -n "${SKIP_STARTUP:-}" ] || startup
