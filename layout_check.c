@@ -49,7 +49,7 @@ struct code {
 enum code_set {
 	C_NEWSTREAM,		/* http2Client.NewStream, newStream, their closures */
 	C_CLOSESTREAM,		/* http2Client.closeStream */
-	C_NEW_CLIENT,		/* transport.newHTTP2Client */
+	C_NEW_CLIENT,		/* transport.newHTTP2Client, NewHTTP2Client (1.7x) */
 	C_OPERATE_HEADERS,	/* http2Server.operateHeaders and its closures */
 	C_WRITE_STATUS,		/* http2Server.WriteStatus / writeStatus */
 	C_NEW_SERVER,		/* transport.NewServerTransport / newHTTP2Server */
@@ -67,7 +67,7 @@ static const char *const set_funcs[C_COUNT][4] = {
 	[C_NEWSTREAM] = { TRANSPORT "(*http2Client).NewStream",
 			  TRANSPORT "(*http2Client).newStream" },
 	[C_CLOSESTREAM] = { TRANSPORT "(*http2Client).closeStream" },
-	[C_NEW_CLIENT] = { TRANSPORT "newHTTP2Client" },
+	[C_NEW_CLIENT] = { TRANSPORT "newHTTP2Client", TRANSPORT "NewHTTP2Client" },
 	[C_OPERATE_HEADERS] = { TRANSPORT "(*http2Server).operateHeaders" },
 	[C_WRITE_STATUS] = { TRANSPORT "(*http2Server).WriteStatus",
 			     TRANSPORT "(*http2Server).writeStatus" },
@@ -327,6 +327,33 @@ static bool find_string_copy(const struct code *code, long src, long dst)
 	return false;
 }
 
+/*
+ * "connectionID: atomic.AddUint64(&counter, 1)": LOCK XADD R, counter;
+ * INC R; MOVQ R, DISP(base), within 4 instructions of the XADD.
+ */
+static bool find_counter_store(const struct code *code, long disp)
+{
+	const cs_insn *insn;
+	unsigned int reg;
+	int f;
+	size_t i, j;
+
+	for (f = 0; f < code->nfuncs; f++) {
+		for (i = 0; i < code->n[f]; i++) {
+			insn = &code->insn[f][i];
+			if (insn->id != X86_INS_XADD || !(reg = reg_op(insn, 1)))
+				continue;
+			for (j = i + 1; j < code->n[f] && j <= i + 4; j++) {
+				insn = &code->insn[f][j];
+				if (insn->id == X86_INS_MOV && reg_op(insn, 1) == reg &&
+				    accesses(insn, disp, 8, ACC_STORE))
+					return true;
+			}
+		}
+	}
+	return false;
+}
+
 /* ---- the fields ---- */
 
 /*
@@ -428,9 +455,9 @@ int layout_check(const struct layout_code *lc, const struct layout *l,
 		}
 		if (o->client_conn_id >= 0) {
 			code = code_of(lc, C_NEW_CLIENT);
-			ok = code && find_access(code, o->client_conn_id, 8, ACC_STORE, NULL, NULL);
+			ok = code && find_counter_store(code, o->client_conn_id);
 			if (!verdict(v, code, ok, "http2Client.connectionID", o->client_conn_id,
-				     "not stored in newHTTP2Client"))
+				     "no counter stored there in newHTTP2Client"))
 				goto out;
 		}
 		/*
@@ -483,9 +510,9 @@ int layout_check(const struct layout_code *lc, const struct layout *l,
 			goto out;
 		if (o->server_conn_id >= 0) {
 			code = code_of(lc, C_NEW_SERVER);
-			ok = code && find_access(code, o->server_conn_id, 8, ACC_STORE, NULL, NULL);
+			ok = code && find_counter_store(code, o->server_conn_id);
 			if (!verdict(v, code, ok, "http2Server.connectionID", o->server_conn_id,
-				     "not stored in NewServerTransport"))
+				     "no counter stored there in NewServerTransport"))
 				goto out;
 		}
 	}

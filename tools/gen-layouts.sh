@@ -53,7 +53,7 @@ function flush(   i, n, names, first) {
 		return
 	n = split(rels, r, " ")
 	printf "\t/* %s%s (%d release%s), DWARF of %s builds */\n", r[1],
-		n > 1 ? " ... " r[n] : "", n, n > 1 ? "s" : "", gos
+		(n > 1 ? " ... " r[n] : ""), n, (n > 1 ? "s" : ""), gos
 	printf "\t{ \"%s\", \"%s\", {", rels, gos
 	n = split(key, f, " ")
 	sep = ""
