@@ -22,7 +22,7 @@ else
 endif
 
 .DELETE_ON_ERROR:
-.PHONY: all clean install deps test unit bench demo fixtures
+.PHONY: all clean install deps test unit bench demo fixtures releases
 
 all: grpcstreams
 
@@ -103,6 +103,10 @@ $(OUTPUT)/test_layout: tests/test_layout.c $(OUTPUT)/layout.o $(OUTPUT)/layout_c
 # Go gRPC fixture programs, built from Debian's packages (cached).
 fixtures:
 	$(Q)./tests/build-fixtures.sh
+
+# The fixture against every grpc-go release, with DWARF (.output/rel/VERSION/).
+releases:
+	$(Q)./tools/build-releases.sh
 
 # deps first, on its own: the rest needs what it installs (also under -j).
 test: deps

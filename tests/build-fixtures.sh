@@ -18,6 +18,13 @@
 #                                         says "dep google.golang.org/grpc vVER"
 #   .output/fix/gohello                   a Go program without grpc-go
 #
+# And on request (FIXTURE_GO_CELLS), one stripped cell per Go toolchain that
+# Debian ships as .deb files, each with a grpc-go release of its time built
+# from the upstream release bundle by tools/build-releases.sh (its map gives
+# the dependency suite):
+#
+#   .output/fix/go1.NN-VER-stripped/grpcfixture   -ldflags='-s -w'
+#
 # VER is grpc-go's version without Debian's epoch and revision. All builds but
 # the module one are GOPATH builds, as Debian builds its own Go programs.
 # Nothing is installed into the system; the Go build caches live in .cache/
@@ -26,8 +33,10 @@
 # next to the binary as FILE.key). Any failed download or build fails the
 # whole script (non-zero); nothing is skipped.
 #
-# Knob: FIXTURE_SUITES="trixie sid" (the default) picks the fetched suites;
-# FIXTURE_SUITES= builds only the system version.
+# Knobs: FIXTURE_SUITES="trixie sid" (the default) picks the fetched suites;
+# FIXTURE_SUITES= builds only the system version. FIXTURE_GO_CELLS="1.21
+# 1.27" adds the per-toolchain cells of those Go versions, "all" every one
+# (unset or empty, the default: none; each fetches a toolchain).
 set -eu
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -289,4 +298,22 @@ if [ -n "$last" ]; then
 	use_suite "$last"
 	module
 fi
+
+# --- one stripped cell per Go toolchain -----------------------------------
+# Go 1.NN:a grpc-go release out while that Go was the newest (release
+# dates in the bundle's commits; Go's are in February and August), none of
+# them a version of the cells above.
+GO_CELLS="1.19:1.52.3 1.21:1.61.0 1.22:1.65.0 1.23:1.70.0 1.24:1.74.2
+1.25:1.78.0 1.26:1.82.1 1.27:1.83.1"
+cells=${FIXTURE_GO_CELLS:-}
+# shellcheck disable=SC2086 # word lists
+[ "$cells" != all ] || cells=$(printf '%s\n' $GO_CELLS | cut -d: -f1)
+for g in $cells; do
+	# shellcheck disable=SC2086
+	v=$(printf '%s\n' $GO_CELLS | awk -F: -v g="$g" '$1 == g { print $2 }')
+	[ -n "$v" ] || die "FIXTURE_GO_CELLS: no cell for Go $g (have: $GO_CELLS)"
+	"$ROOT/tools/build-releases.sh" -g "$g" -v stripped \
+		-o "$OUT/go%g-%v-stripped/grpcfixture" "$v" ||
+		die "building the Go $g cell (grpc-go $v) failed"
+done
 FETCH_PIDS=
