@@ -209,6 +209,20 @@ int gobin_caller_sites(struct gobin *gb, const char *func, const char *itab_sym,
 		       const char **why);
 
 /*
+ * The type hash (runtime._type.hash, copied at +16 of each of its itabs)
+ * of the dynamic type whose itabs hold METHOD (full name, e.g.
+ * "net.(*TCPAddr).String") in their method table, whatever the interface:
+ * what the type word of an interface value holding that type points at.
+ * The itabs are found by value (see gobin_caller_sites), so stripped
+ * binaries, Go >= 1.26 (no itab symbols) and PIEs are covered; the hash
+ * does not move with the load address. -ENOENT when METHOD is absent or
+ * no itab holds it (the type is never converted to such an interface
+ * where the compiler can see it), -EINVAL when two itabs that hold it
+ * disagree or cannot be read.
+ */
+int gobin_itab_type_hash(struct gobin *gb, const char *method, uint32_t *hash);
+
+/*
  * Every direct CALL rel32 of CALLEE in the function at FUNC (SIZE bytes):
  * at the CALL, CALLEE's arguments are in their registers, and the kernel
  * emulates it. Returns the count, -E2BIG when more than MAX, -EILSEQ when

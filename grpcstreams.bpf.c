@@ -32,6 +32,9 @@ const volatile __u32 targ_tgid = 0;
 const volatile __u64 wake_every = 1024;
 /* Hash of *http2Server in its ServerTransport itab; 0: don't check. */
 const volatile __u32 server_type_hash = 0;
+/* Type hashes of *net.TCPAddr and *net.UnixAddr (see read_peer); 0: none. */
+const volatile __u32 tcpaddr_hash = 0;
+const volatile __u32 unixaddr_hash = 0;
 /*
  * A program loaded at its link addresses (not PIE): its read-only data
  * [ro_lo, ro_hi), where Go's string constants are, the same in all its
@@ -78,17 +81,11 @@ struct early_close {
 };
 
 /* What a connection shows in every stream; read once per connection. */
-struct conn_key {
-	__u64 conn;
-	__u32 tgid;
-	__u32 side;
-};
-
 struct conn_val {
 	__u64 conn_id;
 	__u32 last_sid;	/* the stream id the entry was made for */
 	__u32 peer_port;
-	__u32 peer_ip_len;
+	__u32 peer_type;
 	__u32 pad;
 	__u8 peer_ip[16];
 	char comm[TASK_COMM_LEN];	/* a copy per stream cost ~0.25 us */
@@ -191,6 +188,25 @@ struct {
 	__type(key, struct conn_key);
 	__type(value, struct conn_val);
 } conns SEC(".maps");
+
+/*
+ * Unix peers whose name is longer than a stream carries, written once per
+ * connection (from a per-CPU buffer: the name does not fit on the stack);
+ * user space looks a connection up when it first shows one of its streams.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, struct conn_key);
+	__type(value, struct unix_peer);
+} unix_peers SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct unix_peer);
+} unix_scratch SEC(".maps");
 
 /*
  * A few connections per CPU, in front of "conns": the hash map's lookup
@@ -532,24 +548,91 @@ static __always_inline bool read_pair(__u64 obj, __s32 id, __s32 w, __u32 *sid, 
 	return true;
 }
 
-/* A net.Addr interface at ADDR → *net.TCPAddr → IP bytes and port. */
-static __always_inline void read_peer(struct conn_val *cv, __u64 iface)
+/*
+ * The peer's fields are read into the per-CPU buffer U (the stack is full):
+ * U->name as 16 words. A *net.TCPAddr at ADDR: IP bytes and port.
+ */
+static __always_inline void read_tcp_peer(struct conn_val *cv, struct unix_peer *u, __u64 addr)
 {
-	__u64 addr, ip[2] = {};	/* the IP slice's pointer and length */
+	__u64 *w = (__u64 *)u->name;	/* IP slice (pointer, length, capacity), Port */
+	__s32 ip = off.tcpaddr_ip, port = off.tcpaddr_port;
 
-	cv->peer_ip_len = 0;
-	if (off.tcpaddr_ip < 0)
+	if (ip < 0 || port < 0)
 		return;
-	addr = read_u64(iface + 8);
-	if (!addr)
+	/* Port right after the slice (every Go so far): one read for both. */
+	if (port == ip + 24) {
+		if (bpf_probe_read_user(w, 32, (void *)(addr + ip)))
+			return;
+	} else if (bpf_probe_read_user(w, 16, (void *)(addr + ip)) ||
+		   bpf_probe_read_user(&w[3], 8, (void *)(addr + port))) {
 		return;
-	bpf_probe_read_user(ip, sizeof(ip), (void *)(addr + off.tcpaddr_ip));
-	/* A non-TCP address (unix socket) fails this shape check. */
-	if (!ip[0] || (ip[1] != 4 && ip[1] != 16))
+	}
+	if (!w[0] || (w[1] != 4 && w[1] != 16))
 		return;
-	bpf_probe_read_user(cv->peer_ip, ip[1] & 16 ? 16 : 4, (void *)ip[0]);
-	cv->peer_ip_len = ip[1];
-	cv->peer_port = read_u64(addr + off.tcpaddr_port);
+	if (bpf_probe_read_user(cv->peer_ip, w[1] & 16 ? 16 : 4, (void *)w[0]))
+		return;
+	cv->peer_type = w[1] == 4 ? PEER_IP4 : PEER_IP6;
+	cv->peer_port = w[3];
+}
+
+/*
+ * A *net.UnixAddr at ADDR: its Name, as long as it is (PEER_UNIX with
+ * length 0: Go names an unnamed socket "" or "@"). The first 16 bytes go
+ * with every stream; a longer name goes to "unix_peers" as well.
+ */
+static __always_inline void read_unix_peer(struct conn_val *cv, const struct conn_key *ck,
+					   struct unix_peer *u, __u64 addr)
+{
+	__u64 *w = (__u64 *)u->name, str;	/* the string: pointer, length */
+	__u32 len;
+
+	if (off.unixaddr_name < 0 ||
+	    bpf_probe_read_user(w, 16, (void *)(addr + off.unixaddr_name)))
+		return;
+	str = w[0];
+	len = w[1] > UNIX_NAME_LEN - 1 ? UNIX_NAME_LEN - 1 : w[1];
+	if (len && (!str || bpf_probe_read_user(u->name, len & (UNIX_NAME_LEN - 1), (void *)str)))
+		return;
+	__builtin_memcpy(cv->peer_ip, u->name, sizeof(cv->peer_ip));
+	if (len > sizeof(cv->peer_ip)) {
+		u->conn_id = cv->conn_id;
+		u->len = len;
+		bpf_map_update_elem(&unix_peers, ck, u, BPF_ANY);
+	}
+	if (len == 1 && cv->peer_ip[0] == '@')
+		len = 0;
+	cv->peer_type = PEER_UNIX;
+	cv->peer_port = len;
+}
+
+/*
+ * The peer of connection CK, from its net.Addr interface at IFACE: the
+ * dynamic type first (the hash in the itab the type word points at), then
+ * the fields of that type. One read more than a TCP-only reader, once per
+ * connection.
+ */
+static __always_inline void read_peer(struct conn_val *cv, const struct conn_key *ck,
+				      __u64 iface)
+{
+	__u32 zero = 0, hash = 0;
+	struct unix_peer *u = bpf_map_lookup_elem(&unix_scratch, &zero);
+	__u64 *w, itab, data;
+
+	cv->peer_type = PEER_NONE;
+	if (!u)
+		return;
+	w = (__u64 *)u->name;
+	if (bpf_probe_read_user(w, 16, (void *)iface) || !w[0] || !w[1])
+		return;
+	itab = w[0];
+	data = w[1];
+	cv->peer_type = PEER_OTHER;
+	if (bpf_probe_read_user(&hash, sizeof(hash), (void *)(itab + GO_ITAB_HASH)))
+		return;
+	if (tcpaddr_hash && hash == tcpaddr_hash)
+		read_tcp_peer(cv, u, data);
+	else if (unixaddr_hash && hash == unixaddr_hash)
+		read_unix_peer(cv, ck, u, data);
 }
 
 static __always_inline bool conn_cached_is(const struct conn_cached *c,
@@ -562,7 +645,7 @@ static __always_inline void conn_fill(struct stream_info *info, const struct con
 {
 	info->conn_id = v->conn_id;
 	info->peer_port = v->peer_port;
-	info->peer_ip_len = v->peer_ip_len;
+	info->peer_type = v->peer_type;
 	__builtin_memcpy(info->peer_ip, v->peer_ip, sizeof(info->peer_ip));
 	__builtin_memcpy(info->comm, v->comm, sizeof(info->comm));
 }
@@ -611,7 +694,7 @@ static __always_inline void conn_info(struct stream_info *info, __u32 tgid, __u6
 	cv.last_sid = sid;
 	bpf_get_current_comm(cv.comm, sizeof(cv.comm));
 	if (peer >= 0)
-		read_peer(&cv, conn + peer);
+		read_peer(&cv, &ck, conn + peer);
 	bpf_map_update_elem(&conns, &ck, &cv, BPF_ANY);
 	/* After the update: a CPU that reads the new gen finds the new entry. */
 	__sync_fetch_and_add(&conns_gen, 1);
@@ -1305,7 +1388,7 @@ static long gen_event(__u32 i, void *ctx)
 	e->info.entry_nextid = e->sid;
 	e->info.method_len = 21;
 	__builtin_memcpy(e->info.method, (const void *)bench_method, METHOD_LEN);
-	e->info.peer_ip_len = 4;
+	e->info.peer_type = PEER_IP4;
 	e->info.peer_ip[0] = 127;
 	e->info.peer_ip[3] = 1;
 	e->info.peer_port = 50051;

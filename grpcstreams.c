@@ -295,6 +295,37 @@ static void fixed_addresses(struct gobin *gb, struct grpcstreams_bpf *obj)
 }
 
 /*
+ * A peer is a net.Addr: an interface value, whose type word points at an
+ * itab that holds the hash of its dynamic type. The BPF side reads the
+ * addresses of the types it knows by that hash, never by their shape:
+ * *net.TCPAddr's and *net.UnixAddr's, each from the itabs that hold one of
+ * its methods, found by value (stripped binaries and Go >= 1.26 have no
+ * itab symbols; the hash, unlike the itab's address, does not move under
+ * PIE or ASLR). A type without such an itab never gets there (0: never
+ * matched); an address of any other type is shown as unknown.
+ */
+static void peer_types(struct gobin *gb, struct grpcstreams_bpf *obj)
+{
+	static const char *const methods[2][2] = {
+		{ "net.(*TCPAddr).Network", "net.(*TCPAddr).String" },
+		{ "net.(*UnixAddr).Network", "net.(*UnixAddr).String" },
+	};
+	__u32 hash[2] = { 0, 0 };
+	int t, m;
+
+	for (t = 0; t < 2; t++)
+		for (m = 0; m < 2 && !hash[t]; m++)
+			if (gobin_itab_type_hash(gb, methods[t][m], &hash[t]))
+				hash[t] = 0;
+	obj->rodata->tcpaddr_hash = hash[0];
+	obj->rodata->unixaddr_hash = hash[1];
+	if (env.verbose)
+		fprintf(stderr, "peer types: *net.TCPAddr hash 0x%x, *net.UnixAddr hash 0x%x "
+			"(0: no itab, never matched), net.UnixAddr.Name at %d\n", hash[0],
+			hash[1], layout.off.unixaddr_name);
+}
+
+/*
  * The logical probes: which function, at its entry or its returns, and
  * whether only -F wants it. Two hits per RPC and side by default: a
  * client stream starts when NewStream returns and ends at its first
@@ -685,6 +716,9 @@ static const char *kind_name(__u32 kind)
 	return kind < sizeof(kind_names) / sizeof(kind_names[0]) ? kind_names[kind] : NULL;
 }
 
+/* "unix:" and a name, or an IPv6 address in brackets and a port, and a NUL */
+#define PEER_TEXT_LEN	(8 + UNIX_NAME_LEN)
+
 /* A table row: an ended stream, or one still open when the table is drawn. */
 struct row {
 	__u64 conn;
@@ -696,7 +730,7 @@ struct row {
 	__u32 side;
 	bool open;
 	bool nolat;	/* ended, start not seen: no latency */
-	char peer[INET6_ADDRSTRLEN + 8];
+	char peer[PEER_TEXT_LEN];
 	char method[METHOD_LEN];
 };
 
@@ -714,7 +748,40 @@ static struct state {
 	const struct live_slot *live;	/* the BPF live-stream table, mapped */
 } st;
 
-static void format_peer(const struct stream_info *i, char *buf, size_t len)
+static int unix_peers_fd = -1;	/* BPF's unix_peers map */
+
+/*
+ * A unix peer (see peer_type): the name as the stream has it when it fits
+ * in 16 bytes, else as BPF kept it for the connection (TGID, CONN).
+ */
+static void lb_unix_peer(struct linebuf *b, __u32 tgid, __u64 conn,
+			 const struct stream_info *i)
+{
+	struct conn_key k = { .conn = conn, .tgid = tgid, .side = i->side };
+	struct unix_peer u;
+
+	if (!i->peer_port) {	/* unnamed: Go says "" or "@" */
+		lb_str(b, "unix");
+		return;
+	}
+	lb_str(b, "unix:");
+	if (i->peer_port <= sizeof(i->peer_ip)) {
+		lb_mem(b, (const char *)i->peer_ip, i->peer_port);
+		return;
+	}
+	if (unix_peers_fd >= 0 && !bpf_map_lookup_elem(unix_peers_fd, &k, &u) &&
+	    u.conn_id == i->conn_id && u.len == i->peer_port && u.len < UNIX_NAME_LEN) {
+		lb_mem(b, u.name, u.len);
+		return;
+	}
+	/* The connection's entry is gone (LRU): what the stream has, marked. */
+	lb_mem(b, (const char *)i->peer_ip, sizeof(i->peer_ip));
+	lb_str(b, "...");
+}
+
+/* The peer of a stream of connection (TGID, CONN) as text, "" if unknown. */
+static void format_peer(__u32 tgid, __u64 conn, const struct stream_info *i, char *buf,
+			size_t len)
 {
 	static const __u8 v4mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
 	struct linebuf b = { 0 };
@@ -723,21 +790,23 @@ static void format_peer(const struct stream_info *i, char *buf, size_t len)
 	int k;
 
 	buf[0] = '\0';
-	if (i->peer_ip_len == 4 ||
-	    (i->peer_ip_len == 16 && !memcmp(i->peer_ip, v4mapped, 12))) {
+	if (i->peer_type == PEER_IP4 ||
+	    (i->peer_type == PEER_IP6 && !memcmp(i->peer_ip, v4mapped, 12))) {
 		/* Per event in -j mode: without inet_ntop and printf. */
-		a = i->peer_ip + (i->peer_ip_len == 16 ? 12 : 0);
+		a = i->peer_ip + (i->peer_type == PEER_IP6 ? 12 : 0);
 		for (k = 0; k < 4; k++) {
 			lb_u64(&b, a[k]);
 			lb_mem(&b, k < 3 ? "." : ":", 1);
 		}
 		lb_u64(&b, i->peer_port);
-	} else if (i->peer_ip_len == 16) {
+	} else if (i->peer_type == PEER_IP6) {
 		inet_ntop(AF_INET6, i->peer_ip, ip, sizeof(ip));
 		lb_mem(&b, "[", 1);
 		lb_str(&b, ip);
 		lb_mem(&b, "]:", 2);
 		lb_u64(&b, i->peer_port);
+	} else if (i->peer_type == PEER_UNIX) {
+		lb_unix_peer(&b, tgid, conn, i);
 	}
 	if (b.len >= len)
 		b.len = len - 1;
@@ -748,23 +817,35 @@ static void format_peer(const struct stream_info *i, char *buf, size_t len)
 /*
  * A peer as text, per event in -j mode (NUL-terminated, "" if unknown): a
  * connection has many streams, so the last peers formatted are kept,
- * direct-mapped by port.
+ * direct-mapped by port (TCP) or connection (unix, whose long names are
+ * looked up per connection).
  */
-static const char *peer_text(const struct stream_info *i)
+static const char *peer_text(__u32 tgid, __u64 conn, const struct stream_info *i)
 {
 	static struct {
+		__u64 conn;
+		__u64 conn_id;
+		__u32 tgid;
+		__u32 side;
 		__u32 port;
-		__u32 ip_len;
+		__u32 type;
 		__u8 ip[16];
-		char str[INET6_ADDRSTRLEN + 8];
+		char str[PEER_TEXT_LEN];
 	} cache[64];
-	__typeof__(cache[0]) *c = &cache[i->peer_port % 64];
+	bool by_conn = i->peer_type == PEER_UNIX && i->peer_port > sizeof(i->peer_ip);
+	__typeof__(cache[0]) *c = &cache[(by_conn ? conn >> 4 : i->peer_port) % 64];
 
-	if (!c->ip_len || c->ip_len != i->peer_ip_len || c->port != i->peer_port ||
-	    memcmp(c->ip, i->peer_ip, sizeof(c->ip))) {
-		format_peer(i, c->str, sizeof(c->str));
+	if (!c->type || c->type != i->peer_type || c->port != i->peer_port ||
+	    memcmp(c->ip, i->peer_ip, sizeof(c->ip)) ||
+	    (by_conn && (c->conn != conn || c->tgid != tgid || c->side != i->side ||
+			 c->conn_id != i->conn_id))) {
+		format_peer(tgid, conn, i, c->str, sizeof(c->str));
+		c->conn = conn;
+		c->conn_id = i->conn_id;
+		c->tgid = tgid;
+		c->side = i->side;
 		c->port = i->peer_port;
-		c->ip_len = i->peer_ip_len;
+		c->type = i->peer_type;
 		memcpy(c->ip, i->peer_ip, sizeof(c->ip));
 	}
 	return c->str;
@@ -854,7 +935,7 @@ static void print_json_stream(const struct event *e)
 		lb_str(&b, ",\"latency_ns\":null,\"start_ts\":null");
 	}
 	lb_str(&b, ",\"peer\":");
-	peer = peer_text(&e->info);
+	peer = peer_text(e->tgid, e->conn, &e->info);
 	if (peer[0])
 		lb_json(&b, peer, strlen(peer));
 	else
@@ -914,7 +995,7 @@ static void keep_row(__u32 pid, __u64 conn, __u32 sid, const struct stream_info 
 	r->ns = ns;
 	r->open = open;
 	r->nolat = nolat;
-	format_peer(info, r->peer, sizeof(r->peer));
+	format_peer(pid, conn, info, r->peer, sizeof(r->peer));
 	memcpy(r->method, info->method, METHOD_LEN);
 	r->method[info->method_len < METHOD_LEN ? info->method_len : METHOD_LEN - 1] = '\0';
 }
@@ -1029,12 +1110,13 @@ static __u64 lost_events(struct grpcstreams_bpf *obj)
 
 static void print_row(const struct row *r)
 {
-	char conn[96], status[12], lat[24];
+	char conn[32 + PEER_TEXT_LEN], status[12], lat[24];
+	const char *peer = r->peer[0] ? r->peer : "-";
 
 	if (r->conn_id)
-		snprintf(conn, sizeof(conn), "#%llu %s", r->conn_id, r->peer);
+		snprintf(conn, sizeof(conn), "#%llu %s", r->conn_id, peer);
 	else
-		snprintf(conn, sizeof(conn), "%06llx %s", r->conn & 0xffffff, r->peer);
+		snprintf(conn, sizeof(conn), "%06llx %s", r->conn & 0xffffff, peer);
 	if (r->open)
 		snprintf(status, sizeof(status), "-");
 	else
@@ -1372,14 +1454,17 @@ load:
 		obj->rodata->wake_every = 1;
 	if (layout.sides & LAYOUT_SERVER)
 		obj->rodata->server_type_hash = server_type_hash(gb);
-	if (gb)	/* none with --bench-events */
+	if (gb) {	/* none with --bench-events */
 		fixed_addresses(gb, obj);
+		peer_types(gb, obj);
+	}
 	err = grpcstreams_bpf__load(obj);
 	if (err) {
 		fprintf(stderr, "grpcstreams: failed to load BPF programs: %s%s\n", strerror(-err),
 			geteuid() ? " (grpcstreams needs root)" : "");
 		goto cleanup;
 	}
+	unix_peers_fd = bpf_map__fd(obj->maps.unix_peers);
 	st.live = mmap(NULL, LIVE_SLOTS * sizeof(struct live_slot), PROT_READ, MAP_SHARED,
 		       bpf_map__fd(obj->maps.live), 0);
 	if (st.live == MAP_FAILED) {

@@ -128,6 +128,40 @@ struct go_offsets {
 	__s32 r_ws_s;			/* ... s */
 	__s32 r_ws_st;			/* ... st */
 	__s32 pad;
+	__s32 unixaddr_name;		/* net.UnixAddr.Name (string) */
+};
+
+/*
+ * The remote end of a connection, by the dynamic type of its net.Addr
+ * (told by the type hash in the interface's itab, never by the shape of
+ * the bytes). An IP's value is its length.
+ */
+enum peer_type {
+	PEER_NONE = 0,		/* no address (or not read) */
+	PEER_UNIX = 1,		/* *net.UnixAddr: its Name */
+	PEER_OTHER = 2,		/* an address of a type the tool does not know */
+	PEER_IP4 = 4,		/* *net.TCPAddr, IPv4 */
+	PEER_IP6 = 16,		/* *net.TCPAddr, IPv6 */
+};
+
+/* A connection, as BPF keeps what it read of it once. */
+struct conn_key {
+	__u64 conn;	/* *http2Client or *http2Server */
+	__u32 tgid;
+	__u32 side;
+};
+
+/*
+ * A unix peer's name longer than the 16 bytes a stream carries, per
+ * connection, for user space to look up.
+ */
+#define UNIX_NAME_LEN	128	/* power of two; sun_path is 108 */
+
+struct unix_peer {
+	__u64 conn_id;		/* the connection's, to tell a reused address */
+	__u32 len;
+	__u32 pad;
+	char name[UNIX_NAME_LEN];
 };
 
 /* A live stream: key and value of the streams map. */
@@ -142,9 +176,9 @@ struct stream_info {
 	__u64 conn_id;		/* grpc-go's connectionID, 0 if unknown */
 	__u32 entry_nextid;	/* http2Client.nextID read at NewStream entry */
 	__u32 method_len;
-	__u32 peer_port;
-	__u32 peer_ip_len;	/* 0 (unknown), 4 or 16 */
-	__u8 peer_ip[16];
+	__u32 peer_port;	/* TCP: the port; unix: the name's length */
+	__u32 peer_type;	/* enum peer_type */
+	__u8 peer_ip[16];	/* TCP: the IP; unix: the name's first 16 bytes */
 	__u32 side;		/* enum side */
 	__u32 kind;		/* enum rpc_kind */
 	char comm[TASK_COMM_LEN];	/* as the connection's first stream found it */

@@ -262,6 +262,7 @@ static int from_dwarf(struct gobin *gb, const char *path, struct layout *l, bool
 	o->spb_code = member(&c, SPB_STATUS, "Code", true);
 	o->tcpaddr_ip = member(&c, "net.TCPAddr", "IP", false);
 	o->tcpaddr_port = member(&c, "net.TCPAddr", "Port", false);
+	o->unixaddr_name = member(&c, "net.UnixAddr", "Name", false);
 
 	o->r_ncs_desc = param(&c, l->func[F_NEW_CLIENT_STREAM], "desc", false);
 	o->r_ns_t = param(&c, l->func[F_NEWSTREAM], "t", true);
@@ -403,6 +404,8 @@ static int from_table(struct gobin *gb, const char *path, struct layout *l)
 		l->off = e->off;
 		memcpy(l->args, e->args, sizeof(l->args));
 		l->off.spb_code = spb_code_offset(gb);
+		/* net.UnixAddr{Name, Net string}, the same since Go 1.0 */
+		l->off.unixaddr_name = 0;
 		entry_name(e, name, sizeof(name));
 		if (layout_check(lc, l, &v)) {
 			if (!i) {

@@ -211,3 +211,36 @@ check_keys() {
 	check_keys
 	streams "${SIDE:-}" | jq -e --argjson pid "$(jq .pid "$T/truth.json")" 'all(.pid == $pid)'
 }
+
+# gRPC over a unix socket: the peer is a *net.UnixAddr, told by its type
+# (the itab's hash), never read as a TCP address. A 16-byte path is what a
+# TCP-only reader took for an IPv6 address ([2f74:6d70:...]:4, the path's
+# bytes); 16 bytes is also the most a stream carries itself.
+@test "unix socket, 16-byte path: every stream, peer unix:PATH" {
+	stop_server
+	short_dir
+	local sock=$SHORT_DIR/ab
+	[ "${#sock}" -eq 16 ]
+	start_server "unix:$sock"
+	trace_client -conns 3 -concurrency 12 -rpcs 3000
+	check_counts
+	check_keys
+	streams "${SIDE:-}" | jq -e --arg peer "unix:$sock" \
+		'all(.side == "client" and .peer == $peer and .latency_ns > 0)'
+	summary | jq -e '.open == 0 and .lost_events == 0 and .collisions.duplicate == 0'
+}
+
+# A longer path than a stream carries: from the tool's per-connection table.
+@test "unix socket, 100-byte path: every stream, peer unix:PATH" {
+	stop_server
+	short_dir
+	local sock
+	sock=$SHORT_DIR/$(printf 'p%.0s' $(seq 86))
+	[ "${#sock}" -eq 100 ]
+	start_server "unix:$sock"
+	trace_client -conns 2 -concurrency 8 -rpcs 2000
+	check_counts
+	check_keys
+	streams "${SIDE:-}" | jq -e --arg peer "unix:$sock" 'all(.peer == $peer)'
+	summary | jq -e '.open == 0 and .lost_events == 0'
+}

@@ -28,9 +28,12 @@ wait_for() {
 	return 1
 }
 
+# start_server [unix:PATH]: a fixture server on loopback TCP (PORT), or on a
+# unix socket; start_client then dials it (ADDR).
 start_server() {
 	T=$BATS_TEST_TMPDIR
-	"$FIXTURE" server -portfile "$T/port" >"$T/server.out" 2>&1 &
+	rm -f "$T/port"
+	"$FIXTURE" server -addr "${1:-127.0.0.1:0}" -portfile "$T/port" >"$T/server.out" 2>&1 &
 	SERVER_PID=$!
 	local i
 	for i in $(seq 200); do
@@ -39,6 +42,15 @@ start_server() {
 	done
 	PORT=$(cat "$T/port")
 	[ -n "$PORT" ]
+	ADDR=${1:-127.0.0.1:$PORT}
+}
+
+# short_dir: a new directory under /tmp with a name of 13 bytes (SHORT_DIR),
+# for socket paths of an exact length (bats' own temporary directories are
+# longer); teardown_common removes it.
+short_dir() {
+	SHORT_DIR=$(mktemp -d /tmp/gsXXXXXX)
+	[ "${#SHORT_DIR}" -eq 13 ]
 }
 
 stop_server() {
@@ -52,7 +64,7 @@ stop_server() {
 # first RPC; CLIENT_PID is its pid.
 start_client() {
 	rm -f "$T/go"
-	"$FIXTURE" client -addr "127.0.0.1:$PORT" -wait "$T/go" "$@" \
+	"$FIXTURE" client -addr "$ADDR" -wait "$T/go" "$@" \
 		>"$T/truth.json" 2>"$T/client.err" &
 	CLIENT_PID=$!
 	wait_for "$T/client.err" "connections ready"
@@ -152,5 +164,6 @@ teardown_common() {
 	[ -n "${CLIENT_PID:-}" ] && kill "$CLIENT_PID" 2>/dev/null
 	stop_server
 	wait 2>/dev/null
+	[ -z "${SHORT_DIR:-}" ] || rm -rf "$SHORT_DIR"
 	return 0
 }

@@ -6,7 +6,7 @@ set -eu
 
 PKGS="gcc libc6-dev clang llvm make pkg-config bpftool libbpf-dev libelf-dev libdw-dev
 libcapstone-dev zlib1g-dev golang-go golang-google-grpc-dev bats jq gdb
-binutils procps util-linux etcd-server etcd-client"
+binutils procps util-linux etcd-server etcd-client containerd"
 
 missing=""
 for p in $PKGS; do
@@ -25,8 +25,10 @@ export DEBIAN_FRONTEND=noninteractive
 apt-get update -q >/dev/null
 # shellcheck disable=SC2086
 apt-get install -y -q --no-install-recommends $missing >/dev/null
-# Debian's etcd-server package starts a service on a systemd machine; the
-# tests run their own instance on loopback ports.
+# Debian's etcd-server and containerd packages start a service on a systemd
+# machine; the tests run their own instances (loopback ports, a unix socket
+# in a directory of their own).
 if command -v systemctl >/dev/null 2>&1; then
 	systemctl disable --now etcd >/dev/null 2>&1 || true
+	systemctl disable --now containerd >/dev/null 2>&1 || true
 fi
