@@ -427,7 +427,7 @@ static uint64_t moduledata_text(const struct gobin *gb, const struct pclntab *t,
 				uint64_t pcvaddr)
 {
 	Elf_Scn *scn = NULL;
-	uint64_t text, i, n, cand;
+	uint64_t text, i, n, cand, touched = 0;
 	const uint8_t *p;
 	GElf_Shdr sh;
 	Elf64_Rela r;
@@ -440,10 +440,13 @@ static uint64_t moduledata_text(const struct gobin *gb, const struct pclntab *t,
 			continue;
 		cand = 0;
 		if (sh.sh_type == SHT_PROGBITS) {
-			for (i = 0; i + 8 <= sh.sh_size && !cand; i += 8)
+			for (i = 0; i + 8 <= sh.sh_size && !cand; i += 8) {
+				if (!(i & 0xfff))
+					scan_window(gb, &touched, 0x1000);
 				if (le64(p + i) == pcvaddr &&
 				    moduledata_at(gb, sh.sh_addr + i, t, pcvaddr))
 					cand = sh.sh_addr + i;
+			}
 		} else {
 			/* A PIE's data words may be relocations only. */
 			n = rela_count(p, &sh);
@@ -541,7 +544,6 @@ static const char *pcln_name(const struct pclntab *t, uint64_t i,
 	return (const char *)name;
 }
 
-/* The functab slot of function NAME, or -ENOENT. */
 /* FNV-1a: the name hash of the functab index. */
 static uint32_t name_hash(const char *s)
 {
@@ -552,6 +554,8 @@ static uint32_t name_hash(const char *s)
 	return h;
 }
 
+#define PCLN_INDEX_WINDOW	16384	/* functions (~2 MB of table) per drop_pages() */
+
 /*
  * A hash table of every function name in .gopclntab, built on the first
  * lookup: a large program has 100,000 functions or more, and a linear
@@ -561,8 +565,6 @@ static uint32_t name_hash(const char *s)
  * half, 0: empty), the first slot of a name only, as a linear search
  * would find it. Left NULL (linear search) when out of memory.
  */
-#define PCLN_INDEX_WINDOW	16384	/* functions (~2 MB of table) per drop_pages() */
-
 static void pcln_build_index(struct gobin *gb)
 {
 	const struct pclntab *t = &gb->pcln;
@@ -735,9 +737,11 @@ static int check_go_elf(struct gobin *gb, const char **why)
  * in any private mapping of it that could be executable, ours included,
  * and the disassembly would then see breakpoints instead of code. The
  * kernel leaves shared mappings alone (valid_vma() in
- * kernel/events/uprobes.c refuses VM_MAYSHARE). libelf reads the headers
- * (and, when asked, .symtab, .go.buildinfo and the DWARF sections) with
- * read(), ELF_C_READ; everything else is read from the mapping.
+ * kernel/events/uprobes.c refuses VM_MAYSHARE). libelf reads the headers,
+ * and for libdw the DWARF sections, with read() (ELF_C_READ); everything
+ * else is read from the mapping. A file cut short while mapped would fault
+ * (SIGBUS) on its lost pages, but a running program's file cannot be
+ * written (ETXTBSY), and the tool reads the file only while it starts.
  */
 static int map_file(struct gobin *gb, const char **why)
 {
@@ -860,34 +864,72 @@ const char *gobin_grpc_version_source(const struct gobin *gb)
 	return gb->grpc_version_source;
 }
 
+/*
+ * .symtab and its string table, in the file mapping (x86-64: Elf64,
+ * little-endian), rather than read into memory: a large program's come to
+ * tens of MB, and lookups touch them only while they search.
+ */
+struct symtab_view {
+	const uint8_t *syms;
+	uint64_t n;
+	const char *strs;
+	uint64_t strsz;
+};
+
+static bool symtab_view(const struct gobin *gb, struct symtab_view *v)
+{
+	GElf_Shdr sh, ssh;
+	Elf_Scn *str;
+
+	if (!gb->symtab || !(v->syms = scn_bytes(gb, gb->symtab, &sh)) ||
+	    sh.sh_entsize != sizeof(Elf64_Sym))
+		return false;
+	str = elf_getscn(gb->elf, gb->symtab_link);
+	if (!str || !(v->strs = (const char *)scn_bytes(gb, str, &ssh)) ||
+	    ssh.sh_type != SHT_STRTAB)
+		return false;
+	v->n = sh.sh_size / sizeof(Elf64_Sym);
+	v->strsz = ssh.sh_size;
+	return true;
+}
+
+/* Symbol I of V and its NUL-terminated name (NULL when out of bounds). */
+static const char *sym_at(const struct symtab_view *v, uint64_t i, Elf64_Sym *sym)
+{
+	memcpy(sym, v->syms + i * sizeof(*sym), sizeof(*sym));
+	if (sym->st_name >= v->strsz ||
+	    !memchr(v->strs + sym->st_name, '\0', v->strsz - sym->st_name))
+		return NULL;
+	return v->strs + sym->st_name;
+}
+
 /* Look NAME up in .symtab; with FUNCS_ONLY, only STT_FUNC symbols. */
 static int find_symbol(const struct gobin *gb, const char *name, bool funcs_only,
 		       uint64_t *addr, uint64_t *size)
 {
-	Elf_Data *d;
-	GElf_Sym sym;
+	struct symtab_view v;
+	int err = -ENOENT;
 	const char *n;
-	size_t i, cnt;
-	GElf_Shdr sh;
+	Elf64_Sym sym;
+	uint64_t i;
 
-	if (!gb->symtab || !gelf_getshdr(gb->symtab, &sh) || !sh.sh_entsize)
+	if (!symtab_view(gb, &v))
 		return -ENOENT;
-	d = elf_getdata(gb->symtab, NULL);
-	if (!d)
-		return -ENOENT;
-	cnt = sh.sh_size / sh.sh_entsize;
-	for (i = 0; i < cnt; i++) {
-		if (!gelf_getsym(d, i, &sym) ||
-		    (funcs_only && GELF_ST_TYPE(sym.st_info) != STT_FUNC))
+	for (i = 0; i < v.n; i++) {
+		/* The type alone first: most symbols are not functions. */
+		if (funcs_only &&
+		    ELF64_ST_TYPE(v.syms[i * sizeof(sym) + offsetof(Elf64_Sym, st_info)]) != STT_FUNC)
 			continue;
-		n = elf_strptr(gb->elf, gb->symtab_link, sym.st_name);
+		n = sym_at(&v, i, &sym);
 		if (n && !strcmp(n, name)) {
 			*addr = sym.st_value;
 			*size = sym.st_size;
-			return 0;
+			err = 0;
+			break;
 		}
 	}
-	return -ENOENT;
+	drop_pages(gb);		/* what the search went through */
+	return err;
 }
 
 int gobin_func(const struct gobin *gb, const char *name, uint64_t *addr,
@@ -1536,11 +1578,10 @@ int gobin_for_each_func(const struct gobin *gb,
 {
 	const struct pclntab *t = &gb->pcln;
 	uint32_t entry, next, fentry;
+	struct symtab_view v;
 	const char *n;
-	size_t i, cnt;
-	GElf_Shdr sh;
-	GElf_Sym sym;
-	Elf_Data *d;
+	Elf64_Sym sym;
+	uint64_t i;
 	int ret;
 
 	if (gb->has_pcln) {
@@ -1556,16 +1597,11 @@ int gobin_for_each_func(const struct gobin *gb,
 		}
 		return 0;
 	}
-	if (!gb->symtab || !gelf_getshdr(gb->symtab, &sh) || !sh.sh_entsize ||
-	    !(d = elf_getdata(gb->symtab, NULL)))
+	if (!symtab_view(gb, &v))
 		return -ENOENT;
-	cnt = sh.sh_size / sh.sh_entsize;
-	for (i = 0; i < cnt; i++) {
-		if (!gelf_getsym(d, i, &sym) ||
-		    GELF_ST_TYPE(sym.st_info) != STT_FUNC || !sym.st_size)
-			continue;
-		n = elf_strptr(gb->elf, gb->symtab_link, sym.st_name);
-		if (!n)
+	for (i = 0; i < v.n; i++) {
+		n = sym_at(&v, i, &sym);
+		if (!n || ELF64_ST_TYPE(sym.st_info) != STT_FUNC || !sym.st_size)
 			continue;
 		ret = cb(n, sym.st_value, sym.st_size, ctx);
 		if (ret)
@@ -2294,33 +2330,6 @@ int gobin_caller_sites(struct gobin *gb, const char *func, const char *itab_sym,
 	*complete = sc.complete;
 	*why = sc.complete ? "" : gb->why;
 	return j;
-}
-
-int gobin_itab_type_hash(struct gobin *gb, const char *method, uint32_t *hash)
-{
-	struct itab_slots is;
-	uint64_t addr, size;
-	uint32_t h, first = 0;
-	int err, i;
-
-	if (!gb || !method || !hash)
-		return -EINVAL;
-	err = gobin_func(gb, method, &addr, &size);
-	if (err)
-		return err;
-	find_itab_slots(gb, addr, &is);
-	if (!is.n)
-		return -ENOENT;
-	for (i = 0; i < is.n; i++) {
-		/* itab.hash, a copy of its _type's (checked by itab_slot_at) */
-		if (gobin_read(gb, is.itab[i] + 16, &h, sizeof(h)))
-			return -EINVAL;
-		if (i && h != first)
-			return -EINVAL;
-		first = h;
-	}
-	*hash = first;
-	return 0;
 }
 
 const char *gobin_site_kind_str(enum site_kind kind)
