@@ -2332,6 +2332,33 @@ int gobin_caller_sites(struct gobin *gb, const char *func, const char *itab_sym,
 	return j;
 }
 
+int gobin_itab_type_hash(struct gobin *gb, const char *method, uint32_t *hash)
+{
+	struct itab_slots is;
+	uint64_t addr, size;
+	uint32_t h, first = 0;
+	int err, i;
+
+	if (!gb || !method || !hash)
+		return -EINVAL;
+	err = gobin_func(gb, method, &addr, &size);
+	if (err)
+		return err;
+	find_itab_slots(gb, addr, &is);
+	if (!is.n)
+		return -ENOENT;
+	for (i = 0; i < is.n; i++) {
+		/* itab.hash, a copy of its _type's (checked by itab_slot_at) */
+		if (gobin_read(gb, is.itab[i] + 16, &h, sizeof(h)))
+			return -EINVAL;
+		if (i && h != first)
+			return -EINVAL;
+		first = h;
+	}
+	*hash = first;
+	return 0;
+}
+
 const char *gobin_site_kind_str(enum site_kind kind)
 {
 	switch (kind) {
