@@ -107,53 +107,77 @@ if [ $# -eq 0 ]; then
 	set -- $(git -C "$REPO" tag -l 'v*' | sed 's/^v//' | sort -V)
 	[ $# -gt 0 ] || die "no release tags in $REPO"
 fi
-for v in "$@"; do
-	git -C "$REPO" rev-parse -q --verify "refs/tags/v$v" >/dev/null && continue
-	[ -f "$BUNDLE" ] || die "no tag v$v in $REPO and no bundle at $BUNDLE"
+# tags: "VERSION COMMIT" of every release tag, read once (a warm run is
+# mostly this script's own process spawns, so none per release here).
+tags() {
+	git -C "$REPO" for-each-ref \
+		--format='%(refname:strip=2) %(*objectname)%(objectname)' 'refs/tags/v*' |
+		awk '{ print substr($1, 2), substr($2, 1, 40) }'
+}
+# missing VERSION...: the requested versions that are not tags.
+missing() {
+	printf '%s\n' "$@" | awk 'NR == FNR { t[$1] = 1; next } !($1 in t)' \
+		"$CACHE/.tags.$$" -
+}
+tags >"$CACHE/.tags.$$" || die "cannot list the tags of $REPO"
+if [ -n "$(missing "$@")" ]; then
+	[ -f "$BUNDLE" ] || die "grpc-go $(missing "$@" | tr '\n' ' ')not in $REPO, no bundle at $BUNDLE"
 	git -C "$REPO" fetch -q "$BUNDLE" '+refs/tags/*:refs/tags/*' ||
 		die "git fetch of $BUNDLE failed"
-	git -C "$REPO" rev-parse -q --verify "refs/tags/v$v" >/dev/null ||
-		die "grpc-go v$v is not in $BUNDLE"
-done
+	tags >"$CACHE/.tags.$$" || die "cannot list the tags of $REPO"
+	[ -z "$(missing "$@")" ] ||
+		die "grpc-go $(missing "$@" | tr '\n' ' ')not in $BUNDLE"
+fi
+TAGS=$(cat "$CACHE/.tags.$$")
+rm -f "$CACHE/.tags.$$"
 exec 8>&-
 
 # --- the map -------------------------------------------------------------------
-# pairing VERSION: "GO DEPS" of the line of tools/releases.map whose range
-# holds VERSION (ranges in release order, compared as versions).
-pairing() {
-	[ -f "$MAP" ] || die "no $MAP"
-	p=$(awk '!/^[ \t]*(#|$)/ { print $1, $2, $3, $4 }' "$MAP" |
-		while read -r first last go deps; do
-			lo=$(printf '%s\n%s\n' "$first" "$1" | sort -V | head -n 1)
-			hi=$(printf '%s\n%s\n' "$last" "$1" | sort -V | tail -n 1)
-			if [ "$lo" = "$first" ] && [ "$hi" = "$last" ]; then
-				echo "$go $deps"
-				break
-			fi
-		done)
-	[ -n "$p" ] || die "grpc-go $1 is in no range of $MAP"
-	echo "$p"
-}
+# PAIRS: one line "VERSION GO DEPS COMMIT" per requested version, GO and DEPS
+# from the line of tools/releases.map whose range holds VERSION (compared
+# as versions) unless -g and -d say otherwise.
+[ -n "$OPT_GO" ] && [ -n "$OPT_DEPS" ] || [ -f "$MAP" ] || die "no $MAP"
+PAIRS=$(printf '%s\n' "$@" | awk -v map="$MAP" -v go="$OPT_GO" -v deps="$OPT_DEPS" \
+	-v tags="$TAGS" '
+	# vcmp(a, b): <0, 0, >0 as version a is older, the same, newer than b
+	function vcmp(a, b,    x, y, n, m, i) {
+		n = split(a, x, ".")
+		m = split(b, y, ".")
+		if (m > n) n = m
+		for (i = 1; i <= n; i++)
+			if (x[i] + 0 != y[i] + 0) return x[i] + 0 - (y[i] + 0)
+		return 0
+	}
+	BEGIN {
+		nt = split(tags, tl, "\n")
+		for (i = 1; i <= nt; i++) { split(tl[i], f, " "); commit[f[1]] = f[2] }
+		if (go == "" || deps == "")
+			while ((getline l < map) > 0) {
+				if (l ~ /^[ \t]*(#|$)/) continue
+				split(l, f, /[ \t]+/)
+				n++; lo[n] = f[1]; hi[n] = f[2]; mg[n] = f[3]; md[n] = f[4]
+			}
+	}
+	NF {
+		g = go; d = deps
+		for (i = 1; i <= n && (g == "" || d == ""); i++)
+			if (vcmp(lo[i], $1) <= 0 && vcmp($1, hi[i]) <= 0) {
+				if (g == "") g = mg[i]
+				if (d == "") d = md[i]
+			}
+		if (g == "" || d == "") { print "grpc-go " $1 " is in no range of " map > "/dev/stderr"; exit 1 }
+		print $1, g, d, commit[$1]
+	}') || die "no pairing for every version"
 
-# Pairings of every requested version, then what they need, fetched first
-# (in parallel: each fetch is mostly download time).
-PAIRS=
-for v in "$@"; do
-	p="$OPT_GO $OPT_DEPS"
-	[ -n "$OPT_GO" ] && [ -n "$OPT_DEPS" ] || p=$(pairing "$v")
-	go=${OPT_GO:-${p% *}}
-	deps=${OPT_DEPS:-${p#* }}
-	PAIRS="$PAIRS$v $go $deps
-"
-done
+# GOSYS: the system's Go 1.19 (make deps), if it is there; else fetched.
+GOSYS=
+if [ -x /usr/lib/go-1.19/bin/go ] && [ -f /usr/lib/go-1.19/VERSION ]; then
+	case $(head -n 1 /usr/lib/go-1.19/VERSION) in
+	go1.19 | go1.19.*) GOSYS=/usr/lib/go-1.19 ;;
+	esac
+fi
 
-# gosys: the system's Go 1.19 (make deps), if it is there; else fetched.
-gosys() {
-	[ -x /usr/lib/go-1.19/bin/go ] &&
-		/usr/lib/go-1.19/bin/go version 2>/dev/null | grep -q ' go1\.19[. ]'
-}
-
-NEED=$(printf '%s' "$PAIRS" | awk '{ print "go" $2; print $3 }' | sort -u)
+NEED=$(printf '%s\n' "$PAIRS" | awk '{ print "go" $2; print $3 }' | sort -u)
 FETCH_PIDS=
 cleanup() {
 	for p in $FETCH_PIDS; do
@@ -164,7 +188,7 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 for set in $NEED; do
 	case $set in
-	go1.19) ! gosys || continue ;;
+	go1.19) [ -z "$GOSYS" ] || continue ;;
 	go1.2[1-7] | bookworm | trixie | sid) ;;
 	*) die "unknown toolchain or dependency suite '$set' (see $MAP)" ;;
 	esac
@@ -181,40 +205,43 @@ done
 FETCH_PIDS=
 
 # --- toolchain, dependencies, sources ----------------------------------------
-# use_go 1.NN sets GOROOT_ GO GOCACHE_ GOVERSION_
+# use_go 1.NN sets GOROOT_ GO GOCACHE_ GOVERSION_ (go1.NN.P, from
+# GOROOT/VERSION)
 use_go() {
-	if [ "$1" = 1.19 ] && gosys; then
-		GOROOT_=/usr/lib/go-1.19
+	if [ "$1" = 1.19 ] && [ -n "$GOSYS" ]; then
+		GOROOT_=$GOSYS
 	else
 		d=$CACHE/debian/go$1
 		[ -f "$d/.goroot" ] || die "$d is incomplete"
-		GOROOT_=$d/$(cat "$d/.goroot")
+		read -r GOROOT_ <"$d/.goroot"
+		GOROOT_=$d/$GOROOT_
 	fi
 	GO=$GOROOT_/bin/go
 	GOCACHE_=$CACHE/gocache-go$1
-	GOVERSION_=$(GOENV=off GOROOT="$GOROOT_" GOTOOLCHAIN=local "$GO" version) ||
-		die "$GO does not run"
+	GOVERSION_=
+	read -r GOVERSION_ <"$GOROOT_/VERSION" || [ -n "$GOVERSION_" ] ||
+		die "no $GOROOT_/VERSION"
 }
 
-# use_deps SUITE sets DEPPATH DEPVERS
+# use_deps SUITE sets DEPPATH DEPVERS (the file of its package versions)
 use_deps() {
-	d=$CACHE/debian/$1
-	[ -f "$d/.versions" ] || die "$d is incomplete"
-	DEPPATH=$d/usr/share/gocode
-	DEPVERS=$(grep -v '^golang-1\.[0-9]*-' "$d/.versions")
+	DEPVERS=$CACHE/debian/$1/.versions
+	[ -f "$DEPVERS" ] || die "$CACHE/debian/$1 is incomplete"
+	DEPPATH=$CACHE/debian/$1/usr/share/gocode
 }
 
-# release_src VERSION sets RELPATH, a GOPATH entry holding only that
+# release_src VERSION COMMIT sets RELPATH, a GOPATH entry holding only that
 # release's sources, (re)extracted when the tag's commit changed.
 release_src() {
 	RELPATH=$CACHE/rel-gopath/$1
-	COMMIT=$(git -C "$REPO" rev-parse "v$1^{commit}") || die "no commit for v$1"
-	[ "$(cat "$RELPATH.commit" 2>/dev/null)" != "$COMMIT" ] || return 0
+	c=
+	[ ! -f "$RELPATH.commit" ] || read -r c <"$RELPATH.commit"
+	[ "$c" != "$2" ] || return 0
 	rm -rf "$RELPATH" "$RELPATH.commit"
 	mkdir -p "$RELPATH/src/google.golang.org/grpc"
 	git -C "$REPO" archive "v$1" | tar x -C "$RELPATH/src/google.golang.org/grpc" ||
 		die "cannot extract v$1"
-	echo "$COMMIT" >"$RELPATH.commit"
+	echo "$2" >"$RELPATH.commit"
 }
 
 # --- the builds ------------------------------------------------------------------
@@ -229,27 +256,32 @@ FIXKEY=$(cd "$FIX" && find . -type f -print | LC_ALL=C sort | xargs sha256sum)
 STATE=$(mktemp -d "$CACHE/.build-releases.XXXXXX")
 trap 'rm -rf "$STATE"' EXIT
 
-# build_one VERSION GO DEPS [go build flags...]: build one release unless
-# its output is up to date. Output messages go to stderr; a failure is
-# recorded in $STATE/failed with the output kept in OUT.log.
+# build_one VERSION GO DEPS COMMIT [go build flags...]: build one release
+# unless its output is up to date. Output messages go to stderr; a failure
+# is recorded in $STATE/failed with the output kept in OUT.log.
 build_one() {
-	v=$1 go=$2 deps=$3
-	shift 3
+	v=$1 go=$2 deps=$3 commit=$4
+	shift 4
 	out=$(printf '%s\n' "$OUTPAT" | sed "s|%v|$v|g; s|%g|$go|g")
 	exec 7>"$CACHE/rel-gopath/$v.lock"
 	flock 7
 	use_go "$go"
 	use_deps "$deps"
-	release_src "$v"
-	key=$(printf '%s\n' "gopath $GOROOT_ $deps $*" "$GOVERSION_" "$DEPVERS" \
-		"$COMMIT" "$FIXKEY" | sha256sum | cut -d' ' -f1)
-	if [ -x "$out" ] && [ "$(cat "$out.key" 2>/dev/null)" = "$key" ]; then
+	release_src "$v" "$commit"
+	key=$({
+		printf '%s\n' "gopath $GOROOT_ $deps $*" "$GOVERSION_" "$commit" "$FIXKEY"
+		cat "$DEPVERS"
+	} | sha256sum)
+	key=${key%% *}
+	okey=
+	[ ! -f "$out.key" ] || read -r okey <"$out.key"
+	if [ -x "$out" ] && [ "$okey" = "$key" ]; then
 		exec 7>&-
 		return 0
 	fi
 	mkdir -p "$(dirname "$out")" "$GOCACHE_"
 	rm -f "$out.key" "$out.info"
-	gv=$(echo "$GOVERSION_" | cut -d' ' -f3)
+	gv=$GOVERSION_
 	echo "  GO       ${out#"$ROOT"/} (grpc-go $v, $gv, $deps deps${1:+, $*})" >&2
 	if (cd "$FIX" && env GOENV=off GOROOT="$GOROOT_" GOTOOLCHAIN=local \
 		GOPROXY=off GOFLAGS= GO111MODULE=off CGO_ENABLED=1 \
@@ -275,9 +307,9 @@ PIDS=
 j=0
 while [ "$j" -lt "$JOBS" ]; do
 	(
-		printf '%s' "$PAIRS" | awk -v n="$JOBS" -v j="$j" 'NF && (NR - 1) % n == j' |
-			while read -r v go deps; do
-				build_one "$v" "$go" "$deps" "$@"
+		printf '%s\n' "$PAIRS" | awk -v n="$JOBS" -v j="$j" 'NF && (NR - 1) % n == j' |
+			while read -r v go deps commit; do
+				build_one "$v" "$go" "$deps" "$commit" "$@"
 			done
 	) &
 	PIDS="$PIDS $!"
