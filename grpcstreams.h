@@ -95,7 +95,9 @@ struct go_offsets {
 	__s32 cs_id;			/* Stream.id */
 	__s32 cs_state;			/* Stream.state */
 	__s32 cs_ct;			/* the stream's *http2Client: Stream.ct, ClientStream.ct (1.69+);
-					 * from the pointer NewStream returns, not dereferenced */
+					 * from the pointer NewStream returns, not dereferenced;
+					 * the data word of Stream.ct when it is an interface
+					 * (ClientTransport, 1.66 - 1.68) */
 	__s32 cs_method;		/* Stream.method (string) */
 	__s32 cs_status;		/* the *status.Status the first closeStream left: Stream.status,
 					 * ClientStream.status (1.69+); -1 when behind a pointer */

@@ -194,6 +194,20 @@ static void stream_embedding(struct dwarf_ctx *c, const char *wrapper, __s32 *de
 	*embed = (__s32)v;
 }
 
+/*
+ * 8 when TYPE.MEMBER is an interface, whose second word is the pointer to
+ * read (Stream.ct is a ClientTransport in 1.66 - 1.68, a *http2Client
+ * before); 0 for a pointer.
+ */
+static __s32 iface_data(struct dwarf_ctx *c, const char *type, const char *mem)
+{
+	char t[256];
+
+	if (gobin_member_type(c->gb, type, mem, t, sizeof(t)) || t[0] == '*')
+		return 0;
+	return 8;
+}
+
 static int from_dwarf(struct gobin *gb, const char *path, struct layout *l, bool verbose)
 {
 	struct dwarf_ctx c = { .gb = gb, .path = path, .verbose = verbose };
@@ -220,9 +234,11 @@ static int from_dwarf(struct gobin *gb, const char *path, struct layout *l, bool
 		o->cs_method += embed;
 	/* The client transport moved from Stream.ct to ClientStream.ct (1.69). */
 	if (has_type(&c, TRANSPORT "ClientStream", "ct"))
-		o->cs_ct = member(&c, TRANSPORT "ClientStream", "ct", cl);
+		o->cs_ct = member(&c, TRANSPORT "ClientStream", "ct", cl) +
+			   iface_data(&c, TRANSPORT "ClientStream", "ct");
 	else if (o->cs_deref < 0)
-		o->cs_ct = member(&c, TRANSPORT "Stream", "ct", cl) + embed;
+		o->cs_ct = member(&c, TRANSPORT "Stream", "ct", cl) + embed +
+			   iface_data(&c, TRANSPORT "Stream", "ct");
 	else
 		o->cs_ct = -1;	/* behind the pointer: only -F can trace it */
 	if (has_type(&c, TRANSPORT "ClientStream", "status"))
