@@ -22,7 +22,7 @@ else
 endif
 
 .DELETE_ON_ERROR:
-.PHONY: all clean install deps test unit bench demo fixtures releases
+.PHONY: all clean install deps test unit bench demo fixtures releases layouts
 
 all: grpcstreams
 
@@ -108,9 +108,22 @@ fixtures:
 releases:
 	$(Q)./tools/build-releases.sh
 
+# Regenerate the layout table from the DWARF of every release, rebuild, and
+# check that each release's code confirms its own layout and refuses the
+# others (test_layout). Deterministic: the same releases give the same bytes.
+layouts: deps
+	$(Q)$(MAKE) --no-print-directory all releases
+	$(Q)./tools/gen-layouts.sh >layouts.h.tmp && mv layouts.h.tmp layouts.h
+	$(Q)$(MAKE) --no-print-directory all $(OUTPUT)/test_layout
+	$(Q)$(OUTPUT)/test_layout $(OUTPUT)/rel/*/grpcfixture >$(OUTPUT)/layouts.log || \
+		{ grep -v '^ok' $(OUTPUT)/layouts.log; exit 1; }
+	$(Q)tail -n 1 $(OUTPUT)/layouts.log
+
 # deps first, on its own: the rest needs what it installs (also under -j).
 test: deps
-	$(Q)$(MAKE) --no-print-directory all $(OUTPUT)/test_gobin $(OUTPUT)/test_layout fixtures
+	$(Q)$(MAKE) --no-print-directory all $(OUTPUT)/test_gobin $(OUTPUT)/test_layout
+	$(Q)FIXTURE_GO_CELLS=all ./tests/build-fixtures.sh
+	$(Q)./tests/exact-cells.sh --build >/dev/null
 	$(Q)$(MAKE) --no-print-directory $(OUTPUT)/grpcstreams-without-$$(dpkg-query -W \
 		-f='$${Version}' golang-google-grpc-dev | sed 's/^[0-9]*://; s/[-+~].*//')
 	$(Q)./tests/run.sh

@@ -300,11 +300,10 @@ if [ -n "$last" ]; then
 fi
 
 # --- one stripped cell per Go toolchain -----------------------------------
-# Go 1.NN:a grpc-go release out while that Go was the newest (release
-# dates in the bundle's commits; Go's are in February and August), none of
-# them a version of the cells above.
-GO_CELLS="1.19:1.52.3 1.21:1.61.0 1.22:1.65.0 1.23:1.70.0 1.24:1.74.2
-1.25:1.78.0 1.26:1.82.1 1.27:1.83.1"
+# tests/go-cells: "GO GRPC" lines, a grpc-go release out while that Go was
+# the newest (release dates in the bundle's commits; Go's are in February
+# and August), none of them a version of the cells above.
+GO_CELLS=$(sed 's/#.*//' "$ROOT/tests/go-cells" | awk 'NF == 2 { print $1 ":" $2 }')
 cells=${FIXTURE_GO_CELLS:-}
 # shellcheck disable=SC2086 # word lists
 [ "$cells" != all ] || cells=$(printf '%s\n' $GO_CELLS | cut -d: -f1)

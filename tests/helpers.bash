@@ -3,7 +3,7 @@
 # client with grpcstreams, and keep the client's own ground truth.
 
 ROOT=$(cd "$BATS_TEST_DIRNAME/.." && pwd)
-TOOL=$ROOT/grpcstreams
+TOOL=${GRPCSTREAMS:-$ROOT/grpcstreams}
 GRPC_VERSION=${GRPC_VERSION:-$(dpkg-query -W -f='${Version}' golang-google-grpc-dev | sed 's/-.*//')}
 FIXTURE=${FIXTURE:-$ROOT/.output/fix/$GRPC_VERSION-plain/grpcfixture}
 GOHELLO=$ROOT/.output/fix/gohello

@@ -6,9 +6,13 @@
 # tests/*.bats but the per-cell ones) once, labelled "common", then the
 # per-cell suites (client.bats, server.bats) once per fixture cell of
 # tests/matrix, with FIXTURE=.output/fix/CELL/grpcfixture, plus the short
-# exact check of both sides (exact.bats) on the stripped ones. Needs root.
+# exact check of both sides (exact.bats) on the stripped ones, and on every
+# cell of tests/exact-cells.sh (each Go toolchain, each distinct layout of
+# the table). Needs root.
 #
 #   MATRIX="1.33.3-plain 1.81.1-pie"   cells to run instead of tests/matrix
+#   EXACT_CELLS="go1.27-1.83.1-stripped"  exact.bats cells instead of
+#                                      tests/exact-cells.sh's (empty: none)
 #   BATS_FILTER=REGEX                  only the bats tests whose name matches
 #   CELL_TIMEOUT=SECONDS               per bats run (default 1800)
 #
@@ -137,6 +141,22 @@ for cell in $CELLS; do
 	case $cell in *-stripped) suites="$suites tests/exact.bats" ;; esac
 	# shellcheck disable=SC2086
 	run_bats "$cell" "$ROOT/.output/fix/$cell/grpcfixture" $suites
+done
+
+# The short exact check on the other stripped cells (tests/exact-cells.sh):
+# every Go toolchain, every distinct layout of the table.
+if [ -n "${EXACT_CELLS+set}" ]; then
+	EXACT=$EXACT_CELLS
+else
+	EXACT=$(tests/exact-cells.sh) || {
+		echo "not ok - [exact-cells] tests/exact-cells.sh failed" | tee -a "$LOG"
+		record exact-cells 0 1 0 "tests/exact-cells.sh failed"
+		EXACT=
+	}
+fi
+for cell in $EXACT; do
+	case " $(echo $CELLS) " in *" $cell "*) continue ;; esac
+	run_bats "$cell" "$ROOT/.output/fix/$cell/grpcfixture" tests/exact.bats
 done
 
 if [ "$ran" -eq 0 ]; then
