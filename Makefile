@@ -22,7 +22,7 @@ else
 endif
 
 .DELETE_ON_ERROR:
-.PHONY: all clean install deps test unit bench demo fixtures releases layouts
+.PHONY: all clean install deps test unit bench demo fixtures releases layouts sweep
 
 all: grpcstreams
 
@@ -118,6 +118,11 @@ layouts: deps
 	$(Q)$(OUTPUT)/test_layout $(OUTPUT)/rel/*/grpcfixture >$(OUTPUT)/layouts.log || \
 		{ grep -v '^ok' $(OUTPUT)/layouts.log; exit 1; }
 	$(Q)tail -n 1 $(OUTPUT)/layouts.log
+
+# Both sides of every release's build traced exactly, with DWARF and stripped.
+sweep: deps
+	$(Q)$(MAKE) --no-print-directory all releases
+	$(Q)./tests/sweep.sh
 
 # deps first, on its own: the rest needs what it installs (also under -j).
 test: deps
