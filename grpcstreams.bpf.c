@@ -17,6 +17,12 @@
  *   a hit where the branch is taken is the pass before runtime.morestack,
  *   after which the function starts again, so it is skipped.
  */
+/*
+ * The only kernel struct read is pt_regs, the uprobe's context, whose x86-64
+ * layout is ABI: no CO-RE relocation for it, so that libbpf need not read
+ * and parse the kernel's BTF (5 MB) at every start.
+ */
+#define BPF_NO_PRESERVE_ACCESS_INDEX
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
