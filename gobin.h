@@ -271,6 +271,17 @@ int gobin_for_each_func(const struct gobin *gb,
 				  uint64_t size, void *ctx),
 			void *ctx);
 
+/*
+ * Like gobin_for_each_func(), only the functions of package PKG (its
+ * import path: "net", "google.golang.org/grpc/internal/transport"),
+ * their closures and methods included. From the function table's index
+ * a large program's 100,000 other names are not read again.
+ */
+int gobin_for_each_func_in(const struct gobin *gb, const char *pkg,
+			   int (*cb)(const char *name, uint64_t addr,
+				     uint64_t size, void *ctx),
+			   void *ctx);
+
 const char *gobin_site_kind_str(enum site_kind kind);
 
 #endif /* __GOBIN_H */

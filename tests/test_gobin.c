@@ -522,6 +522,64 @@ static void test_funcs(struct gobin *gb)
 			     &addr, &size), -ENOENT, "gobin_func(prefix of a name) (absent)");
 }
 
+/* Functions of one package, by name, in table order. */
+struct pkg_walk {
+	const char *pkg;
+	bool filter;		/* the full walk: keep the package's only */
+	char names[4096][160];
+	uint64_t addr[4096];
+	int n;
+};
+
+static int pkg_walk_cb(const char *name, uint64_t addr, uint64_t size, void *ctx)
+{
+	struct pkg_walk *w = ctx;
+	size_t len = strlen(w->pkg);
+
+	/* The package path ends at the first '.' past it: "net." not "net/http.". */
+	if (w->filter && (strncmp(name, w->pkg, len) || name[len] != '.'))
+		return 0;
+	if (w->n < 4096) {
+		snprintf(w->names[w->n], sizeof(w->names[0]), "%s", name);
+		w->addr[w->n] = addr;
+	}
+	w->n++;
+	(void)size;
+	return 0;
+}
+
+/*
+ * gobin_for_each_func_in() against a filtered gobin_for_each_func(): the
+ * same functions, in the same order, for packages with and without a '/'.
+ */
+static void test_funcs_in(struct gobin *gb)
+{
+	static const char *const pkgs[] = {
+		"net", "google.golang.org/grpc", "google.golang.org/grpc/internal/transport",
+		"google.golang.org/grpc/internal/status", "runtime", "no/such/package",
+	};
+	static struct pkg_walk all, in;
+	size_t p;
+	int i, diff;
+
+	for (p = 0; p < sizeof(pkgs) / sizeof(pkgs[0]); p++) {
+		memset(&all, 0, sizeof(all));
+		memset(&in, 0, sizeof(in));
+		all.pkg = in.pkg = pkgs[p];
+		all.filter = true;
+		check_err(gobin_for_each_func(gb, pkg_walk_cb, &all), 0, "gobin_for_each_func");
+		check_err(gobin_for_each_func_in(gb, pkgs[p], pkg_walk_cb, &in), 0,
+			  "gobin_for_each_func_in");
+		for (i = 0, diff = -1; i < all.n && i < in.n && i < 4096 && diff < 0; i++)
+			if (strcmp(all.names[i], in.names[i]) || all.addr[i] != in.addr[i])
+				diff = i;
+		check(all.n == in.n && diff < 0, "gobin_for_each_func_in(%s): %d functions, "
+		      "the full walk %d (first difference at %d)", pkgs[p], in.n, all.n, diff);
+		if (p < 4)
+			check(in.n > 0, "gobin_for_each_func_in(%s) finds functions", pkgs[p]);
+	}
+}
+
 static void test_vaddrs(struct gobin *gb)
 {
 	uint64_t off;
@@ -1021,6 +1079,7 @@ static void test_plain(const char *path)
 	check(gobin_has_dwarf(gb), "plain: has DWARF");
 	test_versions(gb, "plain", true);
 	test_funcs(gb);
+	test_funcs_in(gb);
 	test_vaddrs(gb);
 	test_members(gb);
 	for (i = 0; i < truth.nentries; i++)
@@ -1092,6 +1151,7 @@ static void test_stripped(const char *path)
 	check(!gobin_has_symtab(gb), "stripped: has no symbol table");
 	check(!gobin_has_dwarf(gb), "stripped: has no DWARF");
 	test_versions(gb, "stripped", true);
+	test_funcs_in(gb);
 	check_err(gobin_member_offset(gb, m->type, m->member, &off), -ENODATA,
 		  "stripped: gobin_member_offset");
 	gobin_close(gb);
