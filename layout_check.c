@@ -40,9 +40,22 @@
 #define MAX_FUNCS	32
 #define MAX_FUNC_SIZE	(256 * 1024)
 
+/*
+ * What the rules read of an instruction: capstone's cs_insn with its
+ * cs_detail is ~1.5 KB and one malloc each; a set's functions are tens of
+ * thousands of instructions, kept while every candidate is checked.
+ */
+#define MAX_OPS		4
+struct insn {
+	uint64_t address;
+	unsigned int id;
+	uint8_t op_count;
+	cs_x86_op operands[MAX_OPS];
+};
+
 /* The instructions of a set of functions: one name and its closures. */
 struct code {
-	cs_insn *insn[MAX_FUNCS];
+	struct insn *insn[MAX_FUNCS];
 	size_t n[MAX_FUNCS];
 	int nfuncs;
 };
@@ -106,16 +119,52 @@ static enum code_set set_of(const char *name)
 	return C_COUNT;
 }
 
+/*
+ * Disassemble CODE (SIZE bytes at ADDR) into *OUT, *N instructions (0: not
+ * one decodable), one reused cs_insn for all.
+ */
+static int decode(struct layout_code *lc, const uint8_t *code, size_t size,
+		  uint64_t addr, struct insn **out, size_t *n)
+{
+	struct insn *v = NULL, *nv;
+	size_t cap = 0, cnt = 0;
+	cs_insn *ci = cs_malloc(lc->cs);
+	const cs_x86 *x;
+
+	if (!ci)
+		return -ENOMEM;
+	while (cs_disasm_iter(lc->cs, &code, &size, &addr, ci)) {
+		if (cnt == cap) {
+			cap = cap ? 2 * cap : 1024;
+			nv = realloc(v, cap * sizeof(*v));
+			if (!nv) {
+				free(v);
+				cs_free(ci, 1);
+				return -ENOMEM;
+			}
+			v = nv;
+		}
+		x = &ci->detail->x86;
+		v[cnt].address = ci->address;
+		v[cnt].id = ci->id;
+		v[cnt].op_count = x->op_count < MAX_OPS ? x->op_count : MAX_OPS;
+		memcpy(v[cnt].operands, x->operands, v[cnt].op_count * sizeof(x->operands[0]));
+		cnt++;
+	}
+	cs_free(ci, 1);
+	*out = v;
+	*n = cnt;
+	return 0;
+}
+
 static int collect_func(const char *name, uint64_t addr, uint64_t size, void *ctx)
 {
 	struct layout_code *lc = ctx;
 	enum code_set s;
 	struct code *code;
 	uint8_t *buf;
+	int err = 0;
 
-	/* Every name checked is in one of two packages: skip the rest fast. */
-	if (strncmp(name, "google.golang.org/grpc", 22) && strncmp(name, "net.", 4))
-		return 0;
 	s = set_of(name);
 	if (s == C_COUNT)
 		return 0;
@@ -125,20 +174,27 @@ static int collect_func(const char *name, uint64_t addr, uint64_t size, void *ct
 	buf = malloc(size);
 	if (!buf)
 		return -ENOMEM;
-	if (!gobin_read(lc->gb, addr, buf, size)) {
-		code->n[code->nfuncs] = cs_disasm(lc->cs, buf, size, addr, 0,
-						  &code->insn[code->nfuncs]);
-		if (code->n[code->nfuncs])
-			code->nfuncs++;
-	}
+	if (!gobin_read(lc->gb, addr, buf, size))
+		err = decode(lc, buf, size, addr, &code->insn[code->nfuncs],
+			     &code->n[code->nfuncs]);
 	free(buf);
-	return 0;
+	if (!err && code->n[code->nfuncs])
+		code->nfuncs++;
+	return err;
 }
+
+/* The packages of set_funcs' names. */
+static const char *const set_pkgs[] = {
+	"google.golang.org/grpc/internal/transport",
+	"google.golang.org/grpc/internal/status",
+	"net",
+};
 
 int layout_code_open(struct gobin *gb, struct layout_code **out)
 {
 	struct layout_code *lc = calloc(1, sizeof(*lc));
-	int err;
+	size_t i;
+	int err = 0;
 
 	if (!lc)
 		return -ENOMEM;
@@ -148,7 +204,8 @@ int layout_code_open(struct gobin *gb, struct layout_code **out)
 		return -EINVAL;
 	}
 	cs_option(lc->cs, CS_OPT_DETAIL, CS_OPT_ON);
-	err = gobin_for_each_func(gb, collect_func, lc);
+	for (i = 0; i < sizeof(set_pkgs) / sizeof(set_pkgs[0]) && !err; i++)
+		err = gobin_for_each_func_in(gb, set_pkgs[i], collect_func, lc);
 	if (err) {
 		layout_code_close(lc);
 		return err;
@@ -165,7 +222,7 @@ void layout_code_close(struct layout_code *lc)
 		return;
 	for (s = 0; s < C_COUNT; s++)
 		for (f = 0; f < lc->set[s].nfuncs; f++)
-			cs_free(lc->set[s].insn[f], lc->set[s].n[f]);
+			free(lc->set[s].insn[f]);
 	cs_close(&lc->cs);
 	free(lc);
 }
@@ -179,9 +236,9 @@ static const struct code *code_of(const struct layout_code *lc, enum code_set s)
 /* ---- instruction shapes ---- */
 
 /* The memory operand of INSN at a struct field: base+disp, not the stack. */
-static const cs_x86_op *field_op(const cs_insn *insn)
+static const cs_x86_op *field_op(const struct insn *insn)
 {
-	const cs_x86 *x = &insn->detail->x86;
+	const struct insn *x = insn;
 	int i;
 
 	for (i = 0; i < x->op_count; i++) {
@@ -204,7 +261,7 @@ static const cs_x86_op *field_op(const cs_insn *insn)
 #define ACC_XCHG	8	/* XCHG or LOCK CMPXCHG on it (atomic swap/CAS) */
 
 /* Does INSN access the field at DISP, SIZE bytes (0: any), the way ACC says? */
-static bool accesses(const cs_insn *insn, long disp, int size, int acc)
+static bool accesses(const struct insn *insn, long disp, int size, int acc)
 {
 	const cs_x86_op *op = field_op(insn);
 
@@ -222,9 +279,9 @@ static bool accesses(const cs_insn *insn, long disp, int size, int acc)
 }
 
 /* First register operand of INSN (its destination for MOV, LEA, ADD). */
-static unsigned int reg_op(const cs_insn *insn, int i)
+static unsigned int reg_op(const struct insn *insn, int i)
 {
-	const cs_x86 *x = &insn->detail->x86;
+	const struct insn *x = insn;
 
 	return i < x->op_count && x->operands[i].type == X86_OP_REG ? x->operands[i].reg : 0;
 }
@@ -249,9 +306,9 @@ static bool find_access(const struct code *code, long disp, int size, int acc,
 }
 
 /* Is INSN "+2" into a register: ADD reg, 2 or LEA reg, [reg + 2]? */
-static bool adds_two(const cs_insn *insn, unsigned int *reg)
+static bool adds_two(const struct insn *insn, unsigned int *reg)
 {
-	const cs_x86 *x = &insn->detail->x86;
+	const struct insn *x = insn;
 
 	if (x->op_count != 2 || x->operands[0].type != X86_OP_REG)
 		return false;
@@ -268,7 +325,7 @@ static bool adds_two(const cs_insn *insn, unsigned int *reg)
  */
 static bool find_add_two(const struct code *code, long disp, int *fn, size_t *at)
 {
-	const cs_insn *insn;
+	const struct insn *insn;
 	unsigned int reg;
 	int f;
 	size_t i, j;
@@ -278,8 +335,8 @@ static bool find_add_two(const struct code *code, long disp, int *fn, size_t *at
 			insn = &code->insn[f][i];
 			if (!accesses(insn, disp, 4, ACC_STORE))
 				continue;
-			if (insn->id == X86_INS_ADD && insn->detail->x86.operands[1].type == X86_OP_IMM &&
-			    insn->detail->x86.operands[1].imm == 2)
+			if (insn->id == X86_INS_ADD && insn->operands[1].type == X86_OP_IMM &&
+			    insn->operands[1].imm == 2)
 				goto found;
 			if (insn->id != X86_INS_MOV)
 				continue;
@@ -303,7 +360,7 @@ found:
  */
 static bool find_string_copy(const struct code *code, long src, long dst)
 {
-	const cs_insn *insn;
+	const struct insn *insn;
 	unsigned int reg;
 	int f;
 	size_t i, j;
@@ -334,7 +391,7 @@ static bool find_string_copy(const struct code *code, long src, long dst)
  */
 static bool find_counter_store(const struct code *code, long disp)
 {
-	const cs_insn *insn;
+	const struct insn *insn;
 	unsigned int reg;
 	int f;
 	size_t i, j;
