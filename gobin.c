@@ -547,7 +547,8 @@ static const char *pcln_name(const struct pclntab *t, uint64_t i,
 
 /*
  * The hash of the functab index: LEN bytes of S, eight at a time (a
- * byte-wise FNV over 200,000 names was most of the index's cost).
+ * byte-wise FNV, one multiply per byte, was a chain of 7 million on a
+ * 124,000-function program).
  */
 static uint32_t hash_n(const char *s, size_t len)
 {
