@@ -49,7 +49,10 @@ $(OUTPUT)/grpcstreams.o: grpcstreams.c grpcstreams.h gobin.h layout.h trace_help
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $(INCLUDES) -c $< -o $@
 
-$(OUTPUT)/gobin.o: gobin.c gobin.h | $(OUTPUT)
+# gobin, one file a question (gobin_internal.h: what they share).
+GOBIN_OBJS := $(addprefix $(OUTPUT)/gobin_,elf.o pcln.o version.o dwarf.o sites.o)
+
+$(OUTPUT)/gobin_%.o: gobin_%.c gobin.h gobin_internal.h | $(OUTPUT)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $(INCLUDES) -c $< -o $@
 
@@ -72,7 +75,7 @@ $(OUTPUT)/layout-without-%.o: layout.c layout.h $(OUTPUT)/layouts-without-%.h gr
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $(INCLUDES) -DLAYOUTS_H='"layouts-without-$*.h"' -c $< -o $@
 
-$(OUTPUT)/grpcstreams-without-%: $(OUTPUT)/grpcstreams.o $(OUTPUT)/gobin.o $(OUTPUT)/layout-without-%.o \
+$(OUTPUT)/grpcstreams-without-%: $(OUTPUT)/grpcstreams.o $(GOBIN_OBJS) $(OUTPUT)/layout-without-%.o \
 				 $(OUTPUT)/layout_check.o $(OUTPUT)/trace_helpers.o
 	$(call msg,BINARY,$@)
 	$(Q)$(CC) $(CFLAGS) $^ $(LIBS) -o $@
@@ -85,20 +88,20 @@ $(OUTPUT)/trace_helpers.o: trace_helpers.c trace_helpers.h | $(OUTPUT)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $(INCLUDES) -c $< -o $@
 
-grpcstreams: $(OUTPUT)/grpcstreams.o $(OUTPUT)/gobin.o $(OUTPUT)/layout.o $(OUTPUT)/layout_check.o \
+grpcstreams: $(OUTPUT)/grpcstreams.o $(GOBIN_OBJS) $(OUTPUT)/layout.o $(OUTPUT)/layout_check.o \
 	     $(OUTPUT)/trace_helpers.o
 	$(call msg,BINARY,$@)
 	$(Q)$(CC) $(CFLAGS) $^ $(LIBS) -o $@
 
-$(OUTPUT)/test_gobin: tests/test_gobin.c $(OUTPUT)/gobin.o gobin.h
+$(OUTPUT)/test_gobin: tests/test_gobin.c $(GOBIN_OBJS) gobin.h
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) $(INCLUDES) $< $(OUTPUT)/gobin.o $(LIBS) -o $@
+	$(Q)$(CC) $(CFLAGS) $(INCLUDES) $< $(GOBIN_OBJS) $(LIBS) -o $@
 
 $(OUTPUT)/test_layout: tests/test_layout.c $(OUTPUT)/layout.o $(OUTPUT)/layout_check.o \
-		       $(OUTPUT)/gobin.o layout.h
+		       $(GOBIN_OBJS) layout.h
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $(INCLUDES) $< $(OUTPUT)/layout.o $(OUTPUT)/layout_check.o \
-		$(OUTPUT)/gobin.o $(LIBS) -o $@
+		$(GOBIN_OBJS) $(LIBS) -o $@
 
 # Go gRPC fixture programs, built from Debian's packages (cached).
 fixtures:

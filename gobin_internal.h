@@ -1,0 +1,176 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * gobin_internal.h: what the gobin_*.c files share, behind gobin.h (not
+ * installed, not for gobin's users): struct gobin itself, the parsed
+ * .gopclntab, the file mapping's readers and the few helpers more than one
+ * file calls. Everything else stays static in its file.
+ *
+ *   gobin_elf.c      the file: opening, mapping, sections, segments,
+ *                    symbols, reading bytes at a virtual address
+ *   gobin_pcln.c     Go's runtime tables: .gopclntab, moduledata, itabs
+ *   gobin_version.c  build info, Go and grpc-go versions
+ *   gobin_dwarf.c    DWARF: struct members, parameters' registers
+ *   gobin_sites.c    disassembly: where probes go
+ */
+#ifndef __GOBIN_INTERNAL_H
+#define __GOBIN_INTERNAL_H
+
+#include <endian.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
+#include <gelf.h>
+#include <libelf.h>
+#include <elfutils/libdw.h>
+
+#include "gobin.h"
+
+#define MAX_LOADS	16
+
+struct load_seg {
+	uint64_t vaddr;
+	uint64_t offset;
+	uint64_t filesz;
+	uint64_t memsz;
+	bool exec;
+	bool writable;
+};
+
+/*
+ * .gopclntab of Go >= 1.18, reduced to what a function lookup needs; every
+ * offset is relative to DATA and checked against SIZE when parsed.
+ */
+struct pclntab {
+	const uint8_t *data;
+	uint64_t size;
+	uint64_t nfunc;
+	uint64_t text;		/* runtime.text: functab entries are relative to it */
+	uint64_t names;		/* funcnametab: [names, names_end) */
+	uint64_t names_end;
+	uint64_t functab;	/* nfunc (entryoff, funcoff) pairs + the end offset */
+};
+
+/* Top-level DWARF DIEs by name, built on first use. */
+struct dw_index_ent {
+	const char *name;
+	Dwarf_Off off;
+	int tag;
+};
+
+struct gobin {
+	int fd;
+	const uint8_t *map;	/* the whole file, MAP_SHARED (see gobin_open()) */
+	size_t map_size;
+	Elf *elf;
+	Dwarf *dwarf;
+	Elf_Scn *symtab;
+	size_t symtab_link;
+	struct load_seg loads[MAX_LOADS];
+	int nloads;
+	bool fixed;		/* ET_EXEC: loaded at its link addresses */
+	struct pclntab pcln;
+	bool has_pcln;
+	bool pcln_indexed;	/* pcln_build_index() ran (pcln_ix may be NULL) */
+	uint64_t *pcln_ix;
+	uint64_t pcln_nix;	/* entries of pcln_ix */
+	uint32_t *pcln_pkg;	/* per functab slot: pkg_key() of its name's package */
+	struct dw_index_ent *dw_index;
+	size_t dw_nindex;
+	bool dw_indexed;
+	char go_version[GOBIN_VERSION_LEN];
+	char grpc_version[GOBIN_VERSION_LEN];
+	const char *grpc_version_source;
+	char why[256];		/* gobin_caller_sites()'s reason */
+};
+
+/* Unaligned little-endian loads: one instruction each on x86-64, in scans. */
+static inline uint32_t le32(const uint8_t *p)
+{
+	uint32_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return le32toh(v);
+}
+
+static inline uint64_t le64(const uint8_t *p)
+{
+	uint64_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return le64toh(v);
+}
+
+/* Relocation I of a SHT_RELA section at P (x86-64: Elf64, little-endian). */
+static inline void gobin_rela_at(const uint8_t *p, uint64_t i, Elf64_Rela *r)
+{
+	memcpy(r, p + i * sizeof(*r), sizeof(*r));
+}
+
+/* The SHT_RELA section's entries at P, or 0 when it has none to read. */
+static inline uint64_t gobin_rela_count(const uint8_t *p, const GElf_Shdr *sh)
+{
+	if (!p || sh->sh_type != SHT_RELA || sh->sh_entsize != sizeof(Elf64_Rela))
+		return 0;
+	return sh->sh_size / sizeof(Elf64_Rela);
+}
+
+/* Entry offset of functab slot I (I == nfunc: the end of the text). */
+static inline uint32_t gobin_pcln_entryoff(const struct pclntab *t, uint64_t i)
+{
+	return le32(t->data + t->functab + 8 * i);
+}
+
+/* gobin_elf.c: the file and its mapping */
+
+/* Bytes a scan reads between two gobin_drop_pages(): its resident set. */
+#define SCAN_WINDOW	(4 << 20)
+
+const uint8_t *gobin_scn_bytes(const struct gobin *gb, Elf_Scn *scn, GElf_Shdr *sh);
+const uint8_t *gobin_section_bytes(const struct gobin *gb, const char *name,
+				   GElf_Shdr *sh);
+void gobin_drop_pages(const struct gobin *gb);
+void gobin_scan_window(const struct gobin *gb, uint64_t *touched, uint64_t n);
+bool gobin_in_exec_load(const struct gobin *gb, uint64_t vaddr, uint64_t size);
+uint64_t gobin_relocated_word(const struct gobin *gb, uint64_t vaddr);
+uint64_t gobin_word_at(const struct gobin *gb, uint64_t vaddr);
+const uint8_t *gobin_func_bytes(const struct gobin *gb, uint64_t vaddr, uint64_t size);
+
+/*
+ * .symtab and its string table, in the file mapping (x86-64: Elf64,
+ * little-endian), rather than read into memory: a large program's come to
+ * tens of MB, and lookups touch them only while they search.
+ */
+struct symtab_view {
+	const uint8_t *syms;
+	uint64_t n;
+	const char *strs;
+	uint64_t strsz;
+};
+
+bool gobin_symtab_view(const struct gobin *gb, struct symtab_view *v);
+const char *gobin_sym_at(const struct symtab_view *v, uint64_t i, Elf64_Sym *sym);
+
+/* gobin_pcln.c: Go's runtime tables */
+
+void gobin_parse_pclntab(struct gobin *gb);
+const char *gobin_pcln_name(const struct pclntab *t, uint64_t i, uint32_t *entryoff);
+size_t gobin_pkg_len(const char *name);
+int64_t gobin_pcln_slot_at(const struct pclntab *t, uint64_t addr);
+
+#define MAX_ITAB_SLOTS		16
+
+struct itab_slots {
+	int n;
+	uint64_t other;		/* a reference to FUNC by value that is no itab's */
+	uint32_t slot[MAX_ITAB_SLOTS];
+	uint64_t itab[MAX_ITAB_SLOTS];
+};
+
+void gobin_find_itab_slots(const struct gobin *gb, uint64_t func,
+			   struct itab_slots *is);
+
+/* gobin_version.c: build info and versions, read by gobin_open() */
+
+void gobin_read_versions(struct gobin *gb);
+
+#endif /* __GOBIN_INTERNAL_H */
