@@ -45,7 +45,8 @@ $(OUTPUT)/grpcstreams.skel.h: $(OUTPUT)/grpcstreams.bpf.o
 	$(call msg,GEN-SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< > $@
 
-$(OUTPUT)/grpcstreams.o: grpcstreams.c grpcstreams.h gobin.h layout.h trace_helpers.h $(OUTPUT)/grpcstreams.skel.h
+$(OUTPUT)/grpcstreams.o: grpcstreams.c grpcstreams.h gobin.h layout.h trace_helpers.h output.h \
+			  $(OUTPUT)/grpcstreams.skel.h
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $(INCLUDES) -c $< -o $@
 
@@ -76,7 +77,7 @@ $(OUTPUT)/layout-without-%.o: layout.c layout.h $(OUTPUT)/layouts-without-%.h gr
 	$(Q)$(CC) $(CFLAGS) $(INCLUDES) -DLAYOUTS_H='"layouts-without-$*.h"' -c $< -o $@
 
 $(OUTPUT)/grpcstreams-without-%: $(OUTPUT)/grpcstreams.o $(GOBIN_OBJS) $(OUTPUT)/layout-without-%.o \
-				 $(OUTPUT)/layout_check.o $(OUTPUT)/trace_helpers.o
+				 $(OUTPUT)/layout_check.o $(OUTPUT)/trace_helpers.o $(OUTPUT)/output.o
 	$(call msg,BINARY,$@)
 	$(Q)$(CC) $(CFLAGS) $^ $(LIBS) -o $@
 
@@ -88,8 +89,12 @@ $(OUTPUT)/trace_helpers.o: trace_helpers.c trace_helpers.h | $(OUTPUT)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $(INCLUDES) -c $< -o $@
 
+$(OUTPUT)/output.o: output.c output.h | $(OUTPUT)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) $(INCLUDES) -c $< -o $@
+
 grpcstreams: $(OUTPUT)/grpcstreams.o $(GOBIN_OBJS) $(OUTPUT)/layout.o $(OUTPUT)/layout_check.o \
-	     $(OUTPUT)/trace_helpers.o
+	     $(OUTPUT)/trace_helpers.o $(OUTPUT)/output.o
 	$(call msg,BINARY,$@)
 	$(Q)$(CC) $(CFLAGS) $^ $(LIBS) -o $@
 
@@ -102,6 +107,10 @@ $(OUTPUT)/test_layout: tests/test_layout.c $(OUTPUT)/layout.o $(OUTPUT)/layout_c
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $(INCLUDES) $< $(OUTPUT)/layout.o $(OUTPUT)/layout_check.o \
 		$(GOBIN_OBJS) $(LIBS) -o $@
+
+$(OUTPUT)/test_output: tests/test_output.c $(OUTPUT)/output.o $(OUTPUT)/trace_helpers.o output.h
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) $(INCLUDES) $< $(OUTPUT)/output.o $(OUTPUT)/trace_helpers.o $(LIBS) -o $@
 
 # Go gRPC fixture programs, built from Debian's packages (cached).
 fixtures:
@@ -129,7 +138,8 @@ sweep: deps
 
 # deps first, on its own: the rest needs what it installs (also under -j).
 test: deps
-	$(Q)$(MAKE) --no-print-directory all $(OUTPUT)/test_gobin $(OUTPUT)/test_layout
+	$(Q)$(MAKE) --no-print-directory all $(OUTPUT)/test_gobin $(OUTPUT)/test_layout \
+		$(OUTPUT)/test_output
 	$(Q)FIXTURE_GO_CELLS=all ./tests/build-fixtures.sh
 	$(Q)./tests/exact-cells.sh --build >/dev/null
 	$(Q)$(MAKE) --no-print-directory $(OUTPUT)/grpcstreams-without-$$(dpkg-query -W \
@@ -151,4 +161,5 @@ install: grpcstreams
 clean:
 	$(call msg,CLEAN)
 	$(Q)rm -rf $(OUTPUT)/*.o $(OUTPUT)/*.skel.h $(OUTPUT)/vmlinux.h $(OUTPUT)/test_gobin \
-		$(OUTPUT)/test_layout $(OUTPUT)/grpcstreams-without-* $(OUTPUT)/layouts-without-* grpcstreams
+		$(OUTPUT)/test_layout $(OUTPUT)/test_output $(OUTPUT)/grpcstreams-without-* \
+		$(OUTPUT)/layouts-without-* grpcstreams

@@ -457,15 +457,19 @@ static __always_inline void collision(const struct stream_key *k, __u32 side,
 	submit(e);
 }
 
-/* A Go string's bytes (pointer STR, length LEN) into the info's method. */
+/*
+ * A Go string's bytes (pointer STR, length LEN) into the info's method: the
+ * first METHOD_LEN - 1 of them; method_len keeps the string's own length,
+ * so that user space can say a longer name was cut.
+ */
 static __always_inline void copy_method(struct stream_info *info, __u64 str, __u64 len)
 {
 	struct method_cached *c = NULL;
 	__u32 i = (__u32)(str >> 3) & (METHOD_CACHE - 1);
 
+	info->method_len = len > 0xffffffff ? 0xffffffff : len;
 	if (len > METHOD_LEN - 1)
 		len = METHOD_LEN - 1;
-	info->method_len = len;
 	info->method[0] = '\0';
 	if (str >= ro_lo && str + len <= ro_hi)
 		c = bpf_map_lookup_elem(&method_cache, &i);

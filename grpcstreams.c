@@ -27,6 +27,7 @@
 #include "grpcstreams.skel.h"
 #include "gobin.h"
 #include "layout.h"
+#include "output.h"
 #include "trace_helpers.h"
 
 #define TRANSPORT	"google.golang.org/grpc/internal/transport."
@@ -700,207 +701,13 @@ static void detach_probes(void)
 	}
 }
 
-/* ---- output ---- */
-
-static const char *const coll_names[COLL_KINDS] = { "shadow", "nextid_race", "duplicate" };
-static const char *const kind_names[] = {
-	[KIND_UNARY] = "unary",
-	[KIND_SERVER_STREAM] = "server_stream",
-	[KIND_CLIENT_STREAM] = "client_stream",
-	[KIND_BIDI] = "bidi",
-};
-
-static const char *side_name(__u32 side)
-{
-	return side == SIDE_SERVER ? "server" : "client";
-}
-
-static const char *kind_name(__u32 kind)
-{
-	return kind < sizeof(kind_names) / sizeof(kind_names[0]) ? kind_names[kind] : NULL;
-}
-
-/* "unix:" and a name, or an IPv6 address in brackets and a port, and a NUL */
-#define PEER_TEXT_LEN	(8 + UNIX_NAME_LEN)
-
-/* A table row: an ended stream, or one still open when the table is drawn. */
-struct row {
-	__u64 conn;
-	__u64 conn_id;
-	__u64 ns;	/* latency (ended) or age (open) */
-	__u32 pid;
-	__u32 sid;
-	__s32 status;
-	__u32 side;
-	bool open;
-	bool nolat;	/* ended, start not seen: no latency */
-	char peer[PEER_TEXT_LEN];
-	char method[METHOD_LEN];
-};
+/* ---- events and counters (rendered by output.c) ---- */
 
 static struct state {
-	__u64 epoch_off;
 	__u64 stream_events;
 	struct stats prev;	/* counters at the previous table */
-	__u64 prev_lost;
-	/*
-	 * The table shows the -r slowest streams of an interval: keeping only
-	 * those (replacing the fastest kept) bounds memory whatever the rate.
-	 */
-	struct row *rows;
-	size_t nrows;
 	const struct live_slot *live;	/* the BPF live-stream table, mapped */
 } st;
-
-static int unix_peers_fd = -1;	/* BPF's unix_peers map */
-
-/*
- * A unix peer (see peer_type): the name as the stream has it when it fits
- * in 16 bytes, else as BPF kept it for the connection (TGID, CONN).
- */
-static void lb_unix_peer(struct linebuf *b, __u32 tgid, __u64 conn,
-			 const struct stream_info *i)
-{
-	struct conn_key k = { .conn = conn, .tgid = tgid, .side = i->side };
-	struct unix_peer u;
-
-	if (!i->peer_port) {	/* unnamed: Go says "" or "@" */
-		lb_str(b, "unix");
-		return;
-	}
-	lb_str(b, "unix:");
-	if (i->peer_port <= sizeof(i->peer_ip)) {
-		lb_mem(b, (const char *)i->peer_ip, i->peer_port);
-		return;
-	}
-	if (unix_peers_fd >= 0 && !bpf_map_lookup_elem(unix_peers_fd, &k, &u) &&
-	    u.conn_id == i->conn_id && u.len == i->peer_port && u.len < UNIX_NAME_LEN) {
-		lb_mem(b, u.name, u.len);
-		return;
-	}
-	/* The connection's entry is gone (LRU): what the stream has, marked. */
-	lb_mem(b, (const char *)i->peer_ip, sizeof(i->peer_ip));
-	lb_str(b, "...");
-}
-
-/* The peer of a stream of connection (TGID, CONN) as text, "" if unknown. */
-static void format_peer(__u32 tgid, __u64 conn, const struct stream_info *i, char *buf,
-			size_t len)
-{
-	static const __u8 v4mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
-	struct linebuf b = { 0 };
-	char ip[INET6_ADDRSTRLEN];
-	const __u8 *a;
-	int k;
-
-	buf[0] = '\0';
-	if (i->peer_type == PEER_IP4 ||
-	    (i->peer_type == PEER_IP6 && !memcmp(i->peer_ip, v4mapped, 12))) {
-		/* Per event in -j mode: without inet_ntop and printf. */
-		a = i->peer_ip + (i->peer_type == PEER_IP6 ? 12 : 0);
-		for (k = 0; k < 4; k++) {
-			lb_u64(&b, a[k]);
-			lb_mem(&b, k < 3 ? "." : ":", 1);
-		}
-		lb_u64(&b, i->peer_port);
-	} else if (i->peer_type == PEER_IP6) {
-		inet_ntop(AF_INET6, i->peer_ip, ip, sizeof(ip));
-		lb_mem(&b, "[", 1);
-		lb_str(&b, ip);
-		lb_mem(&b, "]:", 2);
-		lb_u64(&b, i->peer_port);
-	} else if (i->peer_type == PEER_UNIX) {
-		lb_unix_peer(&b, tgid, conn, i);
-	}
-	if (b.len >= len)
-		b.len = len - 1;
-	memcpy(buf, b.buf, b.len);
-	buf[b.len] = '\0';
-}
-
-/*
- * A peer as text, per event in -j mode (NUL-terminated, "" if unknown): a
- * connection has many streams, so the last peers formatted are kept,
- * direct-mapped by port (TCP) or connection (unix, whose long names are
- * looked up per connection).
- */
-static const char *peer_text(__u32 tgid, __u64 conn, const struct stream_info *i)
-{
-	static struct {
-		__u64 conn;
-		__u64 conn_id;
-		__u32 tgid;
-		__u32 side;
-		__u32 port;
-		__u32 type;
-		__u8 ip[16];
-		char str[PEER_TEXT_LEN];
-	} cache[64];
-	bool by_conn = i->peer_type == PEER_UNIX && i->peer_port > sizeof(i->peer_ip);
-	__typeof__(cache[0]) *c = &cache[(by_conn ? conn >> 4 : i->peer_port) % 64];
-
-	if (!c->type || c->type != i->peer_type || c->port != i->peer_port ||
-	    memcmp(c->ip, i->peer_ip, sizeof(c->ip)) ||
-	    (by_conn && (c->conn != conn || c->tgid != tgid || c->side != i->side ||
-			 c->conn_id != i->conn_id))) {
-		format_peer(tgid, conn, i, c->str, sizeof(c->str));
-		c->conn = conn;
-		c->conn_id = i->conn_id;
-		c->tgid = tgid;
-		c->side = i->side;
-		c->port = i->peer_port;
-		c->type = i->peer_type;
-		memcpy(c->ip, i->peer_ip, sizeof(c->ip));
-	}
-	return c->str;
-}
-
-static double epoch_s(__u64 mono_ns)
-{
-	return (mono_ns + st.epoch_off) / 1e9;
-}
-
-/*
- * Opaque connection string, unique per connection within a process:
- * the transport pointer, plus grpc-go's connection counter when known (a
- * pointer can be reused once the connection is garbage collected).
- */
-static void lb_conn(struct linebuf *b, __u64 conn, __u64 conn_id)
-{
-	lb_mem(b, "\"", 1);
-	lb_hex(b, conn);
-	if (conn_id) {
-		lb_mem(b, "#", 1);
-		lb_u64(b, conn_id);
-	}
-	lb_mem(b, "\"", 1);
-}
-
-/* Keys every stream and collision object has. */
-static void json_head(struct linebuf *b, const struct event *e, const char *type)
-{
-	lb_str(b, "{\"type\":\"");
-	lb_str(b, type);
-	lb_str(b, "\",\"ts\":");
-	lb_secs(b, e->end_ns + st.epoch_off);
-	lb_str(b, ",\"pid\":");
-	lb_u64(b, e->tgid);
-	lb_str(b, ",\"comm\":");
-	lb_json(b, e->info.comm, strnlen(e->info.comm, sizeof(e->info.comm)));
-	lb_str(b, ",\"side\":\"");
-	lb_str(b, side_name(e->info.side));
-	lb_str(b, "\",\"conn\":");
-	lb_conn(b, e->conn, e->info.conn_id);
-	lb_str(b, ",\"stream_id\":");
-	lb_u64(b, e->sid);
-}
-
-/* The start was seen, and before the end (see EF_NO_START). */
-static bool has_latency(const struct event *e)
-{
-	return !(e->flags & EF_NO_START) && e->info.start_ns &&
-	       e->info.start_ns <= e->end_ns;
-}
 
 /*
  * nextid_race needs NewStream's entry, which only -F probes; without it a
@@ -909,99 +716,6 @@ static bool has_latency(const struct event *e)
 static bool nextid_measured(void)
 {
 	return env.full || !(layout.sides & LAYOUT_CLIENT);
-}
-
-static void print_json_stream(const struct event *e)
-{
-	const char *kind = kind_name(e->info.kind), *peer;
-	struct linebuf b = { 0 };
-
-	json_head(&b, e, "stream");
-	lb_str(&b, ",\"method\":");
-	lb_json(&b, e->info.method, e->info.method_len);
-	lb_str(&b, ",\"kind\":");
-	if (kind) {
-		lb_mem(&b, "\"", 1);
-		lb_str(&b, kind);
-		lb_mem(&b, "\"", 1);
-	} else {
-		lb_str(&b, "null");
-	}
-	lb_str(&b, ",\"status\":");
-	lb_i64(&b, e->status);
-	lb_str(&b, e->flags & EF_ERROR ? ",\"error\":true" : ",\"error\":false");
-	if (has_latency(e)) {
-		lb_str(&b, ",\"latency_ns\":");
-		lb_u64(&b, e->end_ns - e->info.start_ns);
-		lb_str(&b, ",\"start_ts\":");
-		lb_secs(&b, e->info.start_ns + st.epoch_off);
-	} else {
-		lb_str(&b, ",\"latency_ns\":null,\"start_ts\":null");
-	}
-	lb_str(&b, ",\"peer\":");
-	peer = peer_text(e->tgid, e->conn, &e->info);
-	if (peer[0])
-		lb_json(&b, peer, strlen(peer));
-	else
-		lb_str(&b, "null");
-	if (e->info.side == SIDE_CLIENT && env.full) {
-		lb_str(&b, ",\"entry_next_id\":");
-		lb_u64(&b, e->info.entry_nextid);
-	} else if (e->info.side == SIDE_CLIENT) {
-		lb_str(&b, ",\"entry_next_id\":null");
-	}
-	lb_str(&b, "}\n");
-	lb_write(&b, stdout);
-}
-
-static void print_json_collision(const struct event *e)
-{
-	struct linebuf b = { 0 };
-
-	json_head(&b, e, "collision");
-	lb_str(&b, ",\"kind\":\"");
-	lb_str(&b, coll_names[e->kind]);
-	lb_mem(&b, "\"", 1);
-	if (e->kind == COLL_SHADOW) {
-		lb_str(&b, ",\"other_conn\":");
-		lb_conn(&b, e->other_conn, e->other_conn_id);
-	}
-	if (e->kind == COLL_NEXTID_RACE) {
-		lb_str(&b, ",\"entry_next_id\":");
-		lb_u64(&b, e->info.entry_nextid);
-	}
-	lb_str(&b, "}\n");
-	lb_write(&b, stdout);
-}
-
-static void keep_row(__u32 pid, __u64 conn, __u32 sid, const struct stream_info *info,
-		     __u64 ns, __s32 status, bool open, bool nolat)
-{
-	struct row *r;
-	size_t i, min = 0;
-
-	if (st.nrows < (size_t)env.rows) {
-		r = &st.rows[st.nrows++];
-	} else {
-		for (i = 1; i < st.nrows; i++)
-			if (st.rows[i].ns < st.rows[min].ns)
-				min = i;
-		if (st.rows[min].ns >= ns)
-			return;
-		r = &st.rows[min];
-	}
-	r->pid = pid;
-	r->conn = conn;
-	r->conn_id = info->conn_id;
-	r->sid = sid;
-	r->status = status;
-	r->side = info->side;
-	r->ns = ns;
-	r->open = open;
-	r->nolat = nolat;
-	format_peer(pid, conn, info, r->peer, sizeof(r->peer));
-	memcpy(r->method, info->method, METHOD_LEN);
-	r->method[info->method_len < METHOD_LEN ? info->method_len : METHOD_LEN - 1] = '\0';
 }
 
 static int handle_event(void *ctx, void *data, size_t size)
@@ -1016,13 +730,13 @@ static int handle_event(void *ctx, void *data, size_t size)
 	if (e->type == EVENT_STREAM) {
 		st.stream_events++;
 		if (env.json)
-			print_json_stream(e);
+			out_json_stream(e);
 		else
-			keep_row(e->tgid, e->conn, e->sid, &e->info,
-				 has_latency(e) ? e->end_ns - e->info.start_ns : 0, e->status,
-				 false, !has_latency(e));
-	} else if (e->type == EVENT_COLLISION && env.json && e->kind < COLL_KINDS) {
-		print_json_collision(e);
+			out_keep_row(e->tgid, e->conn, e->sid, &e->info,
+				     event_has_latency(e) ? e->end_ns - e->info.start_ns : 0,
+				     e->status, false, !event_has_latency(e));
+	} else if (e->type == EVENT_COLLISION && env.json) {
+		out_json_collision(e);
 	}
 	return 0;
 }
@@ -1054,8 +768,8 @@ static void open_stream(const struct stream_key *key, const struct stream_info *
 		return;
 	(*n)++;
 	if (rows)
-		keep_row(key->tgid, key->conn, key->sid, info,
-			 now > info->start_ns ? now - info->start_ns : 0, 0, true, false);
+		out_keep_row(key->tgid, key->conn, key->sid, info,
+			     now > info->start_ns ? now - info->start_ns : 0, 0, true, false);
 }
 
 /*
@@ -1090,20 +804,6 @@ static __u64 open_streams(struct grpcstreams_bpf *obj, bool rows)
 	return n;
 }
 
-/* Slowest first; equal times by PID, connection and stream id. */
-static int cmp_rows(const void *a, const void *b)
-{
-	const struct row *x = a, *y = b;
-
-	if (x->ns != y->ns)
-		return x->ns < y->ns ? 1 : -1;
-	if (x->pid != y->pid)
-		return x->pid < y->pid ? -1 : 1;
-	if (x->conn != y->conn)
-		return x->conn < y->conn ? -1 : 1;
-	return x->sid < y->sid ? -1 : x->sid > y->sid;
-}
-
 static __u64 lost_events(struct grpcstreams_bpf *obj)
 {
 	struct stats sum;
@@ -1112,104 +812,51 @@ static __u64 lost_events(struct grpcstreams_bpf *obj)
 	return sum.lost_events;
 }
 
-static void print_row(const struct row *r)
-{
-	char conn[32 + PEER_TEXT_LEN], status[12], lat[24];
-	const char *peer = r->peer[0] ? r->peer : "-";
-
-	if (r->conn_id)
-		snprintf(conn, sizeof(conn), "#%llu %s", r->conn_id, peer);
-	else
-		snprintf(conn, sizeof(conn), "%06llx %s", r->conn & 0xffffff, peer);
-	if (r->open)
-		snprintf(status, sizeof(status), "-");
-	else
-		snprintf(status, sizeof(status), "%d", r->status);
-	if (r->nolat)
-		snprintf(lat, sizeof(lat), "-");
-	else
-		snprintf(lat, sizeof(lat), "%.3f", r->ns / 1e6);
-	printf("%-7u %-6s %-22.22s %5u %-5s %10s %6s %s\n", r->pid, side_name(r->side),
-	       conn, r->sid, r->open ? "open" : "done", lat, status, r->method);
-}
-
-/* A nextid_race count, or NONE when it is not measured. */
-static const char *nextid_str(__u64 v, const char *none, char *buf, size_t len)
-{
-	if (!nextid_measured())
-		return none;
-	snprintf(buf, len, "%llu", (unsigned long long)v);
-	return buf;
-}
-
+/* The interval's table: the counters since the previous one. */
 static void print_table(struct grpcstreams_bpf *obj)
 {
-	struct stats sum;
-	__u64 open, lost;
-	char ts[16], n[24];
+	struct stats sum, d;
+	__u64 open;
 	size_t i;
 
-	if (!env.noclear && isatty(STDOUT_FILENO))
-		printf("\033[H\033[2J");
 	sum_counts(obj, &sum);
 	open = open_streams(obj, true);
-	lost = sum.lost_events;
-	strftime_now(ts, sizeof(ts));
-	printf("%s started %llu ended %llu open %llu | shadow %llu nextid_race %s "
-	       "duplicate %llu | lost %llu\n", ts, sum.started - st.prev.started,
-	       sum.ended - st.prev.ended, open,
-	       sum.collisions[COLL_SHADOW] - st.prev.collisions[COLL_SHADOW],
-	       nextid_str(sum.collisions[COLL_NEXTID_RACE] - st.prev.collisions[COLL_NEXTID_RACE],
-			  "-", n, sizeof(n)),
-	       sum.collisions[COLL_DUPLICATE] - st.prev.collisions[COLL_DUPLICATE],
-	       lost - st.prev_lost);
+	/* All __u64: the interval's share field by field. */
+	for (i = 0; i < sizeof(sum) / sizeof(__u64); i++)
+		((__u64 *)&d)[i] = ((__u64 *)&sum)[i] - ((__u64 *)&st.prev)[i];
 	st.prev = sum;
-	st.prev_lost = lost;
-	qsort(st.rows, st.nrows, sizeof(*st.rows), cmp_rows);
-	printf("%-7s %-6s %-22s %5s %-5s %10s %6s %s\n", "PID", "SIDE", "CONN", "SID", "STATE",
-	       "LAT/AGE_MS", "STATUS", "METHOD");
-	for (i = 0; i < st.nrows; i++)
-		print_row(&st.rows[i]);
-	printf("\n");
-	fflush(stdout);
-	st.nrows = 0;
+	out_table(&d, open);
 }
 
 static void print_summary(struct grpcstreams_bpf *obj)
 {
 	struct stats sum;
-	__u64 open, lost;
-	char n[24];
+	__u64 open;
 
 	sum_counts(obj, &sum);
 	open = open_streams(obj, false);
-	lost = sum.lost_events;
-	if (!env.json) {
-		printf("Total: streams %llu started %llu open %llu | shadow %llu nextid_race %s "
-		       "duplicate %llu | lost %llu\n", sum.ended, sum.started, open,
-		       sum.collisions[COLL_SHADOW],
-		       nextid_str(sum.collisions[COLL_NEXTID_RACE], "-", n, sizeof(n)),
-		       sum.collisions[COLL_DUPLICATE], lost);
-		return;
-	}
-	printf("{\"type\":\"summary\",\"ts\":%.6f,\"streams\":%llu,\"started\":%llu,"
-	       "\"ended\":%llu,\"open\":%llu,\"collisions\":{\"shadow\":%llu,"
-	       "\"nextid_race\":%s,\"duplicate\":%llu},\"lost_events\":%llu,"
-	       "\"probe_hits\":{\"newstream_entry\":%llu,\"newstream_return\":%llu,"
-	       "\"closestream\":%llu,\"client_kind\":%llu,\"server_start\":%llu,"
-	       "\"server_kind\":%llu,\"server_end\":%llu,\"stack_check_skipped\":%llu,"
-	       "\"caller_site_other_call\":%llu}}\n",
-	       epoch_s(mono_ns()), st.stream_events, sum.started, sum.ended,
-	       open, sum.collisions[COLL_SHADOW],
-	       nextid_str(sum.collisions[COLL_NEXTID_RACE], "null", n, sizeof(n)),
-	       sum.collisions[COLL_DUPLICATE], lost, sum.hits[PROBE_NEWSTREAM_ENTRY],
-	       sum.hits[PROBE_NEWSTREAM_RETURN], sum.hits[PROBE_CLOSESTREAM],
-	       sum.hits[PROBE_CLIENT_KIND], sum.hits[PROBE_SERVER_START],
-	       sum.hits[PROBE_SERVER_KIND], sum.hits[PROBE_SERVER_END], sum.stack_skips,
-	       sum.caller_mismatch);
+	out_summary(&sum, open, st.stream_events, env.json, mono_ns());
 }
 
 /* ---- main ---- */
+
+static int start_output(struct grpcstreams_bpf *obj)
+{
+	struct out_opts o = {
+		.epoch_off = mono_to_epoch_offset(),
+		.rows = env.rows,
+		.full = env.full,
+		.nextid_measured = nextid_measured(),
+		.clear = !env.noclear && isatty(STDOUT_FILENO),
+		.unix_peers_fd = bpf_map__fd(obj->maps.unix_peers),
+	};
+
+	if (out_init(&o)) {
+		fprintf(stderr, "grpcstreams: out of memory\n");
+		return -ENOMEM;
+	}
+	return 0;
+}
 
 static int open_target(struct gobin **gb, char *path, size_t len)
 {
@@ -1401,11 +1048,6 @@ int main(int argc, char **argv)
 	/* NDJSON goes out in large writes; the loop flushes after each drain. */
 	if (env.json)
 		setvbuf(stdout, NULL, _IOFBF, 1 << 16);
-	st.rows = calloc(env.rows, sizeof(*st.rows));
-	if (!st.rows) {
-		fprintf(stderr, "grpcstreams: out of memory\n");
-		return 1;
-	}
 
 	if (env.bench_events)
 		goto load;
@@ -1468,7 +1110,9 @@ load:
 			geteuid() ? " (grpcstreams needs root)" : "");
 		goto cleanup;
 	}
-	unix_peers_fd = bpf_map__fd(obj->maps.unix_peers);
+	err = start_output(obj);
+	if (err)
+		goto cleanup;
 	st.live = mmap(NULL, LIVE_SLOTS * sizeof(struct live_slot), PROT_READ, MAP_SHARED,
 		       bpf_map__fd(obj->maps.live), 0);
 	if (st.live == MAP_FAILED) {
@@ -1488,7 +1132,6 @@ load:
 		fprintf(stderr, "grpcstreams: failed to create ring buffer: %s\n", strerror(errno));
 		goto cleanup;
 	}
-	st.epoch_off = mono_to_epoch_offset();
 	if (env.bench_events) {
 		err = run_bench(obj, rb);
 		goto cleanup;
@@ -1516,6 +1159,6 @@ cleanup:
 		munmap((void *)st.live, LIVE_SLOTS * sizeof(struct live_slot));
 	grpcstreams_bpf__destroy(obj);
 	gobin_close(gb);
-	free(st.rows);
+	out_fini();
 	return err != 0;
 }

@@ -177,7 +177,7 @@ struct stream_info {
 	__u64 start_ns;		/* see FIELDS: NewStream's entry (-F) or return, or the handler's start */
 	__u64 conn_id;		/* grpc-go's connectionID, 0 if unknown */
 	__u32 entry_nextid;	/* http2Client.nextID read at NewStream entry */
-	__u32 method_len;
+	__u32 method_len;	/* the Go string's length; METHOD_LEN - 1 bytes at most in method */
 	__u32 peer_port;	/* TCP: the port; unix: the name's length */
 	__u32 peer_type;	/* enum peer_type */
 	__u8 peer_ip[16];	/* TCP: the IP; unix: the name's first 16 bytes */

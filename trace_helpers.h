@@ -13,39 +13,6 @@ uint64_t mono_ns(void);
 uint64_t mono_to_epoch_offset(void);
 /* "HH:MM:SS" of now into BUF. */
 void strftime_now(char *buf, size_t len);
-/*
- * One output line built without printf: NDJSON at a million lines a second
- * is mostly number formatting. Appends past the end are dropped (the line
- * stays valid up to there); lines here are far shorter.
- */
-struct linebuf {
-	size_t len;
-	char buf[2048];
-};
-
-/* Inline: with a literal, the length and the copy are known at compile time. */
-static inline void lb_mem(struct linebuf *b, const char *s, size_t n)
-{
-	if (n > sizeof(b->buf) - b->len)
-		n = sizeof(b->buf) - b->len;
-	memcpy(b->buf + b->len, s, n);
-	b->len += n;
-}
-
-static inline void lb_str(struct linebuf *b, const char *s)
-{
-	lb_mem(b, s, strlen(s));
-}
-
-/* S (N bytes, not NUL-terminated) as a JSON string, quotes included. */
-void lb_json(struct linebuf *b, const char *s, size_t n);
-void lb_u64(struct linebuf *b, unsigned long long v);
-void lb_i64(struct linebuf *b, long long v);
-/* "0x" and lower-case hex digits. */
-void lb_hex(struct linebuf *b, unsigned long long v);
-/* Nanoseconds as seconds with six decimals ("1795620963.255376"). */
-void lb_secs(struct linebuf *b, unsigned long long ns);
-void lb_write(struct linebuf *b, FILE *f);
 /* The process (thread group) id of thread PID, or -1 if there is none. */
 int proc_tgid(int pid);
 /* Does /proc/PID exist (and is it not a zombie)? */

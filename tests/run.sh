@@ -68,6 +68,18 @@ if [ -x tests/unit.sh ]; then
 	record unit "${p:-0}" "${f:-1}" $(($(date +%s) - t0)) "$note"
 fi
 
+# output.c without root: escaping, the NDJSON writer, lines of synthetic events.
+if [ -x .output/test_output ]; then
+	t0=$(date +%s)
+	.output/test_output >"$LOGDIR/output.log" 2>&1 || :
+	cat "$LOGDIR/output.log"
+	p=$(sed -n 's/^output: \([0-9]*\) passed, \([0-9]*\) failed$/\1/p' "$LOGDIR/output.log")
+	f=$(sed -n 's/^output: \([0-9]*\) passed, \([0-9]*\) failed$/\2/p' "$LOGDIR/output.log")
+	note=
+	[ -n "$p" ] || note="test_output ended without its summary line"
+	record output "${p:-0}" "${f:-1}" $(($(date +%s) - t0)) "$note"
+fi
+
 # The code checks of layout_check.c against every fixture with DWARF: each
 # one's own layout confirmed, every other layout of the table refused.
 if [ -x .output/test_layout ]; then

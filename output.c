@@ -1,0 +1,737 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * output: the line buffer, the NDJSON writer and the escaping of strings
+ * that come from the traced program (see output.h).
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <arpa/inet.h>
+#include <bpf/bpf.h>
+
+#include "output.h"
+#include "trace_helpers.h"
+
+static const char hex[] = "0123456789abcdef";
+
+/*
+ * The length of the valid UTF-8 sequence at S (N bytes left), its code
+ * point in *CP; 0 when it is not one: a stray continuation byte, a cut
+ * sequence, an overlong form, a surrogate or past U+10FFFF (RFC 3629).
+ */
+static size_t utf8_seq(const unsigned char *s, size_t n, uint32_t *cp)
+{
+	uint32_t c = s[0];
+	size_t len, i;
+
+	if (c < 0x80) {
+		*cp = c;
+		return 1;
+	}
+	if (c >= 0xc2 && c <= 0xdf) {
+		len = 2;
+		c &= 0x1f;
+	} else if (c >= 0xe0 && c <= 0xef) {
+		len = 3;
+		c &= 0x0f;
+	} else if (c >= 0xf0 && c <= 0xf4) {
+		len = 4;
+		c &= 0x07;
+	} else {
+		return 0;
+	}
+	if (n < len)
+		return 0;
+	for (i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		c = c << 6 | (s[i] & 0x3f);
+	}
+	if ((len == 3 && c < 0x800) || (len == 4 && (c < 0x10000 || c > 0x10ffff)) ||
+	    (c >= 0xd800 && c <= 0xdfff))
+		return 0;
+	*cp = c;
+	return len;
+}
+
+/* C1 controls: a terminal may act on them even UTF-8 encoded (U+009B: CSI). */
+static bool is_c1(uint32_t cp)
+{
+	return cp >= 0x80 && cp <= 0x9f;
+}
+
+/* Code points that reorder or break what a terminal shows around them. */
+static bool is_layout_control(uint32_t cp)
+{
+	return cp == 0x061c || cp == 0x200e || cp == 0x200f || (cp >= 0x202a && cp <= 0x202e) ||
+	       (cp >= 0x2066 && cp <= 0x2069) || cp == 0x2028 || cp == 0x2029;
+}
+
+/* "\u" and four hex digits of CP (< 0x10000) into OUT[6]. */
+static void u_escape(char *out, uint32_t cp)
+{
+	out[0] = '\\';
+	out[1] = 'u';
+	out[2] = hex[cp >> 12 & 15];
+	out[3] = hex[cp >> 8 & 15];
+	out[4] = hex[cp >> 4 & 15];
+	out[5] = hex[cp & 15];
+}
+
+void lb_json(struct linebuf *b, const char *s, size_t n)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	char esc[6];
+	size_t i, j, len;
+	uint32_t cp;
+
+	lb_mem(b, "\"", 1);
+	for (i = 0; i < n;) {
+		/* Method names and peers are nearly always plain ASCII: in runs. */
+		for (j = i; j < n && u[j] >= 0x20 && u[j] < 0x7f && u[j] != '"' && u[j] != '\\'; j++)
+			;
+		lb_mem(b, s + i, j - i);
+		if (j == n)
+			break;
+		i = j;
+		len = utf8_seq(u + i, n - i, &cp);
+		if (!len) {
+			lb_str(b, "\\ufffd");	/* one per byte of an invalid sequence */
+			len = 1;
+		} else if (cp == '"' || cp == '\\') {
+			esc[0] = '\\';
+			esc[1] = (char)cp;
+			lb_mem(b, esc, 2);
+		} else if (cp < 0x20 || cp == 0x7f || is_c1(cp)) {
+			u_escape(esc, cp);
+			lb_mem(b, esc, 6);
+		} else {
+			lb_mem(b, s + i, len);
+		}
+		i += len;
+	}
+	lb_mem(b, "\"", 1);
+}
+
+size_t text_escape(char *dst, size_t cap, const char *s, size_t n)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i, o = 0, len, k, out;
+	char tmp[6];
+	uint32_t cp;
+
+	if (!cap)
+		return 0;
+	for (i = 0; i < n; i += len) {
+		len = utf8_seq(u + i, n - i, &cp);
+		if (!len) {	/* an invalid byte */
+			len = 1;
+			tmp[0] = '\\';
+			tmp[1] = 'x';
+			tmp[2] = hex[u[i] >> 4];
+			tmp[3] = hex[u[i] & 15];
+			out = 4;
+		} else if (cp < 0x20 || cp == 0x7f) {
+			tmp[0] = '\\';
+			tmp[1] = 'x';
+			tmp[2] = hex[cp >> 4];
+			tmp[3] = hex[cp & 15];
+			out = 4;
+		} else if (cp == '\\') {
+			tmp[0] = tmp[1] = '\\';
+			out = 2;
+		} else if (is_c1(cp) || is_layout_control(cp)) {
+			u_escape(tmp, cp);
+			out = 6;
+		} else {
+			for (k = 0; k < len; k++)
+				tmp[k] = s[i + k];
+			out = len;
+		}
+		if (o + out >= cap)
+			break;
+		memcpy(dst + o, tmp, out);
+		o += out;
+	}
+	dst[o] = '\0';
+	return o;
+}
+
+void lb_u64(struct linebuf *b, unsigned long long v)
+{
+	/* Two digits per division: half the divisions of one at a time. */
+	static const char pairs[201] =
+		"00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+		"40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+		"8081828384858687888990919293949596979899";
+	char tmp[24];
+	int i = sizeof(tmp);
+
+	while (v >= 100) {
+		i -= 2;
+		memcpy(tmp + i, pairs + 2 * (v % 100), 2);
+		v /= 100;
+	}
+	if (v >= 10) {
+		i -= 2;
+		memcpy(tmp + i, pairs + 2 * v, 2);
+	} else {
+		tmp[--i] = '0' + v;
+	}
+	lb_mem(b, tmp + i, sizeof(tmp) - i);
+}
+
+void lb_i64(struct linebuf *b, long long v)
+{
+	if (v < 0) {
+		lb_mem(b, "-", 1);
+		lb_u64(b, -(unsigned long long)v);
+	} else {
+		lb_u64(b, v);
+	}
+}
+
+void lb_hex(struct linebuf *b, unsigned long long v)
+{
+	char tmp[16];
+	int i = sizeof(tmp);
+
+	do {
+		tmp[--i] = hex[v & 15];
+		v >>= 4;
+	} while (v);
+	lb_mem(b, "0x", 2);
+	lb_mem(b, tmp + i, sizeof(tmp) - i);
+}
+
+void lb_secs(struct linebuf *b, unsigned long long ns)
+{
+	unsigned long long us = ns / 1000 % 1000000;
+	char frac[7];
+	int i;
+
+	lb_u64(b, ns / 1000000000ULL);
+	for (i = 5; i >= 0; i--, us /= 10)
+		frac[i + 1] = '0' + us % 10;
+	frac[0] = '.';
+	lb_mem(b, frac, sizeof(frac));
+}
+
+void lb_write(struct linebuf *b, FILE *f)
+{
+	fwrite_unlocked(b->buf, 1, b->len, f);
+	b->len = 0;
+}
+
+/* ---- the NDJSON writer ---- */
+
+void jw_begin(struct json_writer *w, struct linebuf *b)
+{
+	w->b = b;
+	w->depth = 0;
+	w->sep[0] = false;
+	lb_mem(b, "{", 1);
+}
+
+void jw_end(struct json_writer *w)
+{
+	while (w->depth)
+		jw_object_end(w);
+	lb_mem(w->b, "}\n", 2);
+}
+
+void jw_key(struct json_writer *w, const char *key)
+{
+	if (w->sep[w->depth])
+		lb_mem(w->b, ",", 1);
+	w->sep[w->depth] = true;
+	lb_mem(w->b, "\"", 1);
+	lb_str(w->b, key);
+	lb_mem(w->b, "\":", 2);
+}
+
+void jw_object(struct json_writer *w, const char *key)
+{
+	jw_key(w, key);
+	lb_mem(w->b, "{", 1);
+	if (w->depth + 1 < JW_MAX_DEPTH)
+		w->sep[++w->depth] = false;
+}
+
+void jw_object_end(struct json_writer *w)
+{
+	if (w->depth)
+		w->depth--;
+	lb_mem(w->b, "}", 1);
+}
+
+void jw_string(struct json_writer *w, const char *key, const char *s, size_t n)
+{
+	jw_key(w, key);
+	lb_json(w->b, s, n);
+}
+
+void jw_cstr(struct json_writer *w, const char *key, const char *s)
+{
+	if (s)
+		jw_string(w, key, s, strlen(s));
+	else
+		jw_null(w, key);
+}
+
+void jw_u64(struct json_writer *w, const char *key, unsigned long long v)
+{
+	jw_key(w, key);
+	lb_u64(w->b, v);
+}
+
+void jw_i64(struct json_writer *w, const char *key, long long v)
+{
+	jw_key(w, key);
+	lb_i64(w->b, v);
+}
+
+void jw_bool(struct json_writer *w, const char *key, bool v)
+{
+	jw_key(w, key);
+	lb_str(w->b, v ? "true" : "false");
+}
+
+void jw_null(struct json_writer *w, const char *key)
+{
+	jw_key(w, key);
+	lb_mem(w->b, "null", 4);
+}
+
+void jw_secs(struct json_writer *w, const char *key, unsigned long long ns)
+{
+	jw_key(w, key);
+	lb_secs(w->b, ns);
+}
+
+/* ---- what grpcstreams shows ---- */
+
+static const char *const coll_names[COLL_KINDS] = { "shadow", "nextid_race", "duplicate" };
+static const char *const kind_names[] = {
+	[KIND_UNARY] = "unary",
+	[KIND_SERVER_STREAM] = "server_stream",
+	[KIND_CLIENT_STREAM] = "client_stream",
+	[KIND_BIDI] = "bidi",
+};
+
+static const char *side_name(__u32 side)
+{
+	return side == SIDE_SERVER ? "server" : "client";
+}
+
+static const char *kind_name(__u32 kind)
+{
+	return kind < sizeof(kind_names) / sizeof(kind_names[0]) ? kind_names[kind] : NULL;
+}
+
+/* "unix:" and a name, or an IPv6 address in brackets and a port, and a NUL */
+#define PEER_TEXT_LEN	(8 + UNIX_NAME_LEN)
+
+/* A table row: an ended stream, or one still open when the table is drawn. */
+struct row {
+	__u64 conn;
+	__u64 conn_id;
+	__u64 ns;	/* latency (ended) or age (open) */
+	__u32 pid;
+	__u32 sid;
+	__s32 status;
+	__u32 side;
+	bool open;
+	bool nolat;	/* ended, start not seen: no latency */
+	bool truncated;	/* the method name was longer */
+	__u32 method_len;
+	size_t peer_len;
+	char peer[PEER_TEXT_LEN];
+	char method[METHOD_LEN];
+};
+
+static struct out_opts opts = { .unix_peers_fd = -1 };
+/*
+ * The table shows the -r slowest streams of an interval: keeping only
+ * those (replacing the fastest kept) bounds memory whatever the rate.
+ */
+static struct row *rows;
+static size_t nrows;
+
+int out_init(const struct out_opts *o)
+{
+	opts = *o;
+	rows = calloc(opts.rows > 0 ? opts.rows : 1, sizeof(*rows));
+	return rows ? 0 : -ENOMEM;
+}
+
+void out_fini(void)
+{
+	free(rows);
+	rows = NULL;
+	nrows = 0;
+}
+
+bool event_has_latency(const struct event *e)
+{
+	return !(e->flags & EF_NO_START) && e->info.start_ns &&
+	       e->info.start_ns <= e->end_ns;
+}
+
+size_t method_bytes(const struct stream_info *info)
+{
+	return info->method_len < METHOD_LEN - 1 ? info->method_len : METHOD_LEN - 1;
+}
+
+bool method_truncated(const struct stream_info *info)
+{
+	return info->method_len > METHOD_LEN - 1;
+}
+
+/*
+ * A unix peer (see peer_type): the name as the stream has it when it fits
+ * in 16 bytes, else as BPF kept it for the connection (TGID, CONN).
+ */
+static void lb_unix_peer(struct linebuf *b, __u32 tgid, __u64 conn,
+			 const struct stream_info *i)
+{
+	struct conn_key k = { .conn = conn, .tgid = tgid, .side = i->side };
+	struct unix_peer u;
+
+	if (!i->peer_port) {	/* unnamed: Go says "" or "@" */
+		lb_str(b, "unix");
+		return;
+	}
+	lb_str(b, "unix:");
+	if (i->peer_port <= sizeof(i->peer_ip)) {
+		lb_mem(b, (const char *)i->peer_ip, i->peer_port);
+		return;
+	}
+	if (opts.unix_peers_fd >= 0 && !bpf_map_lookup_elem(opts.unix_peers_fd, &k, &u) &&
+	    u.conn_id == i->conn_id && u.len == i->peer_port && u.len < UNIX_NAME_LEN) {
+		lb_mem(b, u.name, u.len);
+		return;
+	}
+	/* The connection's entry is gone (LRU): what the stream has, marked. */
+	lb_mem(b, (const char *)i->peer_ip, sizeof(i->peer_ip));
+	lb_str(b, "...");
+}
+
+/*
+ * The peer of a stream of connection (TGID, CONN) as raw bytes (a unix
+ * name is the program's: escape it to show it), NUL-terminated, "" if
+ * unknown. Its length.
+ */
+static size_t format_peer(__u32 tgid, __u64 conn, const struct stream_info *i, char *buf,
+			  size_t len)
+{
+	static const __u8 v4mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+	struct linebuf b = { 0 };
+	char ip[INET6_ADDRSTRLEN];
+	const __u8 *a;
+	int k;
+
+	if (i->peer_type == PEER_IP4 ||
+	    (i->peer_type == PEER_IP6 && !memcmp(i->peer_ip, v4mapped, 12))) {
+		/* Per event in -j mode: without inet_ntop and printf. */
+		a = i->peer_ip + (i->peer_type == PEER_IP6 ? 12 : 0);
+		for (k = 0; k < 4; k++) {
+			lb_u64(&b, a[k]);
+			lb_mem(&b, k < 3 ? "." : ":", 1);
+		}
+		lb_u64(&b, i->peer_port);
+	} else if (i->peer_type == PEER_IP6) {
+		inet_ntop(AF_INET6, i->peer_ip, ip, sizeof(ip));
+		lb_mem(&b, "[", 1);
+		lb_str(&b, ip);
+		lb_mem(&b, "]:", 2);
+		lb_u64(&b, i->peer_port);
+	} else if (i->peer_type == PEER_UNIX) {
+		lb_unix_peer(&b, tgid, conn, i);
+	}
+	if (b.len >= len)
+		b.len = len - 1;
+	memcpy(buf, b.buf, b.len);
+	buf[b.len] = '\0';
+	return b.len;
+}
+
+/*
+ * A peer, per event in -j mode (*LEN bytes, 0: unknown): a connection has
+ * many streams, so the last peers formatted are kept, direct-mapped by
+ * port (TCP) or connection (unix, whose long names are looked up per
+ * connection).
+ */
+static const char *peer_text(__u32 tgid, __u64 conn, const struct stream_info *i, size_t *len)
+{
+	static struct {
+		__u64 conn;
+		__u64 conn_id;
+		__u32 tgid;
+		__u32 side;
+		__u32 port;
+		__u32 type;
+		__u8 ip[16];
+		size_t len;
+		char str[PEER_TEXT_LEN];
+	} cache[64];
+	bool by_conn = i->peer_type == PEER_UNIX && i->peer_port > sizeof(i->peer_ip);
+	__typeof__(cache[0]) *c = &cache[(by_conn ? conn >> 4 : i->peer_port) % 64];
+
+	if (!c->type || c->type != i->peer_type || c->port != i->peer_port ||
+	    memcmp(c->ip, i->peer_ip, sizeof(c->ip)) ||
+	    (by_conn && (c->conn != conn || c->tgid != tgid || c->side != i->side ||
+			 c->conn_id != i->conn_id))) {
+		c->len = format_peer(tgid, conn, i, c->str, sizeof(c->str));
+		c->conn = conn;
+		c->conn_id = i->conn_id;
+		c->tgid = tgid;
+		c->side = i->side;
+		c->port = i->peer_port;
+		c->type = i->peer_type;
+		memcpy(c->ip, i->peer_ip, sizeof(c->ip));
+	}
+	*len = c->len;
+	return c->str;
+}
+
+/*
+ * Opaque connection string, unique per connection within a process:
+ * the transport pointer, plus grpc-go's connection counter when known (a
+ * pointer can be reused once the connection is garbage collected).
+ */
+static void jw_conn(struct json_writer *w, const char *key, __u64 conn, __u64 conn_id)
+{
+	struct linebuf t = { 0 };
+
+	lb_hex(&t, conn);
+	if (conn_id) {
+		lb_mem(&t, "#", 1);
+		lb_u64(&t, conn_id);
+	}
+	jw_string(w, key, t.buf, t.len);
+}
+
+/* Keys every stream and collision object has. */
+static void json_head(struct json_writer *w, const struct event *e, const char *type)
+{
+	jw_cstr(w, "type", type);
+	jw_secs(w, "ts", e->end_ns + opts.epoch_off);
+	jw_u64(w, "pid", e->tgid);
+	jw_string(w, "comm", e->info.comm, strnlen(e->info.comm, sizeof(e->info.comm)));
+	jw_cstr(w, "side", side_name(e->info.side));
+	jw_conn(w, "conn", e->conn, e->info.conn_id);
+	jw_u64(w, "stream_id", e->sid);
+}
+
+void out_json_stream(const struct event *e)
+{
+	struct json_writer w;
+	struct linebuf b;
+	const char *peer;
+	size_t plen;
+
+	b.len = 0;
+	jw_begin(&w, &b);
+	json_head(&w, e, "stream");
+	jw_string(&w, "method", e->info.method, method_bytes(&e->info));
+	jw_bool(&w, "method_truncated", method_truncated(&e->info));
+	jw_cstr(&w, "kind", kind_name(e->info.kind));
+	jw_i64(&w, "status", e->status);
+	jw_bool(&w, "error", e->flags & EF_ERROR);
+	if (event_has_latency(e)) {
+		jw_u64(&w, "latency_ns", e->end_ns - e->info.start_ns);
+		jw_secs(&w, "start_ts", e->info.start_ns + opts.epoch_off);
+	} else {
+		jw_null(&w, "latency_ns");
+		jw_null(&w, "start_ts");
+	}
+	peer = peer_text(e->tgid, e->conn, &e->info, &plen);
+	if (plen)
+		jw_string(&w, "peer", peer, plen);
+	else
+		jw_null(&w, "peer");
+	if (e->info.side == SIDE_CLIENT && opts.full)
+		jw_u64(&w, "entry_next_id", e->info.entry_nextid);
+	else if (e->info.side == SIDE_CLIENT)
+		jw_null(&w, "entry_next_id");
+	jw_end(&w);
+	lb_write(&b, stdout);
+}
+
+void out_json_collision(const struct event *e)
+{
+	struct json_writer w;
+	struct linebuf b;
+
+	if (e->kind >= COLL_KINDS)
+		return;
+	b.len = 0;
+	jw_begin(&w, &b);
+	json_head(&w, e, "collision");
+	jw_cstr(&w, "kind", coll_names[e->kind]);
+	if (e->kind == COLL_SHADOW)
+		jw_conn(&w, "other_conn", e->other_conn, e->other_conn_id);
+	if (e->kind == COLL_NEXTID_RACE)
+		jw_u64(&w, "entry_next_id", e->info.entry_nextid);
+	jw_end(&w);
+	lb_write(&b, stdout);
+}
+
+void out_keep_row(__u32 pid, __u64 conn, __u32 sid, const struct stream_info *info,
+		  __u64 ns, __s32 status, bool open, bool nolat)
+{
+	struct row *r;
+	size_t i, min = 0;
+
+	if (nrows < (size_t)opts.rows) {
+		r = &rows[nrows++];
+	} else {
+		for (i = 1; i < nrows; i++)
+			if (rows[i].ns < rows[min].ns)
+				min = i;
+		if (!nrows || rows[min].ns >= ns)
+			return;
+		r = &rows[min];
+	}
+	r->pid = pid;
+	r->conn = conn;
+	r->conn_id = info->conn_id;
+	r->sid = sid;
+	r->status = status;
+	r->side = info->side;
+	r->ns = ns;
+	r->open = open;
+	r->nolat = nolat;
+	r->peer_len = format_peer(pid, conn, info, r->peer, sizeof(r->peer));
+	r->method_len = method_bytes(info);
+	r->truncated = method_truncated(info);
+	memcpy(r->method, info->method, METHOD_LEN);
+}
+
+/* Slowest first; equal times by PID, connection and stream id. */
+static int cmp_rows(const void *a, const void *b)
+{
+	const struct row *x = a, *y = b;
+
+	if (x->ns != y->ns)
+		return x->ns < y->ns ? 1 : -1;
+	if (x->pid != y->pid)
+		return x->pid < y->pid ? -1 : 1;
+	if (x->conn != y->conn)
+		return x->conn < y->conn ? -1 : 1;
+	return x->sid < y->sid ? -1 : x->sid > y->sid;
+}
+
+/* The mark of a method cut at METHOD_LEN - 1 bytes, in the table. */
+#define TRUNC_MARK	"..."
+
+static void print_row(const struct row *r)
+{
+	/* Each byte may become a 6-byte escape; the mark and a NUL. */
+	char conn[32 + PEER_TEXT_LEN], col[23], method[6 * METHOD_LEN + sizeof(TRUNC_MARK)];
+	char status[12], lat[24];
+	size_t n;
+
+	if (r->conn_id)
+		n = snprintf(conn, 32, "#%llu ", r->conn_id);
+	else
+		n = snprintf(conn, 32, "%06llx ", r->conn & 0xffffff);
+	if (r->peer_len) {
+		memcpy(conn + n, r->peer, r->peer_len);
+		n += r->peer_len;
+	} else {
+		conn[n++] = '-';
+	}
+	/* The column: escaped, then cut between characters, never in an escape. */
+	text_escape(col, sizeof(col), conn, n);
+	text_escape(method, sizeof(method), r->method, r->method_len);
+	if (r->truncated)
+		strcat(method, TRUNC_MARK);
+	if (r->open)
+		snprintf(status, sizeof(status), "-");
+	else
+		snprintf(status, sizeof(status), "%d", r->status);
+	if (r->nolat)
+		snprintf(lat, sizeof(lat), "-");
+	else
+		snprintf(lat, sizeof(lat), "%.3f", r->ns / 1e6);
+	printf("%-7u %-6s %-22s %5u %-5s %10s %6s %s\n", r->pid, side_name(r->side),
+	       col, r->sid, r->open ? "open" : "done", lat, status, method);
+}
+
+/* A nextid_race count, or NONE when it is not measured. */
+static const char *nextid_str(__u64 v, const char *none, char *buf, size_t len)
+{
+	if (!opts.nextid_measured)
+		return none;
+	snprintf(buf, len, "%llu", (unsigned long long)v);
+	return buf;
+}
+
+void out_table(const struct stats *d, __u64 open)
+{
+	char ts[16], n[24];
+	size_t i;
+
+	if (opts.clear)
+		printf("\033[H\033[2J");
+	strftime_now(ts, sizeof(ts));
+	printf("%s started %llu ended %llu open %llu | shadow %llu nextid_race %s "
+	       "duplicate %llu | lost %llu\n", ts, d->started, d->ended, open,
+	       d->collisions[COLL_SHADOW],
+	       nextid_str(d->collisions[COLL_NEXTID_RACE], "-", n, sizeof(n)),
+	       d->collisions[COLL_DUPLICATE], d->lost_events);
+	qsort(rows, nrows, sizeof(*rows), cmp_rows);
+	printf("%-7s %-6s %-22s %5s %-5s %10s %6s %s\n", "PID", "SIDE", "CONN", "SID", "STATE",
+	       "LAT/AGE_MS", "STATUS", "METHOD");
+	for (i = 0; i < nrows; i++)
+		print_row(&rows[i]);
+	printf("\n");
+	fflush(stdout);
+	nrows = 0;
+}
+
+void out_summary(const struct stats *sum, __u64 open, __u64 streams, bool json, __u64 now_ns)
+{
+	struct json_writer w;
+	struct linebuf b;
+	char n[24];
+
+	if (!json) {
+		printf("Total: streams %llu started %llu open %llu | shadow %llu nextid_race %s "
+		       "duplicate %llu | lost %llu\n", sum->ended, sum->started, open,
+		       sum->collisions[COLL_SHADOW],
+		       nextid_str(sum->collisions[COLL_NEXTID_RACE], "-", n, sizeof(n)),
+		       sum->collisions[COLL_DUPLICATE], sum->lost_events);
+		return;
+	}
+	b.len = 0;
+	jw_begin(&w, &b);
+	jw_cstr(&w, "type", "summary");
+	jw_secs(&w, "ts", now_ns + opts.epoch_off);
+	jw_u64(&w, "streams", streams);
+	jw_u64(&w, "started", sum->started);
+	jw_u64(&w, "ended", sum->ended);
+	jw_u64(&w, "open", open);
+	jw_object(&w, "collisions");
+	jw_u64(&w, "shadow", sum->collisions[COLL_SHADOW]);
+	if (opts.nextid_measured)
+		jw_u64(&w, "nextid_race", sum->collisions[COLL_NEXTID_RACE]);
+	else
+		jw_null(&w, "nextid_race");
+	jw_u64(&w, "duplicate", sum->collisions[COLL_DUPLICATE]);
+	jw_object_end(&w);
+	jw_u64(&w, "lost_events", sum->lost_events);
+	jw_object(&w, "probe_hits");
+	jw_u64(&w, "newstream_entry", sum->hits[PROBE_NEWSTREAM_ENTRY]);
+	jw_u64(&w, "newstream_return", sum->hits[PROBE_NEWSTREAM_RETURN]);
+	jw_u64(&w, "closestream", sum->hits[PROBE_CLOSESTREAM]);
+	jw_u64(&w, "client_kind", sum->hits[PROBE_CLIENT_KIND]);
+	jw_u64(&w, "server_start", sum->hits[PROBE_SERVER_START]);
+	jw_u64(&w, "server_kind", sum->hits[PROBE_SERVER_KIND]);
+	jw_u64(&w, "server_end", sum->hits[PROBE_SERVER_END]);
+	jw_u64(&w, "stack_check_skipped", sum->stack_skips);
+	jw_u64(&w, "caller_site_other_call", sum->caller_mismatch);
+	jw_end(&w);
+	lb_write(&b, stdout);
+}

@@ -1,0 +1,137 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * output: everything grpcstreams writes on stdout goes through here.
+ *
+ * Strings in the output (methods, peers, process names) come from the
+ * traced program: they are data, never terminal commands. The table shows
+ * every control byte, C1 control, bidi control and invalid UTF-8 byte
+ * visibly (text_escape()); NDJSON carries valid UTF-8 as is, escapes
+ * what JSON requires and maps invalid UTF-8 to U+FFFD (lb_json()).
+ *
+ * NDJSON objects are written field by field through a json_writer, in the
+ * spirit of bpftool's json_writer.c: no call site writes a quote, a colon
+ * or a comma.
+ */
+#ifndef __OUTPUT_H
+#define __OUTPUT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+/*
+ * One output line built without printf: NDJSON at a million lines a second
+ * is mostly number formatting. Appends past the end are dropped (the line
+ * stays valid up to there); lines here are far shorter.
+ */
+struct linebuf {
+	size_t len;
+	char buf[2048];
+};
+
+/* Inline: with a literal, the length and the copy are known at compile time. */
+static inline void lb_mem(struct linebuf *b, const char *s, size_t n)
+{
+	if (n > sizeof(b->buf) - b->len)
+		n = sizeof(b->buf) - b->len;
+	memcpy(b->buf + b->len, s, n);
+	b->len += n;
+}
+
+static inline void lb_str(struct linebuf *b, const char *s)
+{
+	lb_mem(b, s, strlen(s));
+}
+
+/*
+ * S (N bytes, not NUL-terminated) as a JSON string, quotes included: valid
+ * UTF-8 as is, '"', '\\' and control bytes escaped, each byte of an invalid
+ * sequence U+FFFD.
+ */
+void lb_json(struct linebuf *b, const char *s, size_t n);
+void lb_u64(struct linebuf *b, unsigned long long v);
+void lb_i64(struct linebuf *b, long long v);
+/* "0x" and lower-case hex digits. */
+void lb_hex(struct linebuf *b, unsigned long long v);
+/* Nanoseconds as seconds with six decimals ("1795620963.255376"). */
+void lb_secs(struct linebuf *b, unsigned long long ns);
+void lb_write(struct linebuf *b, FILE *f);
+
+/*
+ * S (N bytes) as text for a terminal, into DST (CAP bytes, NUL-terminated):
+ * printable ASCII and valid UTF-8 as is, except '\\' as "\\\\"; control
+ * bytes, DEL and invalid UTF-8 bytes as "\xNN"; C1 controls, bidi and
+ * isolate controls (U+061C, U+200E, U+200F, U+202A-U+202E, U+2066-U+2069)
+ * and line/paragraph separators (U+2028, U+2029) as "\uNNNN". What does
+ * not fit is cut before an escape or a character, never inside one.
+ * Returns the length written.
+ */
+size_t text_escape(char *dst, size_t cap, const char *s, size_t n);
+
+#define JW_MAX_DEPTH	4
+
+/* Writes one JSON object into a linebuf, field by field. */
+struct json_writer {
+	struct linebuf *b;
+	unsigned int depth;
+	bool sep[JW_MAX_DEPTH];	/* a field was written at this depth: a comma next */
+};
+
+/* Open the line's object ('{'); jw_end() closes it and ends the line. */
+void jw_begin(struct json_writer *w, struct linebuf *b);
+void jw_end(struct json_writer *w);
+/* A field KEY holding an object; jw_object_end() closes it. */
+void jw_object(struct json_writer *w, const char *key);
+void jw_object_end(struct json_writer *w);
+/* The fields; KEY is a literal of the interface, never escaped. */
+void jw_key(struct json_writer *w, const char *key);
+void jw_string(struct json_writer *w, const char *key, const char *s, size_t n);
+/* S NUL-terminated; NULL: null. */
+void jw_cstr(struct json_writer *w, const char *key, const char *s);
+void jw_u64(struct json_writer *w, const char *key, unsigned long long v);
+void jw_i64(struct json_writer *w, const char *key, long long v);
+void jw_bool(struct json_writer *w, const char *key, bool v);
+void jw_null(struct json_writer *w, const char *key);
+/* Nanoseconds as seconds, six decimals. */
+void jw_secs(struct json_writer *w, const char *key, unsigned long long ns);
+
+/* ---- what grpcstreams shows ---- */
+
+#include <linux/types.h>
+#include "grpcstreams.h"
+
+/* Set once, before the first line. */
+struct out_opts {
+	__u64 epoch_off;	/* a bpf_ktime_get_ns() value to Unix-epoch ns */
+	int rows;		/* -r: rows per table */
+	bool full;		/* -F: the client's entry nextID is read */
+	bool nextid_measured;	/* nextid_race is counted (else "-", null) */
+	bool clear;		/* clear the terminal before each table */
+	int unix_peers_fd;	/* BPF's unix_peers map; -1: none */
+};
+
+int out_init(const struct out_opts *o);
+void out_fini(void);
+
+/* One NDJSON line per ended stream, per collision. */
+void out_json_stream(const struct event *e);
+void out_json_collision(const struct event *e);
+/*
+ * Offer a stream to the next table: the -r slowest of an interval are kept.
+ * NS: its latency (ended; NOLAT: unknown) or age (OPEN).
+ */
+void out_keep_row(__u32 pid, __u64 conn, __u32 sid, const struct stream_info *info,
+		  __u64 ns, __s32 status, bool open, bool nolat);
+/* The table of an interval (counters DELTA, OPEN streams now); rows reset. */
+void out_table(const struct stats *delta, __u64 open);
+/* The last line or object: counters of the whole run, STREAMS events seen. */
+void out_summary(const struct stats *sum, __u64 open, __u64 streams, bool json, __u64 now_ns);
+
+/* The start was seen, and before the end (see EF_NO_START). */
+bool event_has_latency(const struct event *e);
+/* The method's bytes in INFO, and whether the name was longer. */
+size_t method_bytes(const struct stream_info *info);
+bool method_truncated(const struct stream_info *info);
+
+#endif /* __OUTPUT_H */

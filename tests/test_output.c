@@ -1,0 +1,329 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * Unit tests of output.c, without root or BPF: the escaping of strings
+ * that come from the traced program, the NDJSON writer, and the table and
+ * stream lines built from synthetic events. Each expectation is written
+ * out by hand from the rules in output.h; the random inputs are checked
+ * for properties (no control or bidi byte in a table line, valid UTF-8
+ * everywhere, JSON strings that decode back to the input).
+ */
+#define _GNU_SOURCE
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "output.h"
+
+static int passed, failed;
+
+static void check(bool ok, const char *fmt, const char *a, const char *b)
+{
+	if (ok) {
+		passed++;
+		printf("ok %d - %s\n", passed + failed, fmt);
+	} else {
+		failed++;
+		printf("not ok %d - %s: got \"%s\", want \"%s\"\n", passed + failed, fmt, a, b);
+	}
+}
+
+static void text_is(const char *in, size_t n, size_t cap, const char *want, const char *what)
+{
+	char out[1024];
+
+	text_escape(out, cap, in, n);
+	check(!strcmp(out, want), what, out, want);
+}
+
+static void json_is(const char *in, size_t n, const char *want, const char *what)
+{
+	struct linebuf b = { 0 };
+
+	lb_json(&b, in, n);
+	b.buf[b.len] = '\0';
+	check(!strcmp(b.buf, want), what, b.buf, want);
+}
+
+static void test_text_escape(void)
+{
+	text_is("/pkg.Svc/Get", 12, 64, "/pkg.Svc/Get", "text: plain ASCII as is");
+	text_is("/a\x1b[2Jb", 7, 64, "/a\\x1b[2Jb", "text: ESC shown as \\x1b");
+	text_is("/a\r\nb", 5, 64, "/a\\x0d\\x0ab", "text: CR LF shown, no line break");
+	text_is("/a\x7f", 3, 64, "/a\\x7f", "text: DEL shown");
+	text_is("/\xe2\x80\xae" "evil", 8, 64, "/\\u202eevil", "text: U+202E shown");
+	text_is("/\xe2\x81\xa6x\xe2\x81\xa9", 8, 64, "/\\u2066x\\u2069", "text: isolates shown");
+	text_is("/\xe2\x80\x8f", 4, 64, "/\\u200f", "text: RLM shown");
+	text_is("/\xc2\x9b" "31m", 6, 64, "/\\u009b31m", "text: C1 CSI shown");
+	text_is("/unicode\xc3\xa9", 10, 64, "/unicode\xc3\xa9", "text: valid UTF-8 as is");
+	text_is("/\xff\xfe", 3, 64, "/\\xff\\xfe", "text: invalid bytes as \\xNN");
+	text_is("/\xe2\x80", 3, 64, "/\\xe2\\x80", "text: a cut sequence, byte by byte");
+	text_is("/\xc0\xaf", 3, 64, "/\\xc0\\xaf", "text: overlong '/' refused");
+	text_is("/\xed\xa0\x80", 4, 64, "/\\xed\\xa0\\x80", "text: surrogate refused");
+	text_is("a\\b", 3, 64, "a\\\\b", "text: backslash doubled");
+	text_is("a\0b", 3, 64, "a\\x00b", "text: NUL shown");
+	text_is("abc\x1b", 4, 6, "abc", "text: cut before an escape, never in it");
+	text_is("ab\xc3\xa9", 4, 4, "ab", "text: cut before a character, never in it");
+}
+
+static void test_json_string(void)
+{
+	json_is("/pkg.Svc/Get", 12, "\"/pkg.Svc/Get\"", "json: plain ASCII");
+	json_is("/\xe2\x80\xae" "evil/unicode\xc3\xa9", 18,
+		"\"/\xe2\x80\xae" "evil/unicode\xc3\xa9\"", "json: valid UTF-8 as is");
+	json_is("a\"b\\c", 5, "\"a\\\"b\\\\c\"", "json: quote and backslash");
+	json_is("a\x1b\n\x7f", 4, "\"a\\u001b\\u000a\\u007f\"", "json: control bytes");
+	json_is("\xc2\x9b", 2, "\"\\u009b\"", "json: C1 control escaped");
+	json_is("a\xff" "b\xe2\x80", 5, "\"a\\ufffdb\\ufffd\\ufffd\"", "json: invalid UTF-8 as U+FFFD");
+	json_is("\xf0\x9f\x98\x80", 4, "\"\xf0\x9f\x98\x80\"", "json: 4-byte UTF-8 as is");
+}
+
+static void test_writer(void)
+{
+	struct json_writer w;
+	struct linebuf b = { 0 };
+	const char *want = "{\"type\":\"t\",\"n\":-3,\"o\":{\"a\":1,\"b\":null},\"x\":true,"
+			   "\"s\":null,\"ts\":12.000345}\n";
+
+	jw_begin(&w, &b);
+	jw_cstr(&w, "type", "t");
+	jw_i64(&w, "n", -3);
+	jw_object(&w, "o");
+	jw_u64(&w, "a", 1);
+	jw_null(&w, "b");
+	jw_object_end(&w);
+	jw_bool(&w, "x", true);
+	jw_cstr(&w, "s", NULL);
+	jw_secs(&w, "ts", 12000345678ULL);
+	jw_end(&w);
+	b.buf[b.len] = '\0';
+	check(!strcmp(b.buf, want), "writer: separators, nesting, null, seconds", b.buf, want);
+}
+
+/* Run FN with stdout into a string. */
+static char *capture(void (*fn)(void *), void *arg)
+{
+	static char out[1 << 16];
+	FILE *f = tmpfile();
+	int saved = dup(STDOUT_FILENO);
+	size_t n;
+
+	fflush(stdout);
+	dup2(fileno(f), STDOUT_FILENO);
+	fn(arg);
+	fflush(stdout);
+	dup2(saved, STDOUT_FILENO);
+	close(saved);
+	rewind(f);
+	n = fread(out, 1, sizeof(out) - 1, f);
+	out[n] = '\0';
+	fclose(f);
+	return out;
+}
+
+static void hostile_event(struct event *e, const char *method, size_t len)
+{
+	memset(e, 0, sizeof(*e));
+	e->type = EVENT_STREAM;
+	e->tgid = 42;
+	e->conn = 0xc000123456;
+	e->sid = 7;
+	e->end_ns = 2000000;
+	e->info.start_ns = 1000000;
+	e->info.side = SIDE_CLIENT;
+	e->info.peer_type = PEER_UNIX;
+	e->info.peer_port = 5;		/* a unix name's length, here in peer_ip */
+	memcpy(e->info.peer_ip, "\x1b[31m", 5);
+	strcpy(e->info.comm, "cli\x1b]0;x\x07");
+	e->info.method_len = len;
+	memcpy(e->info.method, method, len < METHOD_LEN - 1 ? len : METHOD_LEN - 1);
+}
+
+static void emit_json(void *arg)
+{
+	out_json_stream(arg);
+}
+
+static void emit_table(void *arg)
+{
+	const struct event *e = arg;
+	struct stats d = { 0 };
+
+	out_keep_row(e->tgid, e->conn, e->sid, &e->info, 1000000, 0, false, false);
+	out_table(&d, 0);
+}
+
+/* Table lines: one per row, no control byte but '\n', no bidi control raw. */
+static bool terminal_safe(const char *s)
+{
+	for (; *s; s++) {
+		unsigned char c = *s;
+
+		if ((c < 0x20 && c != '\n') || c == 0x7f)
+			return false;
+		if (c == 0xc2 && (unsigned char)s[1] >= 0x80 && (unsigned char)s[1] <= 0x9f)
+			return false;
+		if (c == 0xe2 && ((s[1] == '\x80' && (unsigned char)s[2] >= 0xaa &&
+				   (unsigned char)s[2] <= 0xae) ||
+				  (s[1] == '\x81' && (unsigned char)s[2] >= 0xa6 &&
+				   (unsigned char)s[2] <= 0xa9)))
+			return false;
+	}
+	return true;
+}
+
+static int count_lines(const char *s)
+{
+	int n = 0;
+
+	for (; *s; s++)
+		n += *s == '\n';
+	return n;
+}
+
+static void test_lines(void)
+{
+	static const char evil[] = "/\x1b[2J\r\n\xe2\x80\xae" "evil/unicode\xc3\xa9";
+	struct out_opts o = { .rows = 4, .unix_peers_fd = -1, .nextid_measured = true };
+	char long_name[300], want[256];
+	struct event e;
+	char *out;
+
+	out_init(&o);
+	hostile_event(&e, evil, sizeof(evil) - 1);
+	out = capture(emit_json, &e);
+	check(strstr(out, "\"method\":\"/\\u001b[2J\\u000d\\u000a\xe2\x80\xae"
+			  "evil/unicode\xc3\xa9\",\"method_truncated\":false") != NULL,
+	      "json line: exact method, escaped as JSON requires", out, "");
+	check(strstr(out, "\"comm\":\"cli\\u001b]0;x\\u0007\"") && strstr(out, "\"peer\":\"unix:\\u001b[31m\""),
+	      "json line: comm and unix peer escaped", out, "");
+	check(count_lines(out) == 1, "json line: one line", out, "");
+
+	out = capture(emit_table, &e);
+	check(terminal_safe(out), "table: no raw control, C1 or bidi byte", out, "");
+	check(count_lines(out) == 4, "table: header, column names, one row, blank", out, "");
+	check(strstr(out, "/\\x1b[2J\\x0d\\x0a\\u202eevil/unicode\xc3\xa9\n") != NULL,
+	      "table: the method shown visibly", out, "");
+
+	memset(long_name, 'm', sizeof(long_name));
+	long_name[0] = '/';
+	hostile_event(&e, long_name, 200);
+	out = capture(emit_json, &e);
+	snprintf(want, sizeof(want), "\"method\":\"%.*s\",\"method_truncated\":true",
+		 METHOD_LEN - 1, long_name);
+	check(strstr(out, want) != NULL, "json line: long method cut and marked", out, want);
+	out = capture(emit_table, &e);
+	snprintf(want, sizeof(want), "%.*s...\n", METHOD_LEN - 1, long_name);
+	check(strstr(out, want) != NULL, "table: long method cut and marked", out, want);
+	hostile_event(&e, long_name, METHOD_LEN - 1);
+	out = capture(emit_json, &e);
+	check(strstr(out, "\"method_truncated\":false") != NULL,
+	      "json line: a method of METHOD_LEN - 1 bytes is whole", out, "");
+	out_fini();
+}
+
+/* Decode one JSON string (quotes included) of P into OUT: its length, -1 if bad. */
+static long json_decode(const char *p, char *out)
+{
+	long n = 0;
+	unsigned int cp;
+
+	if (*p++ != '"')
+		return -1;
+	for (; *p != '"'; p++) {
+		if (!*p || (unsigned char)*p < 0x20)
+			return -1;
+		if (*p != '\\') {
+			out[n++] = *p;
+			continue;
+		}
+		p++;
+		if (*p == '"' || *p == '\\') {
+			out[n++] = *p;
+		} else if (*p == 'u' && sscanf(p + 1, "%4x", &cp) == 1) {
+			p += 4;
+			if (cp < 0x80) {
+				out[n++] = cp;
+			} else if (cp < 0x800) {
+				out[n++] = 0xc0 | cp >> 6;
+				out[n++] = 0x80 | (cp & 0x3f);
+			} else {
+				out[n++] = 0xe0 | cp >> 12;
+				out[n++] = 0x80 | (cp >> 6 & 0x3f);
+				out[n++] = 0x80 | (cp & 0x3f);
+			}
+		} else {
+			return -1;
+		}
+	}
+	return p[1] ? -1 : n;
+}
+
+/* RFC 3629, written apart from output.c's decoder. */
+static bool valid_utf8(const char *str, size_t n)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	size_t i = 0, k, len;
+	unsigned int c;
+
+	while (i < n) {
+		c = s[i];
+		len = c < 0x80 ? 1 : (c & 0xe0) == 0xc0 ? 2 : (c & 0xf0) == 0xe0 ? 3 :
+		      (c & 0xf8) == 0xf0 ? 4 : 0;
+		if (!len || i + len > n)
+			return false;
+		c &= len == 1 ? 0x7f : len == 2 ? 0x1f : len == 3 ? 0x0f : 0x07;
+		for (k = 1; k < len; k++) {
+			if ((s[i + k] & 0xc0) != 0x80)
+				return false;
+			c = c << 6 | (s[i + k] & 0x3f);
+		}
+		if ((len == 2 && c < 0x80) || (len == 3 && c < 0x800) ||
+		    (len == 4 && (c < 0x10000 || c > 0x10ffff)) || (c >= 0xd800 && c <= 0xdfff))
+			return false;
+		i += len;
+	}
+	return true;
+}
+
+static void test_random(void)
+{
+	static const char pool[] = "a/.\\\"\x1b\n\x7f\xc2\x9b\xc3\xa9\xe2\x80\xae\xff\xf0\x9f\x98\x80";
+	char in[64], text[1024], dec[1024];
+	int i, j, bad_text = 0, bad_json = 0, valid = 0;
+	struct linebuf b;
+	size_t n;
+	long m;
+
+	srand(1);
+	for (i = 0; i < 20000; i++) {
+		n = rand() % sizeof(in);
+		for (j = 0; j < (int)n; j++)
+			in[j] = pool[rand() % (sizeof(pool) - 1)];
+		text_escape(text, sizeof(text), in, n);
+		bad_text += !terminal_safe(text) || strchr(text, '\n') || !valid_utf8(text, strlen(text));
+		b.len = 0;
+		lb_json(&b, in, n);
+		b.buf[b.len] = '\0';
+		m = json_decode(b.buf, dec);
+		/* Any input: valid UTF-8 JSON; valid UTF-8 input comes back exactly. */
+		if (m < 0 || !valid_utf8(b.buf, b.len))
+			bad_json++;
+		else if (valid_utf8(in, n) && (valid++, (size_t)m != n || memcmp(dec, in, n)))
+			bad_json++;
+	}
+	check(!bad_text, "random: table text is valid UTF-8 without control or bidi bytes", "", "");
+	check(!bad_json && valid > 100, "random: JSON strings valid, valid UTF-8 back exactly",
+	      "", "");
+}
+
+int main(void)
+{
+	test_text_escape();
+	test_json_string();
+	test_writer();
+	test_lines();
+	test_random();
+	printf("output: %d passed, %d failed\n", passed, failed);
+	return failed != 0;
+}
