@@ -17,6 +17,7 @@
 
 #include <endian.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 #include <gelf.h>
@@ -24,6 +25,31 @@
 #include <elfutils/libdw.h>
 
 #include "gobin.h"
+
+/*
+ * Go's data structures as the files gobin reads lay them out (64-bit
+ * little-endian: x86-64 only) are declared as C structs, each with the Go
+ * source it mirrors and _Static_assert()s on its size and the offsets Go
+ * fixes; fields are read at their offsetof() through GO_U32() and
+ * GO_U64(), whose build fails unless the field has the size read.
+ */
+#define GO_OFF(type, field, size)					\
+	(offsetof(type, field) +					\
+	 0 * sizeof(char[sizeof(((type *)0)->field) == (size) ? 1 : -1]))
+#define GO_U32(p, type, field)	le32((p) + GO_OFF(type, field, 4))
+#define GO_U64(p, type, field)	le64((p) + GO_OFF(type, field, 8))
+
+/*
+ * runtime.functab (runtime/symtab.go, Go 1.18 and later), written by
+ * cmd/link/internal/ld/pcln.go (writePCToFunc): the table at
+ * pcHeader.pclnOffset holds nfunc of them, sorted by entryoff, then one
+ * last entryoff (a uint32), the end of the text.
+ */
+struct go_functab {
+	uint32_t entryoff;	/* from runtime.text */
+	uint32_t funcoff;	/* from the table's start to the function's _func */
+};
+_Static_assert(sizeof(struct go_functab) == 8, "runtime.functab");
 
 #define MAX_LOADS	16
 
@@ -47,7 +73,7 @@ struct pclntab {
 	uint64_t text;		/* runtime.text: functab entries are relative to it */
 	uint64_t names;		/* funcnametab: [names, names_end) */
 	uint64_t names_end;
-	uint64_t functab;	/* nfunc (entryoff, funcoff) pairs + the end offset */
+	uint64_t functab;	/* nfunc struct go_functab + the end entryoff */
 };
 
 /* Top-level DWARF DIEs by name, built on first use. */
@@ -114,10 +140,16 @@ static inline uint64_t gobin_rela_count(const uint8_t *p, const GElf_Shdr *sh)
 	return sh->sh_size / sizeof(Elf64_Rela);
 }
 
+/* Functab slot I (I == nfunc: only its entryoff, the end of the text). */
+static inline const uint8_t *gobin_pcln_slot(const struct pclntab *t, uint64_t i)
+{
+	return t->data + t->functab + sizeof(struct go_functab) * i;
+}
+
 /* Entry offset of functab slot I (I == nfunc: the end of the text). */
 static inline uint32_t gobin_pcln_entryoff(const struct pclntab *t, uint64_t i)
 {
-	return le32(t->data + t->functab + 8 * i);
+	return GO_U32(gobin_pcln_slot(t, i), struct go_functab, entryoff);
 }
 
 /* gobin_elf.c: the file and its mapping */
@@ -159,6 +191,11 @@ int64_t gobin_pcln_slot_at(const struct pclntab *t, uint64_t addr);
 
 #define MAX_ITAB_SLOTS		16
 
+/*
+ * The itabs that hold a function, found by value (gobin_find_itab_slots()):
+ * SLOT[i] is the offset of its word in ITAB[i], in the itab's method table
+ * (struct go_itab in gobin_pcln.c: 24 + 8 * its method index).
+ */
 struct itab_slots {
 	int n;
 	uint64_t other;		/* a reference to FUNC by value that is no itab's */

@@ -13,23 +13,90 @@
 #include "gobin_internal.h"
 
 /*
- * runtime.moduledata starts with pcHeader *pcHeader, then the slices
- * funcnametab, cutab, filetab, pctab, pclntable, ftab (3 words each),
- * findfunctab, minpc, maxpc, text, etext (Go 1.18 to 1.27 alike). Is the
- * one at VADDR the one describing PCLN at PCVADDR?
+ * runtime.pcHeader, the start of .gopclntab (runtime/symtab.go; written by
+ * cmd/link/internal/ld/pcln.go, generatePCHeader), 64-bit. The same fields
+ * at the same offsets from Go 1.18 on; what changes:
+ *  - magic: 0xfffffff0 in Go 1.18 and 1.19, 0xfffffff1 from Go 1.20
+ *    (debug/gosym/pclntab.go go118magic, go120magic; Go 1.26's
+ *    internal/abi Go120PCLnTabMagic);
+ *  - textStart: runtime.text up to Go 1.25 (a PIE may leave it to an
+ *    R_X86_64_RELATIVE relocation); from Go 1.26 the field is "_ uintptr",
+ *    always zero ("no longer stored as it requires a relocation"), and
+ *    runtime.text is only in the moduledata (moduledata_text()).
+ * Every offset is from the start of the header. Older formats (Go <= 1.17:
+ * magic 0xfffffffa, 0xfffffffb) are not read.
  */
-#define MODDATA_FTAB	16
-#define MODDATA_MINPC	20
-#define MODDATA_MAXPC	21
-#define MODDATA_TEXT	22
+struct go_pcheader {
+	uint32_t magic;
+	uint8_t pad1, pad2;	/* 0, 0 */
+	uint8_t minLC;		/* min instruction size: 1 on x86 */
+	uint8_t ptrSize;	/* 8 */
+	uint64_t nfunc;		/* functab entries */
+	uint64_t nfiles;
+	uint64_t textStart;	/* Go <= 1.25; zero from Go 1.26 */
+	uint64_t funcnameOffset;	/* funcnametab: the names */
+	uint64_t cuOffset;	/* cutab: where funcnametab ends */
+	uint64_t filetabOffset;
+	uint64_t pctabOffset;
+	uint64_t pclnOffset;	/* the functab (struct go_functab) */
+};
+_Static_assert(sizeof(struct go_pcheader) == 8 + 8 * 8, "runtime.pcHeader");
+_Static_assert(offsetof(struct go_pcheader, nfunc) == 8 &&
+	       offsetof(struct go_pcheader, textStart) == 24 &&
+	       offsetof(struct go_pcheader, funcnameOffset) == 32 &&
+	       offsetof(struct go_pcheader, cuOffset) == 40 &&
+	       offsetof(struct go_pcheader, pclnOffset) == 64, "runtime.pcHeader");
 
+/*
+ * The leading fields of runtime._func (runtime/runtime2.go; written by
+ * cmd/link/internal/ld/pcln.go, writeFuncs), where a functab entry's
+ * funcoff leads: the same in Go 1.18 to 1.27. What follows (deferreturn,
+ * pcsp, pcfile, pcln, npcdata, cuOffset, startLine from Go 1.20, funcID,
+ * flag, nfuncdata, then variable-length data) is not read.
+ */
+struct go_func {
+	uint32_t entryOff;	/* from runtime.text, as in its functab entry */
+	int32_t nameOff;	/* into funcnametab */
+	int32_t args;		/* in/out args size */
+};
+_Static_assert(sizeof(struct go_func) == 12, "runtime._func");
+
+/* A Go slice header (runtime/slice.go slice), 64-bit. */
+struct go_slice {
+	uint64_t ptr, len, cap;
+};
+_Static_assert(sizeof(struct go_slice) == 24, "runtime.slice");
+
+/*
+ * The leading fields of runtime.moduledata (runtime/symtab.go; written by
+ * cmd/link/internal/ld/symtab.go, symtab()), alike from Go 1.18 to 1.27
+ * (in Go 1.26 it moved to a section of its own, .go.module). What follows
+ * etext is not read.
+ */
+struct go_moduledata {
+	uint64_t pcHeader;	/* the address of .gopclntab */
+	struct go_slice funcnametab, cutab, filetab, pctab, pclntable, ftab;
+	uint64_t findfunctab;
+	uint64_t minpc, maxpc;	/* the functab's first and last entries */
+	uint64_t text, etext;	/* runtime.text, runtime.etext */
+};
+_Static_assert(offsetof(struct go_moduledata, ftab) == 8 * 16 &&
+	       offsetof(struct go_moduledata, minpc) == 8 * 20 &&
+	       offsetof(struct go_moduledata, text) == 8 * 22 &&
+	       sizeof(struct go_moduledata) == 8 * 24, "runtime.moduledata");
+
+/* The word at VADDR + the offset of moduledata's FIELD. */
+#define MODDATA(gb, vaddr, field) \
+	gobin_word_at(gb, (vaddr) + GO_OFF(struct go_moduledata, field, 8))
+
+/* Is the moduledata at VADDR the one describing PCLN at PCVADDR? */
 static bool moduledata_at(const struct gobin *gb, uint64_t vaddr,
 			  const struct pclntab *t, uint64_t pcvaddr)
 {
-	return gobin_word_at(gb, vaddr) == pcvaddr &&
-	       gobin_word_at(gb, vaddr + 8) == pcvaddr + t->names &&
-	       gobin_word_at(gb, vaddr + 8 * MODDATA_FTAB) == pcvaddr + t->functab &&
-	       gobin_word_at(gb, vaddr + 8 * (MODDATA_FTAB + 1)) == t->nfunc + 1;
+	return MODDATA(gb, vaddr, pcHeader) == pcvaddr &&
+	       MODDATA(gb, vaddr, funcnametab.ptr) == pcvaddr + t->names &&
+	       MODDATA(gb, vaddr, ftab.ptr) == pcvaddr + t->functab &&
+	       MODDATA(gb, vaddr, ftab.len) == t->nfunc + 1;
 }
 
 /*
@@ -74,10 +141,10 @@ static uint64_t moduledata_text(const struct gobin *gb, const struct pclntab *t,
 		}
 		if (!cand)
 			continue;
-		text = gobin_word_at(gb, cand + 8 * MODDATA_TEXT);
+		text = MODDATA(gb, cand, text);
 		if (text &&
-		    gobin_word_at(gb, cand + 8 * MODDATA_MINPC) == text + gobin_pcln_entryoff(t, 0) &&
-		    gobin_word_at(gb, cand + 8 * MODDATA_MAXPC) == text + gobin_pcln_entryoff(t, t->nfunc))
+		    MODDATA(gb, cand, minpc) == text + gobin_pcln_entryoff(t, 0) &&
+		    MODDATA(gb, cand, maxpc) == text + gobin_pcln_entryoff(t, t->nfunc))
 			return text;
 	}
 	return 0;
@@ -85,17 +152,15 @@ static uint64_t moduledata_text(const struct gobin *gb, const struct pclntab *t,
 
 #define PCLN_GO118	0xfffffff0u	/* Go 1.18, 1.19 */
 #define PCLN_GO120	0xfffffff1u	/* Go 1.20 and later */
-#define PCLN_HDR	(8 + 8 * 8)	/* magic, pad, minLC, ptrSize, 8 words */
+#define PCLN_HDR	sizeof(struct go_pcheader)
+#define PCLN_END	sizeof(uint32_t)	/* the functab's last entryoff */
 
 /*
- * runtime.pcHeader (Go >= 1.18, 64-bit): magic uint32; 2 pad bytes; minLC,
- * ptrSize uint8; then nfunc, nfiles, textStart, funcnameOffset, cuOffset,
- * filetabOffset, pctabOffset, pclnOffset. The functab at pclnOffset holds
- * nfunc (entryoff, funcoff) uint32 pairs and a last entryoff (the end of
- * the text); funcoff leads, from pclnOffset, to a _func whose first two
- * fields are entryOff uint32 and nameOff int32 (into funcnametab). Any
- * offset outside the section leaves the table unused; older formats
- * (Go <= 1.17) are not read.
+ * Read the runtime.pcHeader at the start of .gopclntab (struct
+ * go_pcheader). The functab at pclnOffset holds nfunc entries and a last
+ * entryoff (the end of the text); funcoff leads, from pclnOffset, to a
+ * _func (struct go_func) whose nameOff is into funcnametab. Any offset
+ * outside the section leaves the table unused.
  */
 void gobin_parse_pclntab(struct gobin *gb)
 {
@@ -109,30 +174,41 @@ void gobin_parse_pclntab(struct gobin *gb)
 		p = gobin_section_bytes(gb, ".data.rel.ro.gopclntab", &sh);
 	if (!p || sh.sh_size < PCLN_HDR)
 		return;
-	magic = le32(p);
-	if ((magic != PCLN_GO118 && magic != PCLN_GO120) || p[4] || p[5] ||
-	    p[6] != 1 || p[7] != 8)
+	magic = GO_U32(p, struct go_pcheader, magic);
+	if ((magic != PCLN_GO118 && magic != PCLN_GO120) ||
+	    p[offsetof(struct go_pcheader, pad1)] || p[offsetof(struct go_pcheader, pad2)] ||
+	    p[offsetof(struct go_pcheader, minLC)] != 1 ||
+	    p[offsetof(struct go_pcheader, ptrSize)] != 8)
 		return;
 	t->data = p;
 	t->size = sh.sh_size;
-	t->nfunc = le64(p + 8);
-	t->text = le64(p + 24);
-	t->names = le64(p + 32);
-	cu = le64(p + 40);
-	pcln = le64(p + 64);
+	t->nfunc = GO_U64(p, struct go_pcheader, nfunc);
+	t->text = GO_U64(p, struct go_pcheader, textStart);
+	t->names = GO_U64(p, struct go_pcheader, funcnameOffset);
+	cu = GO_U64(p, struct go_pcheader, cuOffset);
+	pcln = GO_U64(p, struct go_pcheader, pclnOffset);
 	t->names_end = cu;
 	t->functab = pcln;
+	/* Room for nfunc functab entries and the last entryoff, nfunc >= 1. */
 	if (t->names < PCLN_HDR || t->names > cu || cu > t->size ||
-	    pcln < PCLN_HDR || pcln > t->size || t->size - pcln < 12 || !t->nfunc ||
-	    t->nfunc > ((t->size - pcln) / 4 - 1) / 2)
+	    pcln < PCLN_HDR || pcln > t->size ||
+	    t->size - pcln < sizeof(struct go_functab) + PCLN_END || !t->nfunc ||
+	    t->nfunc > (t->size - pcln - PCLN_END) / sizeof(struct go_functab))
 		return;
 	if (!t->text)
-		t->text = gobin_relocated_word(gb, sh.sh_addr + 24);
+		t->text = gobin_relocated_word(gb, sh.sh_addr +
+						   offsetof(struct go_pcheader, textStart));
 	if (!t->text)
 		t->text = moduledata_text(gb, t, sh.sh_addr);
 	if (!gobin_in_exec_load(gb, t->text, 1))
 		return;
 	gb->has_pcln = true;
+}
+
+/* The offset in the table of functab slot I's _func (struct go_func). */
+static uint64_t pcln_func(const struct pclntab *t, uint64_t i)
+{
+	return t->functab + GO_U32(gobin_pcln_slot(t, i), struct go_functab, funcoff);
 }
 
 /*
@@ -142,15 +218,14 @@ void gobin_parse_pclntab(struct gobin *gb)
 const char *gobin_pcln_name(const struct pclntab *t, uint64_t i,
 			    uint32_t *entryoff)
 {
-	uint64_t funcoff = le32(t->data + t->functab + 8 * i + 4);
-	uint64_t f = t->functab + funcoff;
+	uint64_t f = pcln_func(t, i);
 	const uint8_t *name;
 	int32_t nameoff;
 
-	if (f > t->size || t->size - f < 8)
+	if (f > t->size || t->size - f < offsetof(struct go_func, args))
 		return NULL;
-	*entryoff = le32(t->data + f);
-	nameoff = (int32_t)le32(t->data + f + 4);
+	*entryoff = GO_U32(t->data + f, struct go_func, entryOff);
+	nameoff = (int32_t)GO_U32(t->data + f, struct go_func, nameOff);
 	if (nameoff < 0 || (uint64_t)nameoff >= t->names_end - t->names)
 		return NULL;
 	name = t->data + t->names + nameoff;
@@ -353,11 +428,11 @@ int gobin_func_args(const struct gobin *gb, const char *name, int32_t *args)
 	i = pcln_find(gb, name, &fentry);
 	if (i < 0)
 		return (int)i;
-	/* _func: entryOff, nameOff, args (gobin_pcln_name() checked 8 bytes). */
-	f = t->functab + le32(t->data + t->functab + 8 * i + 4);
-	if (t->size - f < 12)
+	/* gobin_pcln_name() checked entryOff and nameOff; args follows. */
+	f = pcln_func(t, i);
+	if (t->size - f < sizeof(struct go_func))
 		return -EINVAL;
-	*args = (int32_t)le32(t->data + f + 8);
+	*args = (int32_t)GO_U32(t->data + f, struct go_func, args);
 	return 0;
 }
 
@@ -489,17 +564,61 @@ int64_t gobin_pcln_slot_at(const struct pclntab *t, uint64_t addr)
 	return (int64_t)lo - 1;
 }
 
-#define ITAB_FUN		24	/* itab.fun: after inter, _type, hash + pad */
+/*
+ * runtime._type (runtime/type.go; internal/abi/type.go Type from Go 1.21),
+ * the same in Go 1.18 to 1.27: what a type descriptor starts with.
+ */
+struct go_type {
+	uint64_t size;
+	uint64_t ptrdata;
+	uint32_t hash;		/* copied into each of its itabs */
+	uint8_t tflag, align, fieldAlign, kind;
+	uint64_t equal;
+	uint64_t gcdata;
+	int32_t str;
+	int32_t ptrToThis;
+};
+_Static_assert(sizeof(struct go_type) == 48 &&
+	       offsetof(struct go_type, hash) == 16, "runtime._type");
+
+/*
+ * runtime.interfacetype (runtime/type.go; internal/abi/type.go
+ * InterfaceType from Go 1.21), the same in Go 1.18 to 1.27.
+ */
+struct go_interfacetype {
+	struct go_type typ;
+	uint64_t pkgpath;	/* name: a pointer */
+	struct go_slice methods;	/* []imethod (mhdr before Go 1.21) */
+};
+_Static_assert(offsetof(struct go_interfacetype, methods.len) == 64,
+	       "runtime.interfacetype");
+
+/*
+ * runtime.itab (runtime/runtime2.go; internal/abi/iface.go ITab from Go
+ * 1.22), the same in Go 1.18 to 1.27, written by the compiler
+ * (cmd/compile/internal/reflectdata/reflect.go, writeITab) for every
+ * (concrete type, interface) pair it sees converted.
+ */
+struct go_itab {
+	uint64_t inter;		/* *interfacetype */
+	uint64_t type;		/* *_type */
+	uint32_t hash;		/* a copy of _type.hash */
+	uint8_t pad[4];
+	uint64_t fun[];		/* the methods, in the interface's order */
+};
+_Static_assert(sizeof(struct go_itab) == 24 &&
+	       offsetof(struct go_itab, hash) == 16 &&
+	       offsetof(struct go_itab, fun) == 24, "runtime.itab");
+
+#define ITAB_FUN		((int)offsetof(struct go_itab, fun))
 #define ITAB_MAX_METHODS	512
-#define IFACE_NMETHODS		64	/* interfacetype: _type (48), pkgpath, methods.ptr, .len */
 
 /*
  * Is the word at W (holding the address of a function) the method at index
- * i of an itab? itab = { inter *interfacetype; _type *_type; hash uint32
- * (a copy of _type.hash, at +16 of both); _ [4]byte; fun [n]uintptr } in Go
- * 1.18 to 1.27. Walk back over the method words (function entries) until
- * a header whose hash is its type's and whose interface has more than i
- * methods. Returns the slot offset (24 + 8i) and sets *ITAB, or -1.
+ * i of an itab (struct go_itab)? Walk back over the method words (function
+ * entries) until a header whose hash is its type's and whose interface has
+ * more than i methods. Returns the slot offset (24 + 8i) and sets *ITAB,
+ * or -1.
  */
 static int itab_slot_at(const struct gobin *gb, uint64_t w, uint64_t *itab)
 {
@@ -513,13 +632,16 @@ static int itab_slot_at(const struct gobin *gb, uint64_t w, uint64_t *itab)
 		s = w - ITAB_FUN - 8 * (uint64_t)i;
 		if (!gobin_in_exec_load(gb, gobin_word_at(gb, s + ITAB_FUN), 1))
 			return -1;	/* not a method table word any more */
-		inter = gobin_word_at(gb, s);
-		typ = gobin_word_at(gb, s + 8);
+		inter = gobin_word_at(gb, s + GO_OFF(struct go_itab, inter, 8));
+		typ = gobin_word_at(gb, s + GO_OFF(struct go_itab, type, 8));
 		if (!inter || !typ || gobin_in_exec_load(gb, inter, 1) ||
-		    gobin_in_exec_load(gb, typ, 1) || gobin_read(gb, s + 16, &h1, 4) ||
-		    gobin_read(gb, typ + 16, &h2, 4) || h1 != h2)
+		    gobin_in_exec_load(gb, typ, 1) ||
+		    gobin_read(gb, s + GO_OFF(struct go_itab, hash, sizeof(h1)), &h1, sizeof(h1)) ||
+		    gobin_read(gb, typ + GO_OFF(struct go_type, hash, sizeof(h2)), &h2, sizeof(h2)) ||
+		    h1 != h2)
 			continue;
-		nmeth = gobin_word_at(gb, inter + IFACE_NMETHODS);
+		nmeth = gobin_word_at(gb, inter + GO_OFF(struct go_interfacetype,
+							 methods.len, 8));
 		if (nmeth <= (uint64_t)i || nmeth > ITAB_MAX_METHODS)
 			continue;
 		*itab = s;
@@ -619,7 +741,8 @@ int gobin_itab_type_hash(struct gobin *gb, const char *method, uint32_t *hash)
 		return -ENOENT;
 	for (i = 0; i < is.n; i++) {
 		/* itab.hash, a copy of its _type's (checked by itab_slot_at) */
-		if (gobin_read(gb, is.itab[i] + 16, &h, sizeof(h)))
+		if (gobin_read(gb, is.itab[i] + GO_OFF(struct go_itab, hash, sizeof(h)),
+			       &h, sizeof(h)))
 			return -EINVAL;
 		if (i && h != first)
 			return -EINVAL;

@@ -64,8 +64,26 @@ static int make_site(const struct gobin *gb, uint64_t vaddr,
 #define PROLOGUE_INSNS	6
 
 /*
- * The compare must read g.stackguard0 (16(R14); R14 is g in Go >= 1.17's
- * register ABI) or, in some runtime functions, g.stackguard1 (24(R14)).
+ * The leading fields of runtime.g (runtime/runtime2.go g), the goroutine,
+ * alike from Go 1.17 to 1.27: the stack bounds, then the guards a stack
+ * check compares SP with ("offset known to liblink": the prologue is
+ * cmd/internal/obj/x86/obj6.go, stacksplit). R14 holds the g in Go >= 1.17's
+ * register ABI (cmd/compile/abi-internal.md, amd64).
+ */
+struct go_g {
+	uint64_t stack_lo, stack_hi;	/* stack: [lo, hi) */
+	uint64_t stackguard0;	/* the Go stack growth prologue's */
+	uint64_t stackguard1;	/* the C (system stack) prologue's */
+};
+_Static_assert(offsetof(struct go_g, stackguard0) == 16 &&
+	       offsetof(struct go_g, stackguard1) == 24, "runtime.g");
+
+#define G_STACKGUARD0	((int64_t)offsetof(struct go_g, stackguard0))
+#define G_STACKGUARD1	((int64_t)offsetof(struct go_g, stackguard1))
+
+/*
+ * The compare must read g.stackguard0 (16(R14)) or, in some runtime
+ * functions, g.stackguard1 (24(R14)).
  * A leaf function without a stack check can start with a JBE of its own
  * (a bounds or range check, e.g. syscall.(*SockaddrInet4).sockaddr); taking
  * that one for the stack check would make the BPF side drop every hit
@@ -83,7 +101,7 @@ static bool is_stack_guard_cmp(const cs_insn *insn)
 		if (op->type == X86_OP_MEM && op->mem.base == X86_REG_R14 &&
 		    op->mem.index == X86_REG_INVALID &&
 		    op->mem.segment == X86_REG_INVALID &&
-		    (op->mem.disp == 16 || op->mem.disp == 24))
+		    (op->mem.disp == G_STACKGUARD0 || op->mem.disp == G_STACKGUARD1))
 			return true;
 	}
 	return false;

@@ -73,10 +73,26 @@ static bool printable(const uint8_t *p, size_t n)
 }
 
 /*
- * .go.buildinfo (Go >= 1.18): 14 bytes of magic, pointer size, flags; with
- * flag 2 the Go version and the module info follow at offset 32 as
- * varint-prefixed strings. Older pointer-based layouts are left unknown.
+ * The header of .go.buildinfo, 32 bytes: debug/buildinfo/buildinfo.go's
+ * buildInfoHeader (described there in a comment; buildInfoMagic,
+ * buildInfoHeaderSize, flagsOffset, flagsVersionInl), written by
+ * cmd/link/internal/ld/data.go, (*Link).buildinfo. With flagsVersionInl
+ * (Go >= 1.18) the pointers are unused and the Go version and the module
+ * info follow the header as varint-prefixed strings; the older,
+ * pointer-based layout (flagsVersionPtr) is left unknown.
  */
+struct go_buildinfo_hdr {
+	char magic[14];		/* "\xff Go buildinf:" */
+	uint8_t ptrSize;	/* with flagsVersionPtr only */
+	uint8_t flags;		/* flagsEndianBig 0x1, flagsVersionInl 0x2 */
+	uint64_t versPtr;	/* with flagsVersionPtr: *runtime.buildVersion */
+	uint64_t modPtr;	/* with flagsVersionPtr: *runtime.modinfo */
+};
+_Static_assert(sizeof(struct go_buildinfo_hdr) == 32 &&
+	       offsetof(struct go_buildinfo_hdr, flags) == 15, "buildInfoHeader");
+
+#define BUILDINFO_VERSION_INL	0x2	/* flagsVersionInl */
+
 static void parse_buildinfo(struct gobin *gb)
 {
 	static const char magic[] = "\xff Go buildinf:";
@@ -86,13 +102,16 @@ static void parse_buildinfo(struct gobin *gb)
 	GElf_Shdr sh;
 	uint64_t n;
 
+	_Static_assert(sizeof(magic) - 1 == sizeof(((struct go_buildinfo_hdr *)0)->magic),
+		       "buildInfoMagic");
 	p = gobin_section_bytes(gb, ".go.buildinfo", &sh);
-	if (!p || sh.sh_size < 32 || memcmp(p, magic, sizeof(magic) - 1))
+	if (!p || sh.sh_size < sizeof(struct go_buildinfo_hdr) ||
+	    memcmp(p, magic, sizeof(magic) - 1))
 		return;
 	end = p + sh.sh_size;
-	if (!(p[15] & 2))
+	if (!(p[offsetof(struct go_buildinfo_hdr, flags)] & BUILDINFO_VERSION_INL))
 		return;
-	p += 32;
+	p += sizeof(struct go_buildinfo_hdr);
 	p = read_uvarint(p, end, &n);
 	if (!p || n > (uint64_t)(end - p))
 		return;
