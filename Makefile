@@ -45,7 +45,8 @@ $(OUTPUT)/grpcstreams.skel.h: $(OUTPUT)/grpcstreams.bpf.o
 	$(call msg,GEN-SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< > $@
 
-$(OUTPUT)/grpcstreams.o: grpcstreams.c grpcstreams.h gobin.h layout.h trace_helpers.h output.h \
+$(OUTPUT)/grpcstreams.o: grpcstreams.c grpcstreams.h gobin.h layout.h trace_helpers.h output.h probes.h \
+			  bench_mode.h \
 			  $(OUTPUT)/grpcstreams.skel.h
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $(INCLUDES) -c $< -o $@
@@ -77,7 +78,8 @@ $(OUTPUT)/layout-without-%.o: layout.c layout.h $(OUTPUT)/layouts-without-%.h gr
 	$(Q)$(CC) $(CFLAGS) $(INCLUDES) -DLAYOUTS_H='"layouts-without-$*.h"' -c $< -o $@
 
 $(OUTPUT)/grpcstreams-without-%: $(OUTPUT)/grpcstreams.o $(GOBIN_OBJS) $(OUTPUT)/layout-without-%.o \
-				 $(OUTPUT)/layout_check.o $(OUTPUT)/trace_helpers.o $(OUTPUT)/output.o
+				 $(OUTPUT)/layout_check.o $(OUTPUT)/trace_helpers.o $(OUTPUT)/output.o \
+				 $(OUTPUT)/probes.o $(OUTPUT)/bench_mode.o
 	$(call msg,BINARY,$@)
 	$(Q)$(CC) $(CFLAGS) $^ $(LIBS) -o $@
 
@@ -93,8 +95,16 @@ $(OUTPUT)/output.o: output.c output.h | $(OUTPUT)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $(INCLUDES) -c $< -o $@
 
+$(OUTPUT)/probes.o: probes.c probes.h grpcstreams.h gobin.h layout.h $(OUTPUT)/grpcstreams.skel.h
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) $(INCLUDES) -c $< -o $@
+
+$(OUTPUT)/bench_mode.o: bench_mode.c bench_mode.h probes.h $(OUTPUT)/grpcstreams.skel.h
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) $(INCLUDES) -c $< -o $@
+
 grpcstreams: $(OUTPUT)/grpcstreams.o $(GOBIN_OBJS) $(OUTPUT)/layout.o $(OUTPUT)/layout_check.o \
-	     $(OUTPUT)/trace_helpers.o $(OUTPUT)/output.o
+	     $(OUTPUT)/trace_helpers.o $(OUTPUT)/output.o $(OUTPUT)/probes.o $(OUTPUT)/bench_mode.o
 	$(call msg,BINARY,$@)
 	$(Q)$(CC) $(CFLAGS) $^ $(LIBS) -o $@
 

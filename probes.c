@@ -1,0 +1,512 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * probes: where grpcstreams' uprobes go in a grpc-go binary, and attaching
+ * them. Every site is found before the first one is attached, so that a
+ * target that cannot be fully probed is refused with nothing attached.
+ * The sites themselves are found by gobin (gobin_sites.c); this file says
+ * which function each logical probe needs and which kind of site.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <capstone/capstone.h>
+
+#include "grpcstreams.h"
+#include "grpcstreams.skel.h"
+#include "gobin.h"
+#include "layout.h"
+#include "probes.h"
+#include "trace_helpers.h"
+
+#define TRANSPORT	"google.golang.org/grpc/internal/transport."
+#define MAX_LINKS	64
+#define MAX_SITES	32
+
+static struct probe_opts popts;
+static const struct layout *lay;
+
+/*
+ * handleStream's stream carries its transport as an interface; the type
+ * hash in the itab (constant, unlike the itab's address under PIE or ASLR)
+ * tells an http2Server from another transport (ServeHTTP). Any itab of
+ * *http2Server holds it. 0 when there is none to read (stripped binary):
+ * the BPF side then takes every transport.
+ */
+static __u32 server_type_hash(struct gobin *gb)
+{
+	static const char *const itabs[] = {
+		"go.itab.*" TRANSPORT "http2Server," TRANSPORT "ServerTransport",
+		"go:itab.*" TRANSPORT "http2Server," TRANSPORT "ServerTransport",
+		"go.itab.*" TRANSPORT "http2Server," TRANSPORT "internalServerTransport",
+		"go:itab.*" TRANSPORT "http2Server," TRANSPORT "internalServerTransport",
+	};
+	uint64_t addr, size;
+	__u32 hash = 0;
+	size_t i;
+
+	for (i = 0; i < sizeof(itabs) / sizeof(itabs[0]) && !hash; i++)
+		if (gobin_symbol(gb, itabs[i], &addr, &size) ||
+		    gobin_read(gb, addr + 16, &hash, sizeof(hash)))
+			hash = 0;
+	if (popts.verbose)
+		fprintf(stderr, "server transport type hash: 0x%x%s\n", hash,
+			hash ? " (itab)" : " (no itab symbol: not checked)");
+	return hash;
+}
+
+/*
+ * What a program loaded at its link addresses lets the BPF side skip:
+ * reads of method strings that are constants (cached by address), and of
+ * the status of a server stream that ends with grpc.statusOK. A PIE's
+ * addresses move with each process: nothing then.
+ */
+static void fixed_addresses(struct gobin *gb, struct grpcstreams_bpf *obj)
+{
+	uint64_t lo, hi, addr, size;
+
+	if (gobin_fixed_rodata(gb, &lo, &hi)) {
+		if (popts.verbose)
+			fprintf(stderr, "fixed addresses: none (PIE): methods and statuses read\n");
+		return;
+	}
+	obj->rodata->ro_lo = lo;
+	obj->rodata->ro_hi = hi;
+	if (!gobin_symbol(gb, "google.golang.org/grpc.statusOK", &addr, &size) && size == 8)
+		obj->rodata->status_ok_var = addr;
+	if (popts.verbose)
+		fprintf(stderr, "fixed addresses: read-only data 0x%llx-0x%llx (constant methods "
+			"cached), grpc.statusOK at 0x%llx%s\n", (unsigned long long)lo,
+			(unsigned long long)hi, (unsigned long long)obj->rodata->status_ok_var,
+			obj->rodata->status_ok_var ? "" : " (no symbol: statuses read)");
+}
+
+/*
+ * A peer is a net.Addr: an interface value, whose type word points at an
+ * itab that holds the hash of its dynamic type. The BPF side reads the
+ * addresses of the types it knows by that hash, never by their shape:
+ * *net.TCPAddr's and *net.UnixAddr's, each from the itabs that hold one of
+ * its methods, found by value (stripped binaries and Go >= 1.26 have no
+ * itab symbols; the hash, unlike the itab's address, does not move under
+ * PIE or ASLR). A type without such an itab never gets there (0: never
+ * matched); an address of any other type is shown as unknown.
+ */
+static void peer_types(struct gobin *gb, struct grpcstreams_bpf *obj)
+{
+	static const char *const methods[2][2] = {
+		{ "net.(*TCPAddr).Network", "net.(*TCPAddr).String" },
+		{ "net.(*UnixAddr).Network", "net.(*UnixAddr).String" },
+	};
+	__u32 hash[2] = { 0, 0 };
+	int t, m;
+
+	for (t = 0; t < 2; t++)
+		for (m = 0; m < 2 && !hash[t]; m++)
+			if (gobin_itab_type_hash(gb, methods[t][m], &hash[t]))
+				hash[t] = 0;
+	obj->rodata->tcpaddr_hash = hash[0];
+	obj->rodata->unixaddr_hash = hash[1];
+	if (popts.verbose)
+		fprintf(stderr, "peer types: *net.TCPAddr hash 0x%x, *net.UnixAddr hash 0x%x "
+			"(0: no itab, never matched), net.UnixAddr.Name at %d\n", hash[0],
+			hash[1], lay->off.unixaddr_name);
+}
+
+/*
+ * The logical probes: which function, at its entry or its returns, and
+ * whether only -F wants it. Two hits per RPC and side by default: a
+ * client stream starts when NewStream returns and ends at its first
+ * closeStream; a server stream starts when its handler is picked
+ * (process*RPC, one or the other) and ends at WriteStatus.
+ */
+static const struct probe_spec {
+	enum probe_id id;
+	enum layout_func func;
+	bool returns;
+	bool full;
+	__u64 cookie;
+} probe_specs[] = {
+	{ PROBE_CLIENT_KIND, F_NEW_CLIENT_STREAM, false, true, 0 },
+	{ PROBE_NEWSTREAM_ENTRY, F_NEWSTREAM, false, true, 0 },
+	{ PROBE_NEWSTREAM_RETURN, F_NEWSTREAM, true, false, 0 },
+	{ PROBE_CLOSESTREAM, F_CLOSESTREAM, false, false, 0 },
+	{ PROBE_SERVER_START, F_PROCESS_UNARY, false, false, COOKIE_UNARY },
+	{ PROBE_SERVER_START, F_PROCESS_STREAMING, false, false, 0 },
+	{ PROBE_SERVER_END, F_WRITE_STATUS, false, false, 0 },
+};
+
+/*
+ * Every site is found before the first one is attached: a target we cannot
+ * fully probe is refused with nothing attached.
+ */
+static struct plan {
+	struct {
+		const struct probe_spec *spec;
+		const char *sym;
+		struct probe_site site;
+	} s[MAX_LINKS];
+	int n;
+} plan;
+
+static struct bpf_link *links[MAX_LINKS];	/* one perf-event uprobe per site */
+static int link_fds[PROBE_COUNT] = { [0 ... PROBE_COUNT - 1] = -1 };	/* uprobe_multi, per program */
+
+/* Are all client end sites where the RPC closes its stream (COOKIE_RPC_CLOSE)? */
+bool probes_close_after_start(void)
+{
+	bool any = false;
+	int i;
+
+	for (i = 0; i < plan.n; i++) {
+		if (plan.s[i].spec->id != PROBE_CLOSESTREAM)
+			continue;
+		if (plan.s[i].site.kind != SITE_CALL)
+			return false;
+		any = true;
+	}
+	return any;
+}
+
+/*
+ * The return of NewStream, on an emulated branch right after the CALL in
+ * each caller (RAX, RBX and R14 intact), instead of its RETs, which the
+ * kernel single-steps (~22 us a hit here, against ~0.6 us). Only when every
+ * call is covered; else the RETs. grpc-go calls the transport's NewStream
+ * from these two, through the ClientTransport interface.
+ */
+static int return_sites(struct gobin *gb, const char *sym, uint64_t addr, uint64_t size,
+			struct probe_site *sites, int max)
+{
+	static const char *const callers[] = {
+		"google.golang.org/grpc.(*csAttempt).newStream",
+		"google.golang.org/grpc.newNonRetryClientStream",
+		NULL,
+	};
+	static const uint16_t keep[] = { X86_REG_RAX, X86_REG_RBX, X86_REG_R14, 0 };
+	const char *why = NULL;
+	bool complete = false;
+	int n;
+
+	if (!popts.naive) {
+		n = gobin_caller_sites(gb, sym, "go.itab.*" TRANSPORT "http2Client,"
+				       TRANSPORT "ClientTransport", callers, keep, sites, max,
+				       &complete, &why);
+		if (n > 0 && complete)
+			return n;
+		if (popts.verbose)
+			fprintf(stderr, "probe %s: no emulated site after every call (%s): "
+				"at its RETs\n", sym, n < 0 ? strerror(-n) :
+				why ? why : "no caller found");
+	}
+	return gobin_ret_sites(gb, addr, size, sites, max);
+}
+
+/* Capstone's name of ABIInternal argument register I (layout's r_* values). */
+static uint16_t abi_reg(int i)
+{
+	static const uint16_t regs[] = {
+		X86_REG_RAX, X86_REG_RBX, X86_REG_RCX, X86_REG_RDI, X86_REG_RSI,
+		X86_REG_R8, X86_REG_R9, X86_REG_R10, X86_REG_R11,
+	};
+
+	return i >= 0 && i < (int)(sizeof(regs) / sizeof(regs[0])) ? regs[i] : 0;
+}
+
+/*
+ * closeStream runs two or three times per stream, and only the first
+ * counts. grpc-go tells them apart itself, first thing, with an atomic
+ * swap of the stream's state; past it, on the first call's path, an
+ * emulated branch with the arguments still in their registers costs one
+ * hit per stream instead of one per call. Else the entry.
+ */
+static int first_close_site(struct gobin *gb, uint64_t addr, uint64_t size,
+			    struct probe_site *site)
+{
+	const struct go_offsets *o = &lay->off;
+	uint16_t keep[] = { abi_reg(o->r_cs_t), abi_reg(o->r_cs_s), abi_reg(o->r_cs_err),
+			    abi_reg(o->r_cs_err + 1), abi_reg(o->r_cs_st), X86_REG_R14, 0 };
+	const char *why;
+	size_t i;
+
+	for (i = 0; i + 1 < sizeof(keep) / sizeof(keep[0]); i++)
+		if (!keep[i])
+			goto entry;
+	if (!gobin_first_pass_site(gb, addr, size, abi_reg(o->r_cs_s), keep, site, &why))
+		return 0;
+	if (popts.verbose)
+		fprintf(stderr, "probe closeStream: no site past the state swap (%s): at its entry\n",
+			why);
+entry:
+	return gobin_entry_site(gb, addr, size, site);
+}
+
+/*
+ * process*RPC is the first function on a server stream's goroutine that
+ * grows its stack, so its stack check is passed twice per stream: probe the
+ * first emulated instruction of its body instead, while the stream (and
+ * the StreamDesc) are still in their registers. Else the stack check.
+ */
+static int server_start_site(struct gobin *gb, const struct probe_spec *spec, uint64_t addr,
+			     uint64_t size, struct probe_site *site)
+{
+	const struct go_offsets *o = &lay->off;
+	bool unary = spec->func == F_PROCESS_UNARY;
+	uint16_t keep[] = { abi_reg(unary ? o->r_pu_stream : o->r_ps_stream),
+			    unary ? 0 : abi_reg(o->r_ps_sd), 0 };
+
+	if (keep[0] && (unary || keep[1]) && !gobin_body_site(gb, addr, size, keep, site))
+		return 0;
+	if (popts.verbose)
+		fprintf(stderr, "probe %s: no emulated site in its body with the stream intact: "
+			"at its stack check\n", lay->func[spec->func]);
+	return gobin_entry_site(gb, addr, size, site);
+}
+
+/*
+ * Where a client stream ends. Every RPC closes its stream from its own
+ * goroutine when it finishes, through CloseStream (ClientStream.Close from
+ * 1.69), which calls closeStream with the RPC's status: probe that CALL,
+ * where closeStream's arguments are in place. Not the first closeStream,
+ * which is usually the connection's reader goroutine on the trailers: one
+ * goroutine for every stream of the connection, whose delay is every
+ * stream's. And it comes after NewStream's return, always. Else the first
+ * closeStream (first_close_site).
+ */
+static int close_sites(struct gobin *gb, uint64_t addr, uint64_t size,
+		       struct probe_site *sites, int max)
+{
+	const char *caller = lay->func[F_CLIENT_CLOSE];
+	uint64_t caddr, csize;
+	int n, err;
+
+	if (caller && !gobin_func(gb, caller, &caddr, &csize)) {
+		n = gobin_call_sites(gb, caddr, csize, addr, sites, max);
+		if (n > 0)
+			return n;
+		if (popts.verbose)
+			fprintf(stderr, "probe closeStream: no call of it in %s (%s): past its state swap\n",
+				caller, n ? strerror(-n) : "none found");
+	}
+	err = first_close_site(gb, addr, size, &sites[0]);
+	return err ? err : 1;
+}
+
+/* Entry site, or every return site, of one logical probe. */
+static int plan_probe(struct gobin *gb, const char *path, const struct probe_spec *spec)
+{
+	const char *sym = lay->func[spec->func];
+	struct probe_site sites[MAX_SITES];
+	uint64_t addr, size;
+	int i, n, err;
+
+	if (!sym)
+		return 0;	/* not in this binary, or not needed */
+	err = gobin_func(gb, sym, &addr, &size);
+	if (err) {
+		fprintf(stderr, "grpcstreams: %s: %s not found\n", path, sym);
+		return err;
+	}
+	if (spec->returns) {
+		n = return_sites(gb, sym, addr, size, sites, MAX_SITES);
+	} else if (popts.naive) {
+		sites[0] = (struct probe_site){ .vaddr = addr, .kind = SITE_ENTRY };
+		err = gobin_vaddr_to_offset(gb, addr, &sites[0].offset);
+		n = err ? err : 1;
+	} else if (spec->func == F_CLOSESTREAM) {
+		n = close_sites(gb, addr, size, sites, MAX_SITES);
+	} else if (spec->id == PROBE_SERVER_START) {
+		err = server_start_site(gb, spec, addr, size, &sites[0]);
+		n = err ? err : 1;
+	} else {
+		err = gobin_entry_site(gb, addr, size, &sites[0]);
+		n = err ? err : 1;
+	}
+	if (n <= 0) {
+		fprintf(stderr, "grpcstreams: %s: cannot place probes in %s: %s\n", path,
+			sym, n ? strerror(-n) : "no RET instruction found");
+		return n ? n : -ENOENT;
+	}
+	if (plan.n + n > MAX_LINKS) {
+		fprintf(stderr, "grpcstreams: %s: too many probe sites in %s\n", path, sym);
+		return -E2BIG;
+	}
+	for (i = 0; i < n; i++) {
+		plan.s[plan.n].spec = spec;
+		plan.s[plan.n].sym = sym;
+		plan.s[plan.n++].site = sites[i];
+	}
+	return 0;
+}
+
+int probes_plan(struct gobin *gb, const char *path, const struct layout *layout,
+		const struct probe_opts *o)
+{
+	size_t i;
+	int err;
+
+	lay = layout;
+	popts = *o;
+
+	for (i = 0; i < sizeof(probe_specs) / sizeof(probe_specs[0]); i++) {
+		if (probe_specs[i].full && !popts.full)
+			continue;
+		err = plan_probe(gb, path, &probe_specs[i]);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+static struct bpf_program *probe_prog(struct grpcstreams_bpf *obj, enum probe_id id)
+{
+	switch (id) {
+	case PROBE_NEWSTREAM_ENTRY:
+		return obj->progs.newstream_entry;
+	case PROBE_NEWSTREAM_RETURN:
+		return obj->progs.newstream_return;
+	case PROBE_CLOSESTREAM:
+		return obj->progs.closestream;
+	case PROBE_CLIENT_KIND:
+		return obj->progs.client_kind;
+	case PROBE_SERVER_START:
+		return obj->progs.server_start;
+	case PROBE_SERVER_END:
+		return obj->progs.server_end;
+	default:
+		return NULL;
+	}
+}
+
+/* What a site's hits see as bpf_get_attach_cookie(): its kind and meaning. */
+static __u64 site_cookie(int i)
+{
+	const struct probe_site *site = &plan.s[i].site;
+	__u64 cookie = plan.s[i].spec->cookie;
+
+	/* The stack-check site needs the BPF side to tell re-entries. */
+	if (site->kind == SITE_STACK_CHECK)
+		cookie |= COOKIE_STACK_CHECK;
+	if (site->kind == SITE_FIRST_PASS)
+		cookie |= COOKIE_FIRST_PASS;
+	if (site->kind == SITE_CALL)
+		cookie |= COOKIE_RPC_CLOSE;
+	if (site->kind == SITE_CALLER_BRANCH)
+		cookie |= COOKIE_CALLER_SITE | (site->vaddr - site->ret) << COOKIE_DELTA_SHIFT;
+	return cookie;
+}
+
+static void print_site(struct bpf_program *prog, int i)
+{
+	const struct probe_site *site = &plan.s[i].site;
+
+	fprintf(stderr, "probe %s: %s at 0x%lx (file offset 0x%lx): %s%s%s\n",
+		bpf_program__name(prog), plan.s[i].sym, (unsigned long)site->vaddr,
+		(unsigned long)site->offset, gobin_site_kind_str(site->kind),
+		site->caller ? " in " : site->kind == SITE_CALL ? " in " : "",
+		site->caller ? site->caller :
+		site->kind == SITE_CALL ? lay->func[F_CLIENT_CLOSE] : "");
+}
+
+/* One uprobe_multi link per program, for all its sites. */
+static int attach_multi(struct grpcstreams_bpf *obj, const char *path)
+{
+	uint64_t offsets[MAX_LINKS], cookies[MAX_LINKS];
+	struct bpf_program *prog;
+	int id, i, n, fd;
+
+	for (id = 0; id < PROBE_COUNT; id++) {
+		prog = probe_prog(obj, id);
+		for (i = 0, n = 0; prog && i < plan.n; i++) {
+			if (plan.s[i].spec->id != (enum probe_id)id)
+				continue;
+			offsets[n] = plan.s[i].site.offset;
+			cookies[n++] = site_cookie(i);
+			if (popts.verbose)
+				print_site(prog, i);
+		}
+		if (!n)
+			continue;
+		fd = uprobe_multi_link(bpf_program__fd(prog), path, offsets, cookies, n, popts.pid);
+		if (fd < 0) {
+			fprintf(stderr, "grpcstreams: failed to attach %s (%d uprobes): %s\n",
+				bpf_program__name(prog), n, strerror(-fd));
+			return fd;
+		}
+		link_fds[id] = fd;
+	}
+	return 0;
+}
+
+int probes_attach(struct grpcstreams_bpf *obj, const char *path)
+{
+	struct bpf_program *prog;
+	int i;
+
+	if (popts.uprobe_multi)
+		return attach_multi(obj, path);
+	for (i = 0; i < plan.n; i++) {
+		LIBBPF_OPTS(bpf_uprobe_opts, opts);
+
+		prog = probe_prog(obj, plan.s[i].spec->id);
+		opts.bpf_cookie = site_cookie(i);
+		links[i] = bpf_program__attach_uprobe_opts(prog, popts.pid ? popts.pid : -1, path,
+							   plan.s[i].site.offset, &opts);
+		if (!links[i]) {
+			fprintf(stderr, "grpcstreams: failed to attach uprobe to %s at 0x%lx: %s\n",
+				plan.s[i].sym, (unsigned long)plan.s[i].site.vaddr, strerror(errno));
+			return -errno;
+		}
+		if (popts.verbose)
+			print_site(prog, i);
+	}
+	return 0;
+}
+
+bool probes_attached(void)
+{
+	int i;
+
+	for (i = 0; i < PROBE_COUNT; i++)
+		if (link_fds[i] >= 0)
+			return true;
+	return plan.n && links[0];
+}
+
+void probes_detach(void)
+{
+	int i;
+
+	for (i = 0; i < plan.n; i++) {
+		bpf_link__destroy(links[i]);
+		links[i] = NULL;
+	}
+	for (i = 0; i < PROBE_COUNT; i++) {
+		if (link_fds[i] >= 0)
+			close(link_fds[i]);
+		link_fds[i] = -1;
+	}
+}
+
+int probes_count(void)
+{
+	return plan.n;
+}
+
+void probes_configure(struct grpcstreams_bpf *obj, struct gobin *gb)
+{
+	struct bpf_program *prog;
+	int i;
+
+	/* A uprobe_multi link takes only programs loaded for one. */
+	for (i = 0; popts.uprobe_multi && i < PROBE_COUNT; i++)
+		if ((prog = probe_prog(obj, i)))
+			bpf_program__set_expected_attach_type(prog, BPF_TRACE_UPROBE_MULTI_TYPE);
+	obj->rodata->close_after_start = probes_close_after_start();
+	if (lay->sides & LAYOUT_SERVER)
+		obj->rodata->server_type_hash = server_type_hash(gb);
+	fixed_addresses(gb, obj);
+	peer_types(gb, obj);
+}
