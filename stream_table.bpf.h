@@ -1,0 +1,307 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The live streams, keyed by (tgid, connection, HTTP/2 stream id): the
+ * live-stream table user space maps, its overflow hash map, the shadow
+ * table of a stream-id-only key (for the collisions it would have had),
+ * and the events sent to user space. Included once, by grpcstreams.bpf.c,
+ * after go_read.bpf.h.
+ */
+#ifndef __STREAM_TABLE_BPF_H
+#define __STREAM_TABLE_BPF_H
+
+/*
+ * Submit without waking user space (it drains on a timer), but for one
+ * event in WAKE_EVERY of this CPU's: the ring never holds more than
+ * WAKE_EVERY times the CPUs' events unannounced. A per-CPU count, where
+ * asking the ring its fill level is a helper call per event.
+ */
+static __always_inline void submit(struct event *e)
+{
+	struct stats *s = cpu_stats();
+	__u64 flags = BPF_RB_NO_WAKEUP;
+
+	/* Not atomic: a count lost to a nested run only delays a wakeup. */
+	if (s && ++s->unwoken >= wake_every) {
+		s->unwoken = 0;
+		flags = BPF_RB_FORCE_WAKEUP;
+	}
+	bpf_ringbuf_submit(e, flags);
+}
+
+/* An event in the ring, not cleared: the caller sets every field. */
+static __always_inline struct event *reserve_raw(void)
+{
+	struct event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+
+	if (!e)
+		STAT_INC(lost_events);
+	return e;
+}
+
+static __always_inline struct event *reserve(void)
+{
+	struct event *e = reserve_raw();
+
+	if (e)
+		__builtin_memset(e, 0, sizeof(*e));
+	return e;
+}
+
+static __always_inline void collision(const struct stream_key *k, __u32 side,
+				      enum collision_kind kind, __u64 other,
+				      __u32 nextid)
+{
+	struct event *e;
+
+	if (kind < COLL_KINDS)
+		STAT_INC(collisions[kind]);
+	e = reserve();
+	if (!e)
+		return;
+	e->type = EVENT_COLLISION;
+	e->kind = kind;
+	e->tgid = k->tgid;
+	e->conn = k->conn;
+	e->sid = k->sid;
+	e->info.side = side;
+	e->info.conn_id = conn_id(k->conn, side);
+	e->other_conn = other;
+	e->other_conn_id = other ? conn_id(other, side) : 0;
+	e->info.entry_nextid = nextid;
+	e->end_ns = bpf_ktime_get_ns();
+	bpf_get_current_comm(e->info.comm, sizeof(e->info.comm));
+	submit(e);
+}
+
+/* A stream event for K, reserved in the ring and filled in; NULL if full. */
+static __always_inline struct event *stream_event(const struct stream_key *k,
+						  const struct stream_info *info,
+						  __u64 end_ns, __s32 status, __u32 flags)
+{
+	struct event *e = reserve_raw();	/* every field set below */
+
+	if (!e)
+		return NULL;
+	e->type = EVENT_STREAM;
+	e->kind = 0;
+	e->tgid = k->tgid;
+	e->conn = k->conn;
+	e->other_conn = 0;
+	e->other_conn_id = 0;
+	e->sid = k->sid;
+	e->end_ns = end_ns;
+	e->status = status;
+	e->flags = flags | (status ? EF_ERROR : 0);
+	__builtin_memcpy(&e->info, info, sizeof(*info));
+	return e;
+}
+
+static __always_inline void count_ended(void)
+{
+	STAT_INC(ended);
+}
+
+static __always_inline void emit_stream(const struct stream_key *k,
+					const struct stream_info *info,
+					__u64 end_ns, __s32 status, __u32 flags)
+{
+	struct event *e;
+
+	count_ended();
+	e = stream_event(k, info, end_ns, status, flags);
+	if (e)
+		submit(e);
+}
+
+/*
+ * K's slot in "sids" and (CELL) the value its stream holds there; NULL for
+ * a connection that is not a user address (the tag would overlap it).
+ */
+static __always_inline struct sid_slot *sid_slot(const struct stream_key *k, __u32 side,
+					       __u64 *cell)
+{
+	__u64 h = ((__u64)k->sid << 32 | k->tgid) ^ ((__u64)side << 63);
+	__u32 i = ((k->sid >> 1) + k->tgid * 0x9e3779b1U + side * 0x85ebca6bU) & (SID_SLOTS - 1);
+
+	if (k->conn >> SID_CONN_BITS)
+		return NULL;
+	h *= 0xbf58476d1ce4e5b9ULL;
+	h ^= h >> 31;
+	*cell = (h & ~((1ULL << SID_CONN_BITS) - 1)) | k->conn;
+	return bpf_map_lookup_elem(&sids, &i);
+}
+
+/* A stream of K's id starts: hold a cell, then look for the id elsewhere. */
+static __always_inline void sid_start(const struct stream_key *k, __u32 side, __u32 nextid)
+{
+	__u64 cell, v;
+	struct sid_slot *s;
+	int i, mine = -1;
+
+	s = sid_slot(k, side, &cell);
+	if (!s)
+		return;
+	for (i = 0; i < SID_CELLS; i++) {
+		if (!s->cell[i] && !__sync_val_compare_and_swap(&s->cell[i], 0, cell)) {
+			mine = i;
+			break;
+		}
+	}
+	for (i = 0; i < SID_CELLS; i++) {
+		if (i == mine)
+			continue;
+		v = *(volatile __u64 *)&s->cell[i];
+		/* Same tag, another connection ((conn, id) is unique). */
+		if (v && !((v ^ cell) >> SID_CONN_BITS) && v != cell) {
+			collision(k, side, COLL_SHADOW, v & ((1ULL << SID_CONN_BITS) - 1),
+				  nextid);
+			return;
+		}
+	}
+}
+
+static __always_inline void sid_end(const struct stream_key *k, __u32 side)
+{
+	struct sid_slot *s;
+	__u64 cell;
+	int i;
+
+	s = sid_slot(k, side, &cell);
+	if (!s)
+		return;
+	for (i = 0; i < SID_CELLS; i++)
+		if (s->cell[i] == cell &&
+		    __sync_val_compare_and_swap(&s->cell[i], cell, 0) == cell)
+			return;
+}
+
+static __always_inline void count_started(void)
+{
+	STAT_INC(started);
+}
+
+static __always_inline bool same_key(const struct stream_key *a, const struct stream_key *b)
+{
+	return a->conn == b->conn && a->tgid == b->tgid && a->sid == b->sid;
+}
+
+/*
+ * K's slot in the live table, and (TAG) the hash its slot is tagged with.
+ * The slot follows the stream id from a place per connection: the streams
+ * of a connection take the slots one after the other, where the CPU
+ * prefetches them, rather than lines anywhere in the table, all cold.
+ */
+static __always_inline struct live_slot *live_slot(const struct stream_key *k, __u64 *tag)
+{
+	__u64 h = k->conn ^ ((__u64)k->tgid << 40);
+	__u32 i;
+
+	h ^= h >> 31;
+	h *= 0xbf58476d1ce4e5b9ULL;
+	h ^= h >> 29;
+	i = ((h >> 32) + (k->sid >> 1)) & live_mask;
+	*tag = (h ^ ((__u64)k->sid * 0x9e3779b97f4a7c15ULL)) | 2;	/* not free (0) nor busy (1) */
+	return bpf_map_lookup_elem(&live, &i);
+}
+
+/*
+ * Put K in its slot: 0 when done, 1 when K is there already (a duplicate:
+ * its info is replaced), -1 when another stream holds the slot. The slot
+ * is taken (BUSY) before it is written and tagged after, so that an end
+ * never reads a half-written one.
+ */
+static __always_inline int live_insert(const struct stream_key *k,
+				       const struct stream_info *info)
+{
+	struct live_slot *s;
+	__u64 tag, old;
+
+	s = live_slot(k, &tag);
+	if (!s)
+		return -1;
+	old = __sync_val_compare_and_swap(&s->tag, 0, LIVE_BUSY);
+	if (old) {
+		if (old != tag || !same_key(&s->key, k) ||
+		    __sync_val_compare_and_swap(&s->tag, tag, LIVE_BUSY) != tag)
+			return -1;
+	}
+	s->key = *k;
+	__builtin_memcpy(&s->info, info, sizeof(*info));
+	__sync_val_compare_and_swap(&s->tag, LIVE_BUSY, tag);
+	return old ? 1 : 0;
+}
+
+/* A new live stream: count it, insert it, check both collision kinds. */
+static __always_inline void stream_start(const struct stream_key *k,
+					 const struct stream_info *info)
+{
+	int r;
+
+	count_started();
+	r = live_insert(k, info);
+	if (r < 0) {
+		/* Its slot is held by another stream: the hash map. */
+		r = !!bpf_map_update_elem(&streams, k, info, BPF_NOEXIST);
+		if (r)
+			bpf_map_update_elem(&streams, k, info, BPF_ANY);
+		else
+			__sync_fetch_and_add(&overflow_live, 1);
+	} else if (!r && overflow_live && !bpf_map_delete_elem(&streams, k)) {
+		/* Live in the hash map, now in its slot too: one is enough. */
+		__sync_fetch_and_sub(&overflow_live, 1);
+		r = 1;
+	}
+	if (r)	/* Must never happen: the composite key itself repeated. */
+		collision(k, info->side, COLL_DUPLICATE, k->conn, info->entry_nextid);
+	else
+		sid_start(k, info->side, info->entry_nextid);
+}
+
+/*
+ * The end of a live stream. Two first-time ends can race (on the client,
+ * the reader goroutine and CloseStream both entering closeStream before
+ * either swaps the state): freeing the slot (or deleting from the hash
+ * map) is the atomic claim, so only its winner reports the stream. The
+ * event is filled before the claim, as a freed slot may be reused at once,
+ * and dropped by the loser. Returns false when K is not live.
+ */
+static __always_inline bool stream_end(const struct stream_key *k, __s32 status,
+				       __u64 end_ns, __u32 flags)
+{
+	struct stream_info *info;
+	struct live_slot *s;
+	struct event *e;
+	__u64 tag;
+	__u32 side;
+
+	s = live_slot(k, &tag);
+	if (s && s->tag == tag && same_key(&s->key, k)) {
+		side = s->info.side;
+		e = stream_event(k, &s->info, end_ns, status, flags);
+		if (__sync_val_compare_and_swap(&s->tag, tag, 0) != tag)
+			goto lost;
+		goto won;
+	}
+	if (!overflow_live)
+		return false;
+	info = bpf_map_lookup_elem(&streams, k);
+	if (!info)
+		return false;
+	side = info->side;
+	e = stream_event(k, info, end_ns, status, flags);
+	if (bpf_map_delete_elem(&streams, k))
+		goto lost;
+	__sync_fetch_and_sub(&overflow_live, 1);
+won:
+	count_ended();
+	if (e)
+		submit(e);
+	sid_end(k, side);
+	return true;
+lost:
+	if (e)
+		bpf_ringbuf_discard(e, BPF_RB_NO_WAKEUP);
+	return true;
+}
+
+#endif /* __STREAM_TABLE_BPF_H */
