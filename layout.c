@@ -41,7 +41,7 @@ static const char *const role_names[F_COUNT] = {
 #ifdef LAYOUTS_H
 #include LAYOUTS_H
 #else
-#include "layouts.h"
+#include "layouts.gen.h"
 #endif
 
 /* Every field of struct go_offsets, by name, for -v and the table. */

@@ -3,7 +3,7 @@
  * layout: where grpc-go keeps what grpcstreams reads in one binary — which
  * functions to probe, struct field offsets and argument registers — from
  * the binary's DWARF, or, without DWARF, from a table generated from the
- * DWARF of real builds (layouts.h, tools/gen-layouts.sh). Version gates
+ * DWARF of real builds (layouts.gen.h, tools/gen-layouts.sh). Version gates
  * (ClientStream/ServerStream split, embedding by value, writeStatus, the
  * http2Server peer, moved arguments) are read off DWARF and symbols.
  */

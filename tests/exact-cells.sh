@@ -11,7 +11,7 @@
 #  - one per Go toolchain Debian ships (tests/go-cells: go1.NN-VER-stripped),
 #    and the stripped builds of Debian's grpc-go packages (VER-stripped),
 #    all built by tests/build-fixtures.sh, which runs first;
-#  - one per distinct layout of the table (layouts.h) that none of those
+#  - one per distinct layout of the table (layouts.gen.h) that none of those
 #    has: rel-VER-stripped, VER the newest release of the entry, built
 #    from the release bundle with its map's toolchain
 #    (tools/build-releases.sh -v stripped).
@@ -33,8 +33,8 @@ covered=$(
 	done
 )
 # The releases of each table entry, one entry a line.
-entries=$(sed -n 's/^	{ "\([0-9][0-9. ]*\)", .*/\1/p' layouts.h)
-[ -n "$entries" ] || { echo "exact-cells: no entries in layouts.h" >&2; exit 1; }
+entries=$(sed -n 's/^	{ "\([0-9][0-9. ]*\)", .*/\1/p' layouts.gen.h)
+[ -n "$entries" ] || { echo "exact-cells: no entries in layouts.gen.h" >&2; exit 1; }
 
 cells=$(printf '%s\n' "$covered" | cut -d' ' -f1)
 build=

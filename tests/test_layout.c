@@ -8,7 +8,7 @@
  * Each BINARY must have DWARF: its layout read from DWARF (checked against
  * gdb and llvm-dwarfdump by test_gobin) is the truth. For each one:
  *  - its own layout must be confirmed by its code;
- *  - every entry of the built-in table (layouts.h) that differs from it in
+ *  - every entry of the built-in table (layouts.gen.h) that differs from it in
  *    a field the code is checked for, or in the argument frame size of a
  *    probed function (which fixes its argument registers), must be refused, and one that differs
  *    in no such field must be confirmed (the check is then blind to the

@@ -1,11 +1,11 @@
 #!/bin/sh
 # SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
-# Regenerate layouts.h, the struct offsets and argument registers of known
+# Regenerate layouts.gen.h, the struct offsets and argument registers of known
 # grpc-go releases that grpcstreams uses for binaries without DWARF, from the
 # DWARF of real builds: by default one build of every release
 # (.output/rel/*/grpcfixture, tools/build-releases.sh, `make layouts`).
 #
-#   tools/gen-layouts.sh [BINARY...] > layouts.h
+#   tools/gen-layouts.sh [BINARY...] > layouts.gen.h
 #
 # Each binary is read by `grpcstreams --dump-layout`, the same DWARF
 # resolution the tool uses at run time. Releases whose layouts are the same
