@@ -10,6 +10,11 @@ prefix ?= /usr/local
 DESTDIR ?=
 
 CFLAGS ?= -g -O2 -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers
+# make test builds with WERROR=1: a warning fails CI.
+ifeq ($(WERROR),1)
+CFLAGS += -Werror
+BPF_WERROR := -Werror
+endif
 INCLUDES := -I$(OUTPUT) -I. -I/usr/include/capstone
 LIBS := -lbpf -ldw -lelf -lcapstone -lz
 
@@ -37,34 +42,44 @@ $(OUTPUT)/vmlinux.h: | $(OUTPUT)
 	$(call msg,GEN,$@)
 	$(Q)$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > $@
 
-$(OUTPUT)/grpcstreams.bpf.o: grpcstreams.bpf.c grpcstreams.h $(OUTPUT)/vmlinux.h
+$(OUTPUT)/grpcstreams.bpf.o: grpcstreams.bpf.c grpcstreams_maps.bpf.h go_read.bpf.h stream_table.bpf.h \
+			     grpcstreams.h $(OUTPUT)/vmlinux.h
 	$(call msg,BPF,$@)
-	$(Q)$(CLANG) -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) $(INCLUDES) -c $< -o $@
+	$(Q)$(CLANG) -g -O2 -Wall $(BPF_WERROR) -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) $(INCLUDES) \
+		-c $< -o $@
 
 $(OUTPUT)/grpcstreams.skel.h: $(OUTPUT)/grpcstreams.bpf.o
 	$(call msg,GEN-SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< > $@
 
-$(OUTPUT)/grpcstreams.o: grpcstreams.c grpcstreams.h gobin.h layout.h trace_helpers.h output.h probes.h \
-			  bench_mode.h \
-			  $(OUTPUT)/grpcstreams.skel.h
+# Every user-space object: one rule; its headers listed below.
+$(OUTPUT)/%.o: %.c | $(OUTPUT)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $(INCLUDES) -c $< -o $@
 
 # gobin, one file a question (gobin_internal.h: what they share).
 GOBIN_OBJS := $(addprefix $(OUTPUT)/gobin_,elf.o pcln.o version.o dwarf.o sites.o)
+# The tool but its layout table (layout.o, or a test's layout-without-%.o).
+TOOL_OBJS := $(OUTPUT)/grpcstreams.o $(GOBIN_OBJS) $(OUTPUT)/layout_check.o \
+	     $(OUTPUT)/trace_helpers.o $(OUTPUT)/output.o $(OUTPUT)/probes.o $(OUTPUT)/bench_mode.o
 
-$(OUTPUT)/gobin_%.o: gobin_%.c gobin.h gobin_internal.h | $(OUTPUT)
-	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) $(INCLUDES) -c $< -o $@
+$(OUTPUT)/grpcstreams.o: grpcstreams.h gobin.h layout.h trace_helpers.h output.h probes.h \
+			 bench_mode.h $(OUTPUT)/grpcstreams.skel.h
+$(GOBIN_OBJS): gobin.h gobin_internal.h
+$(OUTPUT)/layout.o: layout.h layouts.gen.h grpcstreams.h gobin.h
+$(OUTPUT)/layout_check.o: layout.h grpcstreams.h gobin.h
+$(OUTPUT)/trace_helpers.o: trace_helpers.h
+$(OUTPUT)/output.o: output.h grpcstreams.h trace_helpers.h
+$(OUTPUT)/probes.o: probes.h grpcstreams.h gobin.h layout.h $(OUTPUT)/grpcstreams.skel.h
+$(OUTPUT)/bench_mode.o: bench_mode.h probes.h $(OUTPUT)/grpcstreams.skel.h
 
-$(OUTPUT)/layout.o: layout.c layout.h layouts.h grpcstreams.h gobin.h | $(OUTPUT)
-	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) $(INCLUDES) -c $< -o $@
+grpcstreams: $(TOOL_OBJS) $(OUTPUT)/layout.o
+	$(call msg,BINARY,$@)
+	$(Q)$(CC) $(CFLAGS) $^ $(LIBS) -o $@
 
 # For tests: the tool built with a table that lacks the entry of release %,
 # to see a binary of it refused by its code rather than by its version.
-$(OUTPUT)/layouts-without-%.h: layouts.h | $(OUTPUT)
+$(OUTPUT)/layouts-without-%.h: layouts.gen.h | $(OUTPUT)
 	$(call msg,GEN,$@)
 	$(Q)awk -v v="$*" '/^\t\/\* / { c = $$0; next } \
 		/^\t\{ "/ { split($$0, q, "\""); skip = index(" " q[2] " ", " " v " ") > 0; \
@@ -77,34 +92,7 @@ $(OUTPUT)/layout-without-%.o: layout.c layout.h $(OUTPUT)/layouts-without-%.h gr
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $(INCLUDES) -DLAYOUTS_H='"layouts-without-$*.h"' -c $< -o $@
 
-$(OUTPUT)/grpcstreams-without-%: $(OUTPUT)/grpcstreams.o $(GOBIN_OBJS) $(OUTPUT)/layout-without-%.o \
-				 $(OUTPUT)/layout_check.o $(OUTPUT)/trace_helpers.o $(OUTPUT)/output.o \
-				 $(OUTPUT)/probes.o $(OUTPUT)/bench_mode.o
-	$(call msg,BINARY,$@)
-	$(Q)$(CC) $(CFLAGS) $^ $(LIBS) -o $@
-
-$(OUTPUT)/layout_check.o: layout_check.c layout.h grpcstreams.h gobin.h | $(OUTPUT)
-	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) $(INCLUDES) -c $< -o $@
-
-$(OUTPUT)/trace_helpers.o: trace_helpers.c trace_helpers.h | $(OUTPUT)
-	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) $(INCLUDES) -c $< -o $@
-
-$(OUTPUT)/output.o: output.c output.h | $(OUTPUT)
-	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) $(INCLUDES) -c $< -o $@
-
-$(OUTPUT)/probes.o: probes.c probes.h grpcstreams.h gobin.h layout.h $(OUTPUT)/grpcstreams.skel.h
-	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) $(INCLUDES) -c $< -o $@
-
-$(OUTPUT)/bench_mode.o: bench_mode.c bench_mode.h probes.h $(OUTPUT)/grpcstreams.skel.h
-	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) $(INCLUDES) -c $< -o $@
-
-grpcstreams: $(OUTPUT)/grpcstreams.o $(GOBIN_OBJS) $(OUTPUT)/layout.o $(OUTPUT)/layout_check.o \
-	     $(OUTPUT)/trace_helpers.o $(OUTPUT)/output.o $(OUTPUT)/probes.o $(OUTPUT)/bench_mode.o
+$(OUTPUT)/grpcstreams-without-%: $(TOOL_OBJS) $(OUTPUT)/layout-without-%.o
 	$(call msg,BINARY,$@)
 	$(Q)$(CC) $(CFLAGS) $^ $(LIBS) -o $@
 
@@ -135,7 +123,7 @@ releases:
 # others (test_layout). Deterministic: the same releases give the same bytes.
 layouts: deps
 	$(Q)$(MAKE) --no-print-directory all releases
-	$(Q)./tools/gen-layouts.sh >layouts.h.tmp && mv layouts.h.tmp layouts.h
+	$(Q)./tools/gen-layouts.sh >layouts.gen.h.tmp && mv layouts.gen.h.tmp layouts.gen.h
 	$(Q)$(MAKE) --no-print-directory all $(OUTPUT)/test_layout
 	$(Q)$(OUTPUT)/test_layout $(OUTPUT)/rel/*/grpcfixture >$(OUTPUT)/layouts.log || \
 		{ grep -v '^ok' $(OUTPUT)/layouts.log; exit 1; }
@@ -148,7 +136,7 @@ sweep: deps
 
 # deps first, on its own: the rest needs what it installs (also under -j).
 test: deps
-	$(Q)$(MAKE) --no-print-directory all $(OUTPUT)/test_gobin $(OUTPUT)/test_layout \
+	$(Q)$(MAKE) --no-print-directory WERROR=1 all $(OUTPUT)/test_gobin $(OUTPUT)/test_layout \
 		$(OUTPUT)/test_output
 	$(Q)FIXTURE_GO_CELLS=all ./tests/build-fixtures.sh
 	$(Q)./tests/exact-cells.sh --build >/dev/null
