@@ -145,7 +145,8 @@ static __always_inline void read_method(struct stream_info *info, __u64 addr)
 
 /*
  * What a stream probe reads of one object, in one read when it lies
- * within GATHER_SPAN bytes (each read costs ~0.2 us here): the stream id
+ * within GATHER_SPAN bytes (each bpf_probe_read_user() is a fault-handling
+ * copy_from_user, kernel/trace/bpf_trace.c): the stream id
  * (4 bytes at ID), the method's string header (16 at STR) and, with W >= 0,
  * WLEN (8 or 16) bytes at W. Offsets are constants of the loaded program,
  * so the verifier knows every index. False when they do not fit.

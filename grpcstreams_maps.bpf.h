@@ -71,7 +71,7 @@ struct conn_val {
 	__u32 peer_type;
 	__u32 pad;
 	__u8 peer_ip[16];
-	char comm[TASK_COMM_LEN];	/* a copy per stream cost ~0.25 us */
+	char comm[TASK_COMM_LEN];	/* once per connection, not a helper call per stream */
 };
 
 struct {
@@ -91,8 +91,8 @@ struct {
 
 /*
  * Live streams, in a direct-mapped table: an inlined array lookup and two
- * atomic operations per stream, where a hash map's insert and delete cost
- * ~0.25 us in a tight loop and more under load (bucket locks, LRU lists).
+ * atomic operations per stream, where a hash map's insert and delete take
+ * a bucket lock and walk LRU lists (kernel/bpf/hashtab.c, bpf_lru_list.c).
  * A stream whose slot is held by another goes to "streams" instead; when
  * none is there (overflow_live 0), nobody looks there.
  */
@@ -161,8 +161,8 @@ struct {
 } stats SEC(".maps");
 
 /*
- * Connections seen: a user-space read costs ~0.2 us here, and a
- * connection carries many streams. LRU: closed ones age out; an address
+ * Connections seen: what is read of the program's memory once per
+ * connection, not per stream (a connection carries many). LRU: closed ones age out; an address
  * reused by a new connection is told by its connectionID (see conn_info).
  */
 struct {
@@ -193,8 +193,8 @@ struct {
 
 /*
  * A few connections per CPU, in front of "conns": the hash map's lookup
- * (a call, jhash, the LRU's reference bit) cost ~0.15 us of a stream's
- * start, an inlined array lookup a few ns. An entry counts while
+ * is a helper call, a jhash and the LRU's reference bit
+ * (kernel/bpf/hashtab.c); the verifier inlines an array lookup. An entry counts while
  * conns_gen is what it was when the entry was filled: conns_gen is raised
  * whenever an entry of "conns" is made or remade (a connection seen for
  * the first time, or an address reused), so that no CPU keeps a stale one.
@@ -218,8 +218,8 @@ __u64 conns_gen = 0;
 
 /*
  * Methods that are string constants (a client's generated stub), per CPU
- * by address: their bytes never change, and a copy from here costs a few
- * ns where a read of the target's memory costs ~0.13 us.
+ * by address: their bytes never change, and a copy from here is a plain
+ * memcpy where a read of the target's memory is bpf_probe_read_user().
  */
 #define METHOD_CACHE	16
 

@@ -172,8 +172,9 @@ bool probes_close_after_start(void)
 
 /*
  * The return of NewStream, on an emulated branch right after the CALL in
- * each caller (RAX, RBX and R14 intact), instead of its RETs, which the
- * kernel single-steps (~22 us a hit here, against ~0.6 us). Only when every
+ * each caller (RAX, RBX and R14 intact), instead of its RETs: the kernel
+ * emulates a branch in place, but single-steps a RET out of line, a second
+ * trap (arch/x86/kernel/uprobes.c, branch_setup_xol_ops). Only when every
  * call is covered; else the RETs. grpc-go calls the transport's NewStream
  * from these two, through the ClientTransport interface.
  */

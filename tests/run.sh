@@ -55,44 +55,33 @@ record() {
 	printf '%-22s %6s %6s %6ss  %s\n' "$1" "$2" "$3" "$4" "${5:-}" >>"$LOGDIR/summary"
 }
 
+# run_unit LABEL PREFIX COMMAND...: a unit test program whose last line is
+# "PREFIX: N passed, M failed"; no such line means the program itself broke.
+run_unit() {
+	label=$1 prefix=$2
+	shift 2
+	t0=$(date +%s)
+	"$@" >"$LOGDIR/$label.log" 2>&1 || :
+	cat "$LOGDIR/$label.log"
+	p=$(sed -n "s/^$prefix: \([0-9]*\) passed, \([0-9]*\) failed\$/\1/p" "$LOGDIR/$label.log")
+	f=$(sed -n "s/^$prefix: \([0-9]*\) passed, \([0-9]*\) failed\$/\2/p" "$LOGDIR/$label.log")
+	note=
+	[ -n "$p" ] || note="$1 ended without its summary line"
+	record "$label" "${p:-0}" "${f:-1}" $(($(date +%s) - t0)) "$note"
+}
+
+# gobin against tools that share no code with it.
 if [ -x tests/unit.sh ]; then
-	t0=$(date +%s)
-	if ./tests/unit.sh >"$LOGDIR/unit.log" 2>&1; then :; fi
-	cat "$LOGDIR/unit.log"
+	run_unit unit gobin ./tests/unit.sh
 	cp "$LOGDIR/unit.log" "$ROOT/.output/unit.log"
-	p=$(sed -n 's/^gobin: \([0-9]*\) passed, \([0-9]*\) failed$/\1/p' "$LOGDIR/unit.log")
-	f=$(sed -n 's/^gobin: \([0-9]*\) passed, \([0-9]*\) failed$/\2/p' "$LOGDIR/unit.log")
-	# No closing line means the unit test program itself broke.
-	note=
-	[ -n "$p" ] || note="unit.sh ended without its summary line"
-	record unit "${p:-0}" "${f:-1}" $(($(date +%s) - t0)) "$note"
 fi
-
 # output.c without root: escaping, the NDJSON writer, lines of synthetic events.
-if [ -x .output/test_output ]; then
-	t0=$(date +%s)
-	.output/test_output >"$LOGDIR/output.log" 2>&1 || :
-	cat "$LOGDIR/output.log"
-	p=$(sed -n 's/^output: \([0-9]*\) passed, \([0-9]*\) failed$/\1/p' "$LOGDIR/output.log")
-	f=$(sed -n 's/^output: \([0-9]*\) passed, \([0-9]*\) failed$/\2/p' "$LOGDIR/output.log")
-	note=
-	[ -n "$p" ] || note="test_output ended without its summary line"
-	record output "${p:-0}" "${f:-1}" $(($(date +%s) - t0)) "$note"
-fi
-
+[ ! -x .output/test_output ] || run_unit output output .output/test_output
 # The code checks of layout_check.c against every fixture with DWARF: each
 # one's own layout confirmed, every other layout of the table refused.
-if [ -x .output/test_layout ]; then
-	t0=$(date +%s)
-	set -- .output/fix/*-plain/grpcfixture .output/fix/*-pie/grpcfixture
-	.output/test_layout "$@" >"$LOGDIR/layout.log" 2>&1 || :
-	cat "$LOGDIR/layout.log"
-	p=$(sed -n 's/^layout: \([0-9]*\) passed, \([0-9]*\) failed$/\1/p' "$LOGDIR/layout.log")
-	f=$(sed -n 's/^layout: \([0-9]*\) passed, \([0-9]*\) failed$/\2/p' "$LOGDIR/layout.log")
-	note=
-	[ -n "$p" ] || note="test_layout ended without its summary line"
-	record layout "${p:-0}" "${f:-1}" $(($(date +%s) - t0)) "$note"
-fi
+[ ! -x .output/test_layout ] ||
+	run_unit layout layout .output/test_layout .output/fix/*-plain/grpcfixture \
+		.output/fix/*-pie/grpcfixture
 
 # run_bats LABEL FIXTURE BATS_FILES...: one bats run, labelled. FIXTURE empty
 # means helpers.bash's default (the system's grpc-go, plain).
