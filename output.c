@@ -239,16 +239,6 @@ void jw_end(struct json_writer *w)
 	lb_mem(w->b, "}\n", 2);
 }
 
-void jw_key(struct json_writer *w, const char *key)
-{
-	if (w->sep[w->depth])
-		lb_mem(w->b, ",", 1);
-	w->sep[w->depth] = true;
-	lb_mem(w->b, "\"", 1);
-	lb_str(w->b, key);
-	lb_mem(w->b, "\":", 2);
-}
-
 void jw_object(struct json_writer *w, const char *key)
 {
 	jw_key(w, key);
@@ -262,50 +252,6 @@ void jw_object_end(struct json_writer *w)
 	if (w->depth)
 		w->depth--;
 	lb_mem(w->b, "}", 1);
-}
-
-void jw_string(struct json_writer *w, const char *key, const char *s, size_t n)
-{
-	jw_key(w, key);
-	lb_json(w->b, s, n);
-}
-
-void jw_cstr(struct json_writer *w, const char *key, const char *s)
-{
-	if (s)
-		jw_string(w, key, s, strlen(s));
-	else
-		jw_null(w, key);
-}
-
-void jw_u64(struct json_writer *w, const char *key, unsigned long long v)
-{
-	jw_key(w, key);
-	lb_u64(w->b, v);
-}
-
-void jw_i64(struct json_writer *w, const char *key, long long v)
-{
-	jw_key(w, key);
-	lb_i64(w->b, v);
-}
-
-void jw_bool(struct json_writer *w, const char *key, bool v)
-{
-	jw_key(w, key);
-	lb_str(w->b, v ? "true" : "false");
-}
-
-void jw_null(struct json_writer *w, const char *key)
-{
-	jw_key(w, key);
-	lb_mem(w->b, "null", 4);
-}
-
-void jw_secs(struct json_writer *w, const char *key, unsigned long long ns)
-{
-	jw_key(w, key);
-	lb_secs(w->b, ns);
 }
 
 /* ---- what grpcstreams shows ---- */
@@ -501,24 +447,23 @@ static const char *peer_text(__u32 tgid, __u64 conn, const struct stream_info *i
  */
 static void jw_conn(struct json_writer *w, const char *key, __u64 conn, __u64 conn_id)
 {
-	struct linebuf t = { 0 };
-
-	lb_hex(&t, conn);
+	jw_string_open(w, key);
+	lb_hex(w->b, conn);
 	if (conn_id) {
-		lb_mem(&t, "#", 1);
-		lb_u64(&t, conn_id);
+		lb_mem(w->b, "#", 1);
+		lb_u64(w->b, conn_id);
 	}
-	jw_string(w, key, t.buf, t.len);
+	jw_string_close(w);
 }
 
 /* Keys every stream and collision object has. */
 static void json_head(struct json_writer *w, const struct event *e, const char *type)
 {
-	jw_cstr(w, "type", type);
+	jw_name(w, "type", type);
 	jw_secs(w, "ts", e->end_ns + opts.epoch_off);
 	jw_u64(w, "pid", e->tgid);
 	jw_string(w, "comm", e->info.comm, strnlen(e->info.comm, sizeof(e->info.comm)));
-	jw_cstr(w, "side", side_name(e->info.side));
+	jw_name(w, "side", side_name(e->info.side));
 	jw_conn(w, "conn", e->conn, e->info.conn_id);
 	jw_u64(w, "stream_id", e->sid);
 }
@@ -535,7 +480,7 @@ void out_json_stream(const struct event *e)
 	json_head(&w, e, "stream");
 	jw_string(&w, "method", e->info.method, method_bytes(&e->info));
 	jw_bool(&w, "method_truncated", method_truncated(&e->info));
-	jw_cstr(&w, "kind", kind_name(e->info.kind));
+	jw_name(&w, "kind", kind_name(e->info.kind));
 	jw_i64(&w, "status", e->status);
 	jw_bool(&w, "error", e->flags & EF_ERROR);
 	if (event_has_latency(e)) {
@@ -568,7 +513,7 @@ void out_json_collision(const struct event *e)
 	b.len = 0;
 	jw_begin(&w, &b);
 	json_head(&w, e, "collision");
-	jw_cstr(&w, "kind", coll_names[e->kind]);
+	jw_name(&w, "kind", coll_names[e->kind]);
 	if (e->kind == COLL_SHADOW)
 		jw_conn(&w, "other_conn", e->other_conn, e->other_conn_id);
 	if (e->kind == COLL_NEXTID_RACE)
@@ -707,7 +652,7 @@ void out_summary(const struct stats *sum, __u64 open, __u64 streams, bool json, 
 	}
 	b.len = 0;
 	jw_begin(&w, &b);
-	jw_cstr(&w, "type", "summary");
+	jw_name(&w, "type", "summary");
 	jw_secs(&w, "ts", now_ns + opts.epoch_off);
 	jw_u64(&w, "streams", streams);
 	jw_u64(&w, "started", sum->started);
