@@ -215,12 +215,17 @@ ask() {
 	sleep 0.3
 	local a d1 d2 r1 r2 a2
 	a=$(ask "$TOOL_PID" USR2 "$T/tool.err" bench:)
-	[ "${a% *}" = attached ] && [ "${a#* }" -gt 0 ]
+	[ "${a% *}" = attached ]
+	[ "${a#* }" -gt 0 ]
 	d1=$(ask "$TOOL_PID" USR1 "$T/tool.err" bench:)
 	[ "${d1% *}" = detached ]
 	r1=$(ask "$CLIENT_PID" USR1 "$T/client.err" progress)
-	sleep 1
-	r2=$(ask "$CLIENT_PID" USR1 "$T/client.err" progress)
+	# Until the client has made 100 more RPCs (a count, not a time).
+	for _ in $(seq 200); do
+		sleep 0.1
+		r2=$(ask "$CLIENT_PID" USR1 "$T/client.err" progress)
+		[ "${r2%% *}" -gt "$((${r1%% *} + 100))" ] && break
+	done
 	d2=$(ask "$TOOL_PID" USR2 "$T/tool.err" bench:)
 	# The client made RPCs meanwhile; the probes saw none of them.
 	[ "${r2%% *}" -gt "$((${r1%% *} + 100))" ]
@@ -228,7 +233,8 @@ ask() {
 	ask "$TOOL_PID" USR1 "$T/tool.err" bench: | grep -q '^attached '
 	sleep 0.3
 	a2=$(ask "$TOOL_PID" USR2 "$T/tool.err" bench:)
-	[ "${a2% *}" = attached ] && [ "${a2#* }" -gt "${d2#* }" ]
+	[ "${a2% *}" = attached ]
+	[ "${a2#* }" -gt "${d2#* }" ]
 	kill -INT "$TOOL_PID"
 	wait "$TOOL_PID"
 	summary | jq -e '.lost_events == 0 and .collisions.duplicate == 0'
