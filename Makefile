@@ -27,7 +27,7 @@ else
 endif
 
 .DELETE_ON_ERROR:
-.PHONY: all clean install deps test unit bench demo fixtures releases layouts sweep
+.PHONY: all clean install deps test unit bench demo fixtures releases layouts sweep fuzz
 
 all: grpcstreams
 
@@ -109,6 +109,26 @@ $(OUTPUT)/test_layout: tests/test_layout.c $(OUTPUT)/layout.o $(OUTPUT)/layout_c
 $(OUTPUT)/test_output: tests/test_output.c $(OUTPUT)/output.o $(OUTPUT)/trace_helpers.o output.h
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $(INCLUDES) $< $(OUTPUT)/output.o $(OUTPUT)/trace_helpers.o $(LIBS) -o $@
+
+# libFuzzer harnesses (tests/fuzz/): ASan and UBSan, clang only.
+FUZZ_CC := clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
+FUZZ_GOBIN_SRCS := $(wildcard gobin_*.c) layout.c layout_check.c
+
+$(OUTPUT)/fuzz/fuzz_gobin $(OUTPUT)/fuzz/fuzz_sections: $(OUTPUT)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c \
+		$(FUZZ_GOBIN_SRCS) gobin.h gobin_internal.h layout.h layouts.gen.h
+	$(call msg,FUZZ,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(FUZZ_CC) $(INCLUDES) $< $(FUZZ_GOBIN_SRCS) $(LIBS) -o $@
+
+$(OUTPUT)/fuzz/fuzz_output: tests/fuzz/fuzz_output.c output.c trace_helpers.c output.h
+	$(call msg,FUZZ,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(FUZZ_CC) $(INCLUDES) $< output.c trace_helpers.c $(LIBS) -o $@
+
+# FUZZ_SECONDS per harness (default 60).
+fuzz: deps
+	$(Q)$(MAKE) --no-print-directory fixtures $(addprefix $(OUTPUT)/fuzz/fuzz_,gobin sections output)
+	$(Q)./tests/fuzz/run.sh
 
 # Go gRPC fixture programs, built from Debian's packages (cached).
 fixtures:
