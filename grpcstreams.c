@@ -602,6 +602,9 @@ int main(int argc, char **argv)
 	/* The target: its binary, its struct layout, every probe site. */
 	run.tgid = env.pid;
 	run.uprobe_multi = !env.bench_events && !env.no_uprobe_multi && kernel_has_uprobe_multi();
+	if (env.verbose)
+		fprintf(stderr, "uprobes: %s\n", run.uprobe_multi ?
+			"uprobe_multi links, one per program" : "a perf event per site");
 	if (!env.bench_events) {
 		err = open_target(&gb, path, sizeof(path));
 		if (!err)

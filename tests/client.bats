@@ -170,7 +170,11 @@ check_keys() {
 
 # Kernels before 6.6 have no uprobe_multi links: a perf event per site.
 @test "--no-uprobe-multi: a perf-event uprobe per site, every stream" {
-	TOOL_OPTS="--no-uprobe-multi" trace_client -conns 4 -concurrency 32 -rpcs 5000
+	TOOL_OPTS="--no-uprobe-multi -v" trace_client -conns 4 -concurrency 32 -rpcs 5000
+	# The path was the one asked for: a perf event per site, each one listed.
+	grep -qx 'uprobes: a perf event per site' "$T/tool.err"
+	[ "$(grep -c '^probe newstream_return: ' "$T/tool.err")" -ge 1 ]
+	[ "$(grep -c '^probe closestream: ' "$T/tool.err")" -ge 1 ]
 	check_counts
 	check_keys
 	summary | jq -e '.open == 0 and .lost_events == 0 and

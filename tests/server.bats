@@ -82,8 +82,11 @@ check_server() {
 }
 
 @test "server --no-uprobe-multi: a perf-event uprobe per site, every stream" {
-	TOOL_OPTS="--no-uprobe-multi" trace_server -conns 3 -concurrency 16 -rpcs 2800 \
+	TOOL_OPTS="--no-uprobe-multi -v" trace_server -conns 3 -concurrency 16 -rpcs 2800 \
 		-kinds "$KINDS" -codes "$CODES"
+	grep -qx 'uprobes: a perf event per site' "$T/tool.err"
+	[ "$(grep -c '^probe server_start: ' "$T/tool.err")" -ge 2 ]
+	[ "$(grep -c '^probe server_end: ' "$T/tool.err")" -ge 1 ]
 	check_server
 }
 
