@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * Unit tests for gobin.c against real Go binaries.
+ * Unit tests for gobin (gobin.h, gobin_*.c) against real Go binaries.
  *
  * Every expected value comes from the command line, computed by
  * tests/unit.sh with tools that share no code with gobin (go, dpkg, nm,

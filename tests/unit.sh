@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
-# Unit tests of gobin.c: compute every expected value with tools that share
+# Unit tests of gobin (gobin_*.c): compute every expected value with tools that share
 # no code with gobin (go, go tool addr2line, dpkg-query, nm, readelf,
 # objdump, gdb, llvm-dwarfdump) and hand them to .output/test_gobin. Builds
 # nothing: run `make .output/test_gobin fixtures` first. The 1.33.3 plain
