@@ -235,6 +235,25 @@ const char *gobin_pcln_name(const struct pclntab *t, uint64_t i,
 }
 
 /*
+ * Function I of the table: its name, address and size, or NULL when its
+ * record is inconsistent (both copies of the entry must agree, functions
+ * be sorted): what gobin_func_pclntab() refuses with -EINVAL.
+ */
+const char *gobin_pcln_func(const struct pclntab *t, uint64_t i, uint64_t *addr,
+			    uint64_t *size)
+{
+	uint32_t entry = gobin_pcln_entryoff(t, i), next = gobin_pcln_entryoff(t, i + 1);
+	uint32_t fentry;
+	const char *n = gobin_pcln_name(t, i, &fentry);
+
+	if (!n || fentry != entry || next <= entry)
+		return NULL;
+	*addr = t->text + entry;
+	*size = next - entry;
+	return n;
+}
+
+/*
  * The hash of the functab index: LEN bytes of S, eight at a time (a
  * byte-wise FNV, one multiply per byte, was a chain of 7 million on a
  * 124,000-function program).
@@ -462,7 +481,7 @@ int gobin_for_each_func(const struct gobin *gb,
 			void *ctx)
 {
 	const struct pclntab *t = &gb->pcln;
-	uint32_t entry, next, fentry;
+	uint64_t addr, size;
 	struct symtab_view v;
 	const char *n;
 	Elf64_Sym sym;
@@ -471,13 +490,8 @@ int gobin_for_each_func(const struct gobin *gb,
 
 	if (gb->has_pcln) {
 		for (i = 0; i < t->nfunc; i++) {
-			n = gobin_pcln_name(t, i, &fentry);
-			entry = gobin_pcln_entryoff(t, i);
-			next = gobin_pcln_entryoff(t, i + 1);
-			if (!n || fentry != entry || next <= entry)
-				continue;	/* gobin_func_pclntab() says -EINVAL */
-			ret = cb(n, t->text + entry, next - entry, ctx);
-			if (ret)
+			n = gobin_pcln_func(t, i, &addr, &size);
+			if (n && (ret = cb(n, addr, size, ctx)))
 				return ret;
 		}
 		return 0;
@@ -518,9 +532,9 @@ int gobin_for_each_func_in(const struct gobin *gb, const char *pkg,
 {
 	struct pkg_filter f = { pkg, strlen(pkg), cb, ctx };
 	const struct pclntab *t = &gb->pcln;
-	uint32_t entry, next, fentry, h;
+	uint64_t i, addr, size;
 	const char *n;
-	uint64_t i;
+	uint32_t h;
 	int ret;
 
 	if (gb->has_pcln && !gb->pcln_indexed)
@@ -532,13 +546,8 @@ int gobin_for_each_func_in(const struct gobin *gb, const char *pkg,
 	for (i = 0; i < t->nfunc; i++) {
 		if (gb->pcln_pkg[i] != h)
 			continue;
-		n = gobin_pcln_name(t, i, &fentry);
-		entry = gobin_pcln_entryoff(t, i);
-		next = gobin_pcln_entryoff(t, i + 1);
-		if (!n || fentry != entry || next <= entry)
-			continue;
-		ret = pkg_filter_cb(n, t->text + entry, next - entry, &f);
-		if (ret)
+		n = gobin_pcln_func(t, i, &addr, &size);
+		if (n && (ret = pkg_filter_cb(n, addr, size, &f)))
 			return ret;
 	}
 	return 0;

@@ -630,10 +630,9 @@ static int scan_all_callers(struct caller_scan *sc)
 	const struct pclntab *t = &sc->gb->pcln;
 	struct slot_list l = { .t = t };
 	struct caller_pkg cp = { &l, sc->callers };
-	uint64_t lo, hi, c, len, p, i, entry, next;
+	uint64_t lo, hi, c, len, p, i, addr, size;
 	const char *const *c1, *const *c2;
 	const uint8_t *code;
-	uint32_t fentry;
 	uint8_t *buf;
 	const char *n;
 	int err = 0;
@@ -685,11 +684,9 @@ static int scan_all_callers(struct caller_scan *sc)
 		for (i = 0; i < l.n && !err; i++) {
 			if (i && l.slot[i] == l.slot[i - 1])
 				continue;
-			n = gobin_pcln_name(t, l.slot[i], &fentry);
-			entry = gobin_pcln_entryoff(t, l.slot[i]);
-			next = gobin_pcln_entryoff(t, l.slot[i] + 1);
-			if (n && fentry == entry && next > entry)
-				err = scan_callers(n, t->text + entry, next - entry, sc);
+			n = gobin_pcln_func(t, l.slot[i], &addr, &size);
+			if (n)
+				err = scan_callers(n, addr, size, sc);
 		}
 	}
 	free(l.slot);
