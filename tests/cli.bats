@@ -256,12 +256,16 @@ ask() {
 }
 
 # The frontend's bench path (make bench): synthetic events through the real
-# ring buffer and NDJSON writer, every one printed, none lost.
-@test "--bench-events: every synthetic event is printed, none lost" {
+# ring buffer and NDJSON writer, every one printed or counted lost (whether
+# any is lost depends on the machine's speed, which a test must not assert).
+@test "--bench-events: every synthetic event is printed or counted lost" {
 	"$TOOL" --bench-events 100000 --bench-rate 200000 -j >"$T/out" 2>"$T/err"
-	[ "$(wc -l <"$T/out")" -eq 100000 ]
-	jq -s -e 'length == 100000 and all(.type == "stream" and .comm == "synthetic" and
-		.method == "/bench.Synthetic/Call" and .latency_ns == 1000000 and .status == 0)' \
-		"$T/out" >/dev/null
-	grep -E '^bench: 100000 events handled in [0-9.]+ s: .*, 0 lost, max RSS' "$T/err"
+	local lost
+	lost=$(sed -n 's/^bench: 100000 events handled in [0-9.]* s: .*, \([0-9]*\) lost, max RSS.*/\1/p' \
+		"$T/err")
+	[ -n "$lost" ]
+	[ "$(wc -l <"$T/out")" -eq $((100000 - lost)) ]
+	jq -s -e --argjson n $((100000 - lost)) 'length == $n and all(.type == "stream" and
+		.comm == "synthetic" and .method == "/bench.Synthetic/Call" and
+		.latency_ns == 1000000 and .status == 0)' "$T/out" >/dev/null
 }
