@@ -294,6 +294,18 @@ static __always_inline bool conn_cached_is(const struct conn_cached *c,
 	return c->key.conn == ck->conn && c->key.tgid == ck->tgid && c->key.side == ck->side;
 }
 
+/*
+ * When the current process started (its leader's start_time, on the clock
+ * of bpf_ktime_get_ns): a PID names one process at a time, this pair one
+ * for ever. Two loads through the task, no map.
+ */
+static __always_inline __u64 current_proc_start(void)
+{
+	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
+
+	return BPF_CORE_READ(t, group_leader, start_time);
+}
+
 static __always_inline void conn_fill(struct stream_info *info, const struct conn_val *v)
 {
 	info->conn_id = v->conn_id;
@@ -323,7 +335,9 @@ static __always_inline void conn_info(struct stream_info *info, __u32 tgid, __u6
 	struct conn_cached *c = bpf_map_lookup_elem(&conn_cache, &i);
 	__u64 gen = *(volatile __u64 *)&conns_gen;
 
-	if (c && c->gen == gen && conn_cached_is(c, &ck) && sid > c->val.last_sid) {
+	info->proc_start = current_proc_start();
+	if (c && c->gen == gen && conn_cached_is(c, &ck) && sid > c->val.last_sid &&
+	    c->val.proc_start == info->proc_start) {
 		conn_fill(info, &c->val);
 		/*
 		 * Per CPU, but a run preempted while another on this CPU
@@ -335,7 +349,7 @@ static __always_inline void conn_info(struct stream_info *info, __u32 tgid, __u6
 			return;
 	}
 	v = bpf_map_lookup_elem(&conns, &ck);
-	if (v) {
+	if (v && v->proc_start == info->proc_start) {
 		if (sid > v->last_sid)
 			goto fill;
 		cv.conn_id = conn_id(conn, side);
@@ -345,6 +359,7 @@ static __always_inline void conn_info(struct stream_info *info, __u32 tgid, __u6
 		cv.conn_id = conn_id(conn, side);
 	}
 	cv.last_sid = sid;
+	cv.proc_start = info->proc_start;
 	bpf_get_current_comm(cv.comm, sizeof(cv.comm));
 	if (peer >= 0)
 		read_peer(&cv, &ck, conn + peer);

@@ -29,6 +29,7 @@
 #include "layout.h"
 #include "output.h"
 #include "probes.h"
+#include "reap.h"
 #include "bench_mode.h"
 #include "trace_helpers.h"
 
@@ -47,6 +48,7 @@ static struct env {
 	long bench_events;
 	long bench_rate;
 	long live_slots;
+	long max_streams;
 	bool bench_toggle;
 	bool bench_trap_only;
 	bool no_uprobe_multi;
@@ -55,6 +57,7 @@ static struct env {
 	.interval = 1,
 	.rows = 20,
 	.live_slots = LIVE_SLOTS,
+	.max_streams = MAX_STREAMS,
 };
 
 static volatile sig_atomic_t exiting;
@@ -93,6 +96,7 @@ static const char argp_program_doc[] =
 #define OPT_BENCH_TOGGLE	0x105
 #define OPT_NO_UPROBE_MULTI	0x106
 #define OPT_BENCH_TRAP_ONLY	0x107
+#define OPT_MAX_STREAMS		0x108
 
 static const struct argp_option opts[] = {
 	{ "pid", 'p', "PID", 0, "Trace this process (its executable via /proc/PID/exe)", 0 },
@@ -121,6 +125,8 @@ static const struct argp_option opts[] = {
 	/* For tests: use only N slots (a power of two) of the live-stream
 	 * table, so that streams whose slot is taken go to the hash map. */
 	{ "live-slots", OPT_LIVE_SLOTS, "N", OPTION_HIDDEN, "", 0 },
+	/* For tests: N entries in the overflow hash map, to see it full. */
+	{ "max-streams", OPT_MAX_STREAMS, "N", OPTION_HIDDEN, "", 0 },
 	/* For make bench: SIGUSR1 detaches the probes or attaches them again,
 	 * SIGUSR2 reports the hits (see bench_control). */
 	{ "bench-toggle", OPT_BENCH_TOGGLE, NULL, OPTION_HIDDEN, "", 0 },
@@ -202,6 +208,9 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	case OPT_BENCH_TRAP_ONLY:
 		env.bench_trap_only = true;
 		break;
+	case OPT_MAX_STREAMS:
+		env.max_streams = parse_num(arg, 1, MAX_STREAMS, state, "max streams");
+		break;
 	case OPT_LIVE_SLOTS:
 		env.live_slots = parse_num(arg, 1, LIVE_SLOTS, state, "live slots");
 		if (env.live_slots & (env.live_slots - 1))
@@ -255,8 +264,16 @@ static struct layout layout;
 
 static struct state {
 	__u64 stream_events;
+	__u64 abandoned;	/* streams of processes gone, removed (reap.c) */
 	struct stats prev;	/* counters at the previous table */
-	const struct live_slot *live;	/* the BPF live-stream table, mapped */
+	struct live_slot *live;	/* the BPF live-stream table, mapped */
+	struct gone {		/* this pass's processes gone, for one line each */
+		__u32 tgid;
+		__u32 n;
+		bool reused;
+		char comm[TASK_COMM_LEN];
+	} gone[8];
+	unsigned int ngone;
 } st;
 
 /*
@@ -268,6 +285,52 @@ static bool nextid_measured(void)
 	return run.full || !(layout.sides & LAYOUT_CLIENT);
 }
 
+/* One line per process whose streams were found abandoned since the last. */
+static void report_gone(void)
+{
+	char comm[4 * TASK_COMM_LEN];
+	unsigned int i;
+
+	for (i = 0; i < st.ngone; i++) {
+		text_escape(comm, sizeof(comm), st.gone[i].comm, strlen(st.gone[i].comm));
+		fprintf(stderr, "grpcstreams: PID %u (%s) %s with %u stream%s open: "
+			"counted abandoned\n", st.gone[i].tgid, comm,
+			st.gone[i].reused ? "is gone (its PID reused)" : "exited",
+			st.gone[i].n, st.gone[i].n == 1 ? "" : "s");
+	}
+	st.ngone = 0;
+}
+
+/*
+ * A stream whose process is gone, out of BPF's maps (found by reap.c, or
+ * by BPF when a new process made its key again): count it, say it.
+ */
+static void on_abandoned(const struct stream_key *key, const struct stream_info *info,
+			 bool reused)
+{
+	struct gone *g = NULL;
+	unsigned int i;
+
+	if (run.tgid && key->tgid != (__u32)run.tgid)
+		return;
+	st.abandoned++;
+	if (env.json)
+		out_json_abandoned(key, info, reused, mono_ns());
+	for (i = 0; i < st.ngone && !g; i++)
+		if (st.gone[i].tgid == key->tgid && st.gone[i].reused == reused)
+			g = &st.gone[i];
+	if (!g && st.ngone < sizeof(st.gone) / sizeof(st.gone[0])) {
+		g = &st.gone[st.ngone++];
+		g->tgid = key->tgid;
+		g->reused = reused;
+		g->n = 0;
+		memcpy(g->comm, info->comm, sizeof(g->comm));
+		g->comm[sizeof(g->comm) - 1] = '\0';
+	}
+	if (g)
+		g->n++;
+}
+
 static int handle_event(void *ctx, void *data, size_t size)
 {
 	const struct event *e = data;
@@ -277,7 +340,11 @@ static int handle_event(void *ctx, void *data, size_t size)
 	if (e->type == EVENT_COLLISION && e->kind == COLL_DUPLICATE)
 		fprintf(stderr, "grpcstreams: DUPLICATE KEY: pid %u conn 0x%llx stream id %u "
 			"was inserted while still live\n", e->tgid, e->conn, e->sid);
-	if (e->type == EVENT_STREAM) {
+	if (e->type == EVENT_ABANDONED) {
+		struct stream_key k = { .conn = e->conn, .tgid = e->tgid, .sid = e->sid };
+
+		on_abandoned(&k, &e->info, true);
+	} else if (e->type == EVENT_STREAM) {
 		st.stream_events++;
 		if (env.json)
 			out_json_stream(e);
@@ -308,6 +375,17 @@ static void sum_counts(struct grpcstreams_bpf *obj, struct stats *sum)
 		for (i = 0; i < (int)(sizeof(*sum) / sizeof(__u64)); i++)
 			((__u64 *)sum)[i] += ((__u64 *)&v[cpu])[i];
 	free(v);
+	sum->abandoned = st.abandoned;
+}
+
+/*
+ * Streams of processes gone: out of BPF's maps, counted, and one line on
+ * stderr per process (FORCE: now, before a table or the summary).
+ */
+static void reap(struct grpcstreams_bpf *obj, bool force)
+{
+	reap_gone(obj, force, on_abandoned);
+	report_gone();
 }
 
 /* A live stream: count it; with ROWS, also offer it as a row. */
@@ -361,6 +439,7 @@ static void print_table(struct grpcstreams_bpf *obj)
 	__u64 open;
 	size_t i;
 
+	reap(obj, true);
 	sum_counts(obj, &sum);
 	open = open_streams(obj, true);
 	/* All __u64: the interval's share field by field. */
@@ -375,6 +454,7 @@ static void print_summary(struct grpcstreams_bpf *obj)
 	struct stats sum;
 	__u64 open;
 
+	reap(obj, true);
 	sum_counts(obj, &sum);
 	open = open_streams(obj, false);
 	out_summary(&sum, open, st.stream_events, env.json, mono_ns());
@@ -463,6 +543,7 @@ static void configure_bpf(struct grpcstreams_bpf *obj, struct gobin *gb)
 	obj->rodata->client_entry = run.full;
 	obj->rodata->trap_only = env.bench_trap_only;
 	obj->rodata->live_mask = env.live_slots - 1;
+	bpf_map__set_max_entries(obj->maps.streams, env.max_streams);
 	/* At most 1 MiB of the 8 MiB ring unannounced, however many CPUs. */
 	obj->rodata->wake_every = ncpus > 0 ? (1 << 20) / sizeof(struct event) / ncpus : 1;
 	if (!obj->rodata->wake_every)
@@ -506,11 +587,17 @@ static int start_output(struct grpcstreams_bpf *obj)
 		.unix_peers_fd = bpf_map__fd(obj->maps.unix_peers),
 	};
 
-	st.live = mmap(NULL, LIVE_SLOTS * sizeof(struct live_slot), PROT_READ, MAP_SHARED,
-		       bpf_map__fd(obj->maps.live), 0);
+	/* Writable: streams of a process gone are freed from here (reap.c). */
+	st.live = mmap(NULL, LIVE_SLOTS * sizeof(struct live_slot), PROT_READ | PROT_WRITE,
+		       MAP_SHARED, bpf_map__fd(obj->maps.live), 0);
 	if (st.live == MAP_FAILED) {
 		st.live = NULL;
 		fprintf(stderr, "grpcstreams: failed to map the live-stream table: %s\n",
+			strerror(errno));
+		return -errno;
+	}
+	if (reap_init(obj, st.live)) {
+		fprintf(stderr, "grpcstreams: failed to map the stream-id table: %s\n",
 			strerror(errno));
 		return -errno;
 	}
@@ -552,10 +639,12 @@ static int run_loop(struct grpcstreams_bpf *obj, struct ring_buffer *rb, const c
 		}
 		err = 0;
 		ring_buffer__consume(rb);
+		report_gone();
 		fflush(stdout);
 		now = mono_ns();
 		if (run.tgid && !pid_alive(run.tgid))
 			break;
+		reap(obj, false);
 		if (env.duration && now - start >= env.duration * 1000000000ULL)
 			break;
 		if (!env.json && now - last >= env.interval * 1000000000ULL) {
@@ -571,6 +660,7 @@ static void cleanup(struct grpcstreams_bpf *obj, struct ring_buffer *rb, struct 
 {
 	ring_buffer__free(rb);
 	probes_detach();
+	reap_fini();
 	if (st.live)
 		munmap((void *)st.live, LIVE_SLOTS * sizeof(struct live_slot));
 	grpcstreams_bpf__destroy(obj);

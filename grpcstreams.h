@@ -30,6 +30,7 @@
 enum event_type {
 	EVENT_STREAM = 1,
 	EVENT_COLLISION = 2,
+	EVENT_ABANDONED = 3,	/* a stream of a process gone, whose key a new one took */
 };
 
 enum collision_kind {
@@ -176,6 +177,7 @@ struct stream_key {
 struct stream_info {
 	__u64 start_ns;		/* see FIELDS: NewStream's entry (-F) or return, or the handler's start */
 	__u64 conn_id;		/* grpc-go's connectionID, 0 if unknown */
+	__u64 proc_start;	/* its process's start (CLOCK_MONOTONIC): a reused PID is another */
 	__u32 entry_nextid;	/* http2Client.nextID read at NewStream entry */
 	__u32 method_len;	/* the Go string's length; METHOD_LEN - 1 bytes at most in method */
 	__u32 peer_port;	/* TCP: the port; unix: the name's length */
@@ -217,6 +219,8 @@ struct stats {
 	__u64 stack_skips;	/* stack-check hits ignored: morestack, then re-entry */
 	__u64 caller_mismatch;	/* caller-site hits after another call */
 	__u64 lost_events;
+	__u64 table_full;	/* streams not kept: the overflow hash map was full */
+	__u64 abandoned;	/* user space: streams of processes gone (see reap.c) */
 	__u64 unwoken;		/* events since this CPU last woke user space; not a count */
 };
 
@@ -233,5 +237,38 @@ struct event {
 	__u32 flags;		/* EF_* */
 	struct stream_info info;	/* stream; collision: start_ns, conn_id, entry_nextid */
 };
+
+/*
+ * Stream ids live in a process, on any connection: what tells a shadow
+ * (see "sids" in grpcstreams_maps.bpf.h). Here because user space frees
+ * the cells of streams whose process is gone, and must find them as BPF
+ * does.
+ */
+#define SID_SLOTS	65536
+#define SID_CELLS	4
+#define SID_CONN_BITS	47
+
+struct sid_slot {
+	__u64 cell[SID_CELLS];
+};
+
+/*
+ * The slot of K's id in "sids", and (CELL) the value its stream holds
+ * there; false for a connection that is not a user address (the tag
+ * would overlap it).
+ */
+static inline __attribute__((always_inline))
+bool sid_place(const struct stream_key *k, __u32 side, __u32 *slot, __u64 *cell)
+{
+	__u64 h = ((__u64)k->sid << 32 | k->tgid) ^ ((__u64)side << 63);
+
+	if (k->conn >> SID_CONN_BITS)
+		return false;
+	*slot = ((k->sid >> 1) + k->tgid * 0x9e3779b1U + side * 0x85ebca6bU) & (SID_SLOTS - 1);
+	h *= 0xbf58476d1ce4e5b9ULL;
+	h ^= h >> 31;
+	*cell = (h & ~((1ULL << SID_CONN_BITS) - 1)) | k->conn;
+	return true;
+}
 
 #endif /* __GRPCSTREAMS_H */

@@ -9,6 +9,7 @@
 #define X86_EFLAGS_CF	0x0001
 #define X86_EFLAGS_ZF	0x0040
 #define GO_ITAB_HASH	16	/* runtime.itab.hash: the dynamic type's hash */
+#define EEXIST		17	/* errno: vmlinux.h has no errno values */
 
 const volatile __u32 targ_tgid = 0;
 /* Events per CPU between wakeups; user space sets it (see submit()). */
@@ -72,6 +73,7 @@ struct conn_val {
 	__u32 pad;
 	__u8 peer_ip[16];
 	char comm[TASK_COMM_LEN];	/* once per connection, not a helper call per stream */
+	__u64 proc_start;	/* the process's start: a reused PID's entry is stale */
 };
 
 struct {
@@ -107,8 +109,13 @@ struct {
 /* Slots used, less one: fewer only to test the overflow path. */
 const volatile __u32 live_mask = LIVE_SLOTS - 1;
 
+/*
+ * Not LRU: an eviction would drop a live stream without a word. When it is
+ * full a new stream is not kept, and counted (table_full); streams of a
+ * process that is gone are removed by user space (reap.c).
+ */
 struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, MAX_STREAMS);
 	__type(key, struct stream_key);
 	__type(value, struct stream_info);
@@ -138,17 +145,10 @@ struct {
  * not written yet, or had ended, when two streams started at once.) With
  * all cells held a stream still looks, but is not seen.
  */
-#define SID_SLOTS	65536
-#define SID_CELLS	4
-#define SID_CONN_BITS	47
-
-struct sid_slot {
-	__u64 cell[SID_CELLS];
-};
-
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, SID_SLOTS);
+	__uint(map_flags, BPF_F_MMAPABLE);	/* user space frees a gone process's cells */
 	__type(key, __u32);
 	__type(value, struct sid_slot);
 } sids SEC(".maps");

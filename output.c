@@ -522,6 +522,44 @@ void out_json_collision(const struct event *e)
 	lb_write(&b, stdout);
 }
 
+void out_json_abandoned(const struct stream_key *k, const struct stream_info *info,
+			bool reused, __u64 now_ns)
+{
+	struct json_writer w;
+	struct linebuf b;
+	struct event e = {
+		.end_ns = now_ns,
+		.conn = k->conn,
+		.tgid = k->tgid,
+		.sid = k->sid,
+		.info = *info,
+	};
+	const char *peer;
+	size_t plen;
+
+	b.len = 0;
+	jw_begin(&w, &b);
+	json_head(&w, &e, "abandoned");
+	jw_string(&w, "method", info->method, method_bytes(info));
+	jw_bool(&w, "method_truncated", method_truncated(info));
+	jw_name(&w, "kind", kind_name(info->kind));
+	jw_name(&w, "reason", reused ? "pid_reused" : "exited");
+	if (info->start_ns && now_ns > info->start_ns) {
+		jw_u64(&w, "age_ns", now_ns - info->start_ns);
+		jw_secs(&w, "start_ts", info->start_ns + opts.epoch_off);
+	} else {
+		jw_null(&w, "age_ns");
+		jw_null(&w, "start_ts");
+	}
+	peer = peer_text(k->tgid, k->conn, info, &plen);
+	if (plen)
+		jw_string(&w, "peer", peer, plen);
+	else
+		jw_null(&w, "peer");
+	jw_end(&w);
+	lb_write(&b, stdout);
+}
+
 void out_keep_row(__u32 pid, __u64 conn, __u32 sid, const struct stream_info *info,
 		  __u64 ns, __s32 status, bool open, bool nolat)
 {
@@ -621,11 +659,11 @@ void out_table(const struct stats *d, __u64 open)
 	if (opts.clear)
 		printf("\033[H\033[2J");
 	strftime_now(ts, sizeof(ts));
-	printf("%s started %llu ended %llu open %llu | shadow %llu nextid_race %s "
-	       "duplicate %llu | lost %llu\n", ts, d->started, d->ended, open,
-	       d->collisions[COLL_SHADOW],
+	printf("%s started %llu ended %llu open %llu abandoned %llu | shadow %llu "
+	       "nextid_race %s duplicate %llu | lost %llu full %llu\n", ts, d->started,
+	       d->ended, open, d->abandoned, d->collisions[COLL_SHADOW],
 	       nextid_str(d->collisions[COLL_NEXTID_RACE], "-", n, sizeof(n)),
-	       d->collisions[COLL_DUPLICATE], d->lost_events);
+	       d->collisions[COLL_DUPLICATE], d->lost_events, d->table_full);
 	qsort(rows, nrows, sizeof(*rows), cmp_rows);
 	printf("%-7s %-6s %-22s %5s %-5s %10s %6s %s\n", "PID", "SIDE", "CONN", "SID", "STATE",
 	       "LAT/AGE_MS", "STATUS", "METHOD");
@@ -643,11 +681,11 @@ void out_summary(const struct stats *sum, __u64 open, __u64 streams, bool json, 
 	char n[24];
 
 	if (!json) {
-		printf("Total: streams %llu started %llu open %llu | shadow %llu nextid_race %s "
-		       "duplicate %llu | lost %llu\n", sum->ended, sum->started, open,
-		       sum->collisions[COLL_SHADOW],
+		printf("Total: streams %llu started %llu open %llu abandoned %llu | shadow %llu "
+		       "nextid_race %s duplicate %llu | lost %llu full %llu\n", sum->ended,
+		       sum->started, open, sum->abandoned, sum->collisions[COLL_SHADOW],
 		       nextid_str(sum->collisions[COLL_NEXTID_RACE], "-", n, sizeof(n)),
-		       sum->collisions[COLL_DUPLICATE], sum->lost_events);
+		       sum->collisions[COLL_DUPLICATE], sum->lost_events, sum->table_full);
 		return;
 	}
 	b.len = 0;
@@ -658,6 +696,7 @@ void out_summary(const struct stats *sum, __u64 open, __u64 streams, bool json, 
 	jw_u64(&w, "started", sum->started);
 	jw_u64(&w, "ended", sum->ended);
 	jw_u64(&w, "open", open);
+	jw_u64(&w, "abandoned", sum->abandoned);
 	jw_object(&w, "collisions");
 	jw_u64(&w, "shadow", sum->collisions[COLL_SHADOW]);
 	if (opts.nextid_measured)
@@ -667,6 +706,7 @@ void out_summary(const struct stats *sum, __u64 open, __u64 streams, bool json, 
 	jw_u64(&w, "duplicate", sum->collisions[COLL_DUPLICATE]);
 	jw_object_end(&w);
 	jw_u64(&w, "lost_events", sum->lost_events);
+	jw_u64(&w, "table_full", sum->table_full);
 	jw_object(&w, "probe_hits");
 	jw_u64(&w, "newstream_entry", sum->hits[PROBE_NEWSTREAM_ENTRY]);
 	jw_u64(&w, "newstream_return", sum->hits[PROBE_NEWSTREAM_RETURN]);

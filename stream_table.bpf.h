@@ -113,21 +113,14 @@ static __always_inline void emit_stream(const struct stream_key *k,
 		submit(e);
 }
 
-/*
- * K's slot in "sids" and (CELL) the value its stream holds there; NULL for
- * a connection that is not a user address (the tag would overlap it).
- */
+/* K's slot in "sids" and (CELL) the value its stream holds there. */
 static __always_inline struct sid_slot *sid_slot(const struct stream_key *k, __u32 side,
 					       __u64 *cell)
 {
-	__u64 h = ((__u64)k->sid << 32 | k->tgid) ^ ((__u64)side << 63);
-	__u32 i = ((k->sid >> 1) + k->tgid * 0x9e3779b1U + side * 0x85ebca6bU) & (SID_SLOTS - 1);
+	__u32 i;
 
-	if (k->conn >> SID_CONN_BITS)
+	if (!sid_place(k, side, &i, cell))
 		return NULL;
-	h *= 0xbf58476d1ce4e5b9ULL;
-	h ^= h >> 31;
-	*cell = (h & ~((1ULL << SID_CONN_BITS) - 1)) | k->conn;
 	return bpf_map_lookup_elem(&sids, &i);
 }
 
@@ -205,6 +198,25 @@ static __always_inline struct live_slot *live_slot(const struct stream_key *k, _
 }
 
 /*
+ * A live stream of K's key whose process is gone: its PID is another
+ * process's now, which made the same key (Go's heap addresses repeat from
+ * run to run). Not a duplicate: the old stream is reported abandoned and
+ * its shadow cell freed, before the new one takes its place.
+ */
+static __always_inline void stream_abandoned(const struct stream_key *k,
+					     const struct stream_info *old)
+{
+	struct event *e;
+
+	sid_end(k, old->side);
+	e = stream_event(k, old, bpf_ktime_get_ns(), 0, 0);
+	if (!e)
+		return;
+	e->type = EVENT_ABANDONED;
+	submit(e);
+}
+
+/*
  * Put K in its slot: 0 when done, 1 when K is there already (a duplicate:
  * its info is replaced), -1 when another stream holds the slot. The slot
  * is taken (BUSY) before it is written and tagged after, so that an end
@@ -225,6 +237,10 @@ static __always_inline int live_insert(const struct stream_key *k,
 		    __sync_val_compare_and_swap(&s->tag, tag, LIVE_BUSY) != tag)
 			return -1;
 	}
+	if (old && s->info.proc_start != info->proc_start) {
+		stream_abandoned(k, &s->info);
+		old = 0;
+	}
 	s->key = *k;
 	__builtin_memcpy(&s->info, info, sizeof(*info));
 	__sync_val_compare_and_swap(&s->tag, LIVE_BUSY, tag);
@@ -235,22 +251,37 @@ static __always_inline int live_insert(const struct stream_key *k,
 static __always_inline void stream_start(const struct stream_key *k,
 					 const struct stream_info *info)
 {
+	struct stream_info *prev;
+	long err;
 	int r;
 
-	count_started();
 	r = live_insert(k, info);
 	if (r < 0) {
 		/* Its slot is held by another stream: the hash map. */
-		r = !!bpf_map_update_elem(&streams, k, info, BPF_NOEXIST);
-		if (r)
+		err = bpf_map_update_elem(&streams, k, info, BPF_NOEXIST);
+		if (err == -EEXIST) {
+			prev = bpf_map_lookup_elem(&streams, k);
+			r = !prev || prev->proc_start == info->proc_start;
+			if (!r)
+				stream_abandoned(k, prev);
 			bpf_map_update_elem(&streams, k, info, BPF_ANY);
-		else
+		} else if (err) {
+			/*
+			 * Full (E2BIG): not kept, and counted as such rather than
+			 * started; its end finds no start (see server_end).
+			 */
+			STAT_INC(table_full);
+			return;
+		} else {
 			__sync_fetch_and_add(&overflow_live, 1);
+			r = 0;
+		}
 	} else if (!r && overflow_live && !bpf_map_delete_elem(&streams, k)) {
 		/* Live in the hash map, now in its slot too: one is enough. */
 		__sync_fetch_and_sub(&overflow_live, 1);
 		r = 1;
 	}
+	count_started();
 	if (r)	/* Must never happen: the composite key itself repeated. */
 		collision(k, info->side, COLL_DUPLICATE, k->conn, info->entry_nextid);
 	else

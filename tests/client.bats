@@ -153,7 +153,7 @@ check_keys() {
 	grep -E '^PID +SIDE +CONN +SID +STATE +LAT/AGE_MS +STATUS +METHOD$' "$T/out"
 	grep -E '^[0-9]+ +client +#[0-9]+ 127\.0\.0\.1:[0-9]+ +[0-9]+ +done +[0-9.]+ +0 /fixture\.Test/Unary$' "$T/out"
 	# nextid_race is not measured without -F.
-	grep -E '^Total: streams 400 started 400 open 0 \| shadow [0-9]+ nextid_race - duplicate 0 \| lost 0$' "$T/out"
+	grep -E '^Total: streams 400 started 400 open 0 abandoned 0 \| shadow [0-9]+ nextid_race - duplicate 0 \| lost 0 full 0$' "$T/out"
 	# -r 5: at most five rows under any header.
 	[ "$(awk '/^PID/ {n = 0; next} /^[0-9]+ / {n++; if (n > m) m = n} END {print m}' "$T/out")" -le 5 ]
 	! grep -q $'\033' "$T/out"

@@ -1,0 +1,220 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * reap: streams whose end will never come. A stream ends when grpc-go
+ * closes it; a process that exits (or is killed) with RPCs in flight closes
+ * nothing, and its streams would stay live in BPF's maps, shown open
+ * forever, their slots and shadow cells held. Here they are found, removed
+ * from every map that keys by process, and handed to the caller to count.
+ *
+ * A process is gone when /proc says so (no such PID, or a zombie), or when
+ * its PID now names a process that started after the stream's process did
+ * (BPF stamps each stream with its process's start time, exact; /proc
+ * gives the current one in clock ticks, rounded down: a stream of the new
+ * process is never taken for the old one's). A reused PID whose new
+ * process makes a stream of the very same key before this pass (Go's heap
+ * addresses repeat from run to run) is caught by BPF itself, which sends
+ * the old stream as an EVENT_ABANDONED.
+ */
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "grpcstreams.h"
+#include "grpcstreams.skel.h"
+#include "reap.h"
+#include "trace_helpers.h"
+
+/* How often the run loop looks; a table and the summary look first anyway. */
+#define REAP_EVERY_NS	250000000ULL
+/* The other maps keyed by process are swept for gone ones this often. */
+#define SWEEP_EVERY	8
+/* Processes asked about in one pass (more: asked again, not wrong). */
+#define PROCS		64
+
+static struct {
+	struct live_slot *live;
+	struct sid_slot *sids;
+	__u64 last;
+	unsigned int passes;
+	struct proc {
+		__u32 tgid;
+		int gone;	/* -1 gone, 0 alive */
+		uint64_t start;	/* alive: when it started, CLOCK_MONOTONIC */
+	} procs[PROCS];
+	unsigned int nprocs;
+} rp;
+
+int reap_init(struct grpcstreams_bpf *obj, struct live_slot *live)
+{
+	void *m;
+
+	m = mmap(NULL, SID_SLOTS * sizeof(struct sid_slot), PROT_READ | PROT_WRITE, MAP_SHARED,
+		 bpf_map__fd(obj->maps.sids), 0);
+	if (m == MAP_FAILED)
+		return -errno;
+	rp.sids = m;
+	rp.live = live;
+	return 0;
+}
+
+void reap_fini(void)
+{
+	if (rp.sids)
+		munmap(rp.sids, SID_SLOTS * sizeof(struct sid_slot));
+	memset(&rp, 0, sizeof(rp));
+}
+
+/* TGID as this pass found it: asked of /proc once per pass. */
+static const struct proc *proc_of(__u32 tgid)
+{
+	static struct proc spare;
+	struct proc *p;
+	unsigned int i;
+
+	for (i = 0; i < rp.nprocs; i++)
+		if (rp.procs[i].tgid == tgid)
+			return &rp.procs[i];
+	p = rp.nprocs < PROCS ? &rp.procs[rp.nprocs++] : &spare;
+	p->tgid = tgid;
+	p->start = 0;
+	p->gone = proc_start_mono(tgid, &p->start);
+	return p;
+}
+
+/*
+ * Is the stream of KEY (INFO) of a process that is gone? *REUSED: its PID
+ * names another process now, one that started after the stream's did.
+ */
+static bool stream_gone(const struct stream_key *key, const struct stream_info *info,
+			bool *reused)
+{
+	const struct proc *p = proc_of(key->tgid);
+
+	*reused = !p->gone && info->proc_start && info->proc_start < p->start;
+	return p->gone || *reused;
+}
+
+/* Free the shadow cell the stream of KEY holds (stream_table.bpf.h: sid_end). */
+static void sid_free(const struct stream_key *key, __u32 side)
+{
+	__u64 cell, want;
+	__u32 slot;
+	int i;
+
+	if (!sid_place(key, side, &slot, &cell))
+		return;
+	for (i = 0; i < SID_CELLS; i++) {
+		want = cell;
+		if (__atomic_compare_exchange_n(&rp.sids[slot].cell[i], &want, 0, false,
+						__ATOMIC_ACQ_REL, __ATOMIC_RELAXED))
+			return;
+	}
+}
+
+/*
+ * The live table, read as BPF writes it (a copy counts if the tag did not
+ * change meanwhile), freed as BPF frees it: a compare-and-swap of the tag,
+ * which an end racing with us wins or loses whole.
+ */
+static unsigned long reap_live(reap_fn fn)
+{
+	struct live_slot slot;
+	unsigned long n = 0;
+	bool reused;
+	__u64 tag;
+	int i;
+
+	for (i = 0; i < LIVE_SLOTS; i++) {
+		tag = __atomic_load_n(&rp.live[i].tag, __ATOMIC_ACQUIRE);
+		if (tag <= LIVE_BUSY)
+			continue;
+		memcpy(&slot, &rp.live[i], sizeof(slot));
+		__atomic_thread_fence(__ATOMIC_ACQUIRE);
+		if (__atomic_load_n(&rp.live[i].tag, __ATOMIC_RELAXED) != tag ||
+		    !stream_gone(&slot.key, &slot.info, &reused))
+			continue;
+		if (!__atomic_compare_exchange_n(&rp.live[i].tag, &tag, 0, false,
+						 __ATOMIC_ACQ_REL, __ATOMIC_RELAXED))
+			continue;
+		sid_free(&slot.key, slot.info.side);
+		fn(&slot.key, &slot.info, reused);
+		n++;
+	}
+	return n;
+}
+
+/* The overflow hash map: a delete is the claim, as in BPF's stream_end. */
+static unsigned long reap_overflow(struct grpcstreams_bpf *obj, reap_fn fn)
+{
+	int fd = bpf_map__fd(obj->maps.streams);
+	struct stream_key key, next, *prev = NULL;
+	struct stream_info info;
+	unsigned long n = 0;
+	bool reused;
+
+	if (!__atomic_load_n(&obj->bss->overflow_live, __ATOMIC_RELAXED))
+		return 0;
+	while (!bpf_map_get_next_key(fd, prev, &next)) {
+		key = next;
+		prev = &key;
+		if (bpf_map_lookup_elem(fd, &key, &info) ||
+		    !stream_gone(&key, &info, &reused) ||
+		    bpf_map_delete_elem(fd, &key))
+			continue;
+		__atomic_fetch_sub(&obj->bss->overflow_live, 1, __ATOMIC_RELAXED);
+		sid_free(&key, info.side);
+		fn(&key, &info, reused);
+		n++;
+	}
+	return n;
+}
+
+/*
+ * A map whose keys hold the process at byte 8 (goroutine_key, stream_key,
+ * conn_key): the entries of gone processes deleted. Their values have no
+ * start time, so a reused PID's entries stay (they age out of these LRU
+ * maps, and conns tells a reused address by its connectionID).
+ */
+static void sweep_map(const struct bpf_map *map)
+{
+	size_t key_size = bpf_map__key_size(map);
+	int fd = bpf_map__fd(map);
+	char key[32], next[32];
+	bool first = true;
+	__u32 tgid;
+
+	if (key_size > sizeof(key) || key_size < 12)
+		return;
+
+	while (!bpf_map_get_next_key(fd, first ? NULL : key, next)) {
+		memcpy(key, next, key_size);
+		first = false;
+		memcpy(&tgid, key + 8, sizeof(tgid));
+		if (proc_of(tgid)->gone)
+			bpf_map_delete_elem(fd, key);
+	}
+}
+
+unsigned long reap_gone(struct grpcstreams_bpf *obj, bool force, reap_fn fn)
+{
+	__u64 now = mono_ns();
+	unsigned long n;
+
+	if (!rp.live || !rp.sids || (!force && now - rp.last < REAP_EVERY_NS))
+		return 0;
+	rp.last = now;
+	rp.nprocs = 0;
+	n = reap_live(fn) + reap_overflow(obj, fn);
+	if (n || ++rp.passes % SWEEP_EVERY == 0) {
+		sweep_map(obj->maps.pending);
+		sweep_map(obj->maps.client_kinds);
+		sweep_map(obj->maps.early);
+		sweep_map(obj->maps.conns);
+		sweep_map(obj->maps.unix_peers);
+	}
+	return n;
+}

@@ -1,0 +1,198 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+# Streams whose end never comes: a process killed with RPCs in flight. Its
+# streams must leave every map, be counted abandoned, and never show open
+# again; the other side's streams end as the workload says (the server's
+# handlers see their client gone: CANCELED). Per cell (tests/run.sh).
+
+load helpers
+
+setup() {
+	T=$BATS_TEST_TMPDIR
+}
+
+teardown() {
+	[ -n "${TOOL_PID:-}" ] && kill -INT "$TOOL_PID" 2>/dev/null
+	[ -n "${CLIENT_PID:-}" ] && kill -KILL "$CLIENT_PID" 2>/dev/null
+	stop_server
+	wait 2>/dev/null
+	return 0
+}
+
+# server_inflight: the server's own count of RPCs it is serving now.
+server_inflight() {
+	local n i
+	n=$(grep -c '^inflight ' "$T/server.out" || true)
+	kill -USR1 "$SERVER_PID"
+	for i in $(seq 200); do
+		[ "$(grep -c '^inflight ' "$T/server.out" || true)" -gt "$n" ] && break
+		sleep 0.02
+	done
+	grep '^inflight ' "$T/server.out" | sed -n "$((n + 1))p" | cut -d' ' -f2
+}
+
+# wait_inflight N: until the server serves N RPCs (a count, with a timeout).
+wait_inflight() {
+	local i
+	for i in $(seq 300); do
+		[ "$(server_inflight)" = "$1" ] && return 0
+		sleep 0.1
+	done
+	echo "the server never had $1 RPCs in flight" >&2
+	return 1
+}
+
+# N RPCs held in flight by a server-side delay far longer than the test.
+start_held_client() {
+	"$FIXTURE" client -addr "$ADDR" -conns 2 -concurrency "$1" -rpcs "$1" \
+		-delay 3600000 >"$T/truth.json" 2>"$T/client.err" &
+	CLIENT_PID=$!
+}
+
+@test "abandoned: -b, a client killed with 64 streams in flight: counted, 0 open" {
+	start_server
+	start_tool -b "$FIXTURE" -j
+	start_held_client 64
+	wait_inflight 64
+	kill -KILL "$CLIENT_PID"
+	wait "$CLIENT_PID" || true
+	# The server's handlers see the client gone and end; then the tool is asked.
+	wait_inflight 0
+	wait_for "$T/tool.err" "^grpcstreams: PID $CLIENT_PID (grpcfixture) exited with 64 streams open: counted abandoned$" 20
+	kill -INT "$TOOL_PID"
+	wait "$TOOL_PID"
+	TOOL_PID=
+	# Every abandoned stream is one of the client's, and there are 64 of them:
+	# 64 distinct (conn, stream id), on the client's 2 connections.
+	jq -s -e --argjson pid "$CLIENT_PID" '[.[] | select(.type == "abandoned")] |
+		length == 64 and all(.pid == $pid and .side == "client" and
+			.reason == "exited" and .method == "/fixture.Test/Unary" and
+			.age_ns > 0) and
+		([.[] | [.conn, .stream_id]] | unique | length) == 64 and
+		([.[] | .conn] | unique | length) == 2' "$T/out"
+	# The client ended none; the server ended all 64, canceled.
+	jq -s -e --argjson pid "$CLIENT_PID" '[.[] | select(.type == "stream")] |
+		(map(select(.pid == $pid)) | length) == 0 and
+		(map(select(.side == "server" and .status == 1)) | length) == 64 and
+		length == 64' "$T/out"
+	summary | jq -e '.open == 0 and .abandoned == 64 and .started == 128 and
+		.ended == 64 and .table_full == 0 and .collisions.duplicate == 0'
+}
+
+@test "abandoned: the table after the kill shows none of the dead client's streams open" {
+	start_server
+	start_tool -b "$FIXTURE" -i 1 -r 200 --noclear
+	start_held_client 64
+	wait_inflight 64
+	# A table with both sides' 64 open, before the kill.
+	wait_for "$T/out" ' open 128 abandoned 0 |' 20
+	kill -KILL "$CLIENT_PID"
+	wait "$CLIENT_PID" || true
+	wait_inflight 0
+	wait_for "$T/tool.err" "^grpcstreams: PID $CLIENT_PID .* exited with 64 streams open" 20
+	# The table of the interval that counted them, and each one after it.
+	wait_for "$T/out" ' abandoned 64 |' 20
+	kill -INT "$TOOL_PID"
+	wait "$TOOL_PID"
+	TOOL_PID=
+	awk -v pid="$CLIENT_PID" '/ abandoned 64 \|/ { after = 1 }
+		after && $1 == pid && $6 == "open" { bad++ }
+		END { exit bad > 0 }' "$T/out"
+	# Before the kill, the client's 64 were shown open (so the check can fail).
+	awk -v pid="$CLIENT_PID" '/ abandoned 64 \|/ { exit }
+		$1 == pid && $6 == "open" { n++ } END { exit !(n > 0) }' "$T/out"
+	grep -E '^Total: streams 64 started 128 open 0 abandoned 64 \| .* duplicate 0 \| lost 0 full 0$' \
+		"$T/out"
+}
+
+@test "abandoned: -p, the traced client killed: the tool ends, 0 open, 32 abandoned" {
+	start_server
+	"$FIXTURE" client -addr "$ADDR" -conns 2 -concurrency 32 -rpcs 32 -delay 3600000 \
+		-wait "$T/go" >"$T/truth.json" 2>"$T/client.err" &
+	CLIENT_PID=$!
+	wait_for "$T/client.err" "connections ready"
+	start_tool -p "$CLIENT_PID" -j
+	touch "$T/go"
+	wait_inflight 32
+	kill -KILL "$CLIENT_PID"
+	wait "$CLIENT_PID" || true
+	# The tool ends with its process, and says what it left.
+	timeout 30 tail --pid="$TOOL_PID" -f /dev/null
+	wait "$TOOL_PID"
+	TOOL_PID=
+	grep -qx "grpcstreams: PID $CLIENT_PID (grpcfixture) exited with 32 streams open: counted abandoned" \
+		"$T/tool.err"
+	jq -s -e --argjson pid "$CLIENT_PID" '[.[] | select(.type == "abandoned")] |
+		length == 32 and all(.pid == $pid and .reason == "exited")' "$T/out"
+	summary | jq -e '.open == 0 and .abandoned == 32 and .started == 32 and .ended == 0'
+}
+
+# A new process of the binary takes the dead one's PID while -b traces
+# (the PID is handed out again on purpose, through ns_last_pid): the old
+# process's streams are abandoned, whether the tool saw it die first or
+# only found its PID reused; the new one's are exact.
+@test "abandoned: -b, the dead client's PID reused by a new client: old abandoned, new exact" {
+	start_server
+	start_tool -b "$FIXTURE" -j
+	start_held_client 16
+	wait_inflight 16
+	local old=$CLIENT_PID i
+	kill -KILL "$old"
+	wait "$old" || true
+	CLIENT_PID=
+	for i in $(seq 50); do
+		echo $((old - 1)) >/proc/sys/kernel/ns_last_pid
+		"$FIXTURE" client -addr "$ADDR" -conns 2 -concurrency 8 -rpcs 400 \
+			-wait "$T/go" >"$T/truth.json" 2>"$T/client.err" &
+		CLIENT_PID=$!
+		[ "$CLIENT_PID" -eq "$old" ] && break
+		kill -KILL "$CLIENT_PID"
+		wait "$CLIENT_PID" || true
+		CLIENT_PID=
+	done
+	[ "$CLIENT_PID" = "$old" ]
+	wait_for "$T/client.err" "connections ready"
+	touch "$T/go"
+	wait "$CLIENT_PID"
+	CLIENT_PID=
+	wait_inflight 0
+	kill -INT "$TOOL_PID"
+	wait "$TOOL_PID"
+	TOOL_PID=
+	jq -s -c '[.[] | select(.type == "abandoned") | [.pid, .reason, .method]] |
+		group_by(.) | map([.[0], length])' "$T/out"
+	cat "$T/tool.err"
+	jq -s -e --argjson pid "$old" '[.[] | select(.type == "abandoned")] |
+		length == 16 and all(.pid == $pid and .method == "/fixture.Test/Unary")' "$T/out"
+	# The new process's streams, exactly its truth.
+	[ "$(jq -s --argjson pid "$old" '[.[] | select(.type == "stream" and .pid == $pid)] |
+		length' "$T/out")" -eq "$(jq .rpcs "$T/truth.json")" ]
+	[ "$(OUT=$T/out streams client | jq -cS --argjson pid "$old" 'map(select(.pid == $pid)) |
+		group_by(.method) | map({key: .[0].method, value: length}) | from_entries')" = \
+	  "$(jq -cS .per_method "$T/truth.json")" ]
+	summary | jq -e '.open == 0 and .abandoned == 16 and .collisions.duplicate == 0'
+}
+
+# The tables of live streams full (one slot and 8 overflow entries, hidden
+# test options): the streams that found no room are counted table_full,
+# never dropped silently; the others are traced as usual.
+@test "table full: streams without room are counted, the rest exact" {
+	start_server
+	start_tool -p "$SERVER_PID" -j --live-slots 1 --max-streams 8
+	start_held_client 64
+	wait_inflight 64
+	kill -KILL "$CLIENT_PID"
+	wait "$CLIENT_PID" || true
+	CLIENT_PID=
+	wait_inflight 0
+	kill -INT "$TOOL_PID"
+	wait "$TOOL_PID"
+	TOOL_PID=
+	# All 64 ended canceled; those that found no room were counted, and
+	# show at their end as streams whose start was not seen.
+	summary | jq -e '.started == 64 and .table_full > 0 and .open == 0 and
+		.streams == 64 and .ended == 64 and .collisions.duplicate == 0'
+	jq -s -e '(.[-1].table_full) as $full | [.[] | select(.type == "stream")] |
+		all(.status == 1 and .side == "server") and
+		(map(select(.latency_ns == null)) | length) == $full' "$T/out"
+}
