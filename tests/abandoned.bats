@@ -196,3 +196,30 @@ start_held_client() {
 		all(.status == 1 and .side == "server") and
 		(map(select(.latency_ns == null)) | length) == $full' "$T/out"
 }
+
+# The other way round: the server killed, the client's connections reset.
+# grpc-go closes every stream of a broken connection: none is abandoned,
+# each ends with the status the client itself reports.
+@test "connection reset: the server killed, every client stream ends as the client says" {
+	start_server
+	"$FIXTURE" client -addr "$ADDR" -conns 2 -concurrency 32 -rpcs 32 -delay 3600000 \
+		-wait "$T/go" >"$T/truth.json" 2>"$T/client.err" &
+	CLIENT_PID=$!
+	wait_for "$T/client.err" "connections ready"
+	start_tool -p "$CLIENT_PID" -j
+	touch "$T/go"
+	wait_inflight 32
+	kill -KILL "$SERVER_PID"
+	wait "$SERVER_PID" || true
+	SERVER_PID=
+	wait "$CLIENT_PID" || true
+	CLIENT_PID=
+	timeout 30 tail --pid="$TOOL_PID" -f /dev/null
+	wait "$TOOL_PID"
+	TOOL_PID=
+	[ "$(jq .rpcs "$T/truth.json")" -eq 32 ]
+	[ "$(streams client | jq -cS 'group_by(.status) |
+		map({key: (.[0].status | tostring), value: length}) | from_entries')" = \
+	  "$(jq -cS .per_status "$T/truth.json")" ]
+	summary | jq -e '.open == 0 and .abandoned == 0 and .streams == 32'
+}
