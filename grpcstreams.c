@@ -96,8 +96,10 @@ static const char argp_program_doc[] =
 #define OPT_BENCH_TRAP_ONLY	0x107
 
 static const struct argp_option opts[] = {
-	{ "pid", 'p', "PID", 0, "Trace this process (its executable via /proc/PID/exe)", 0 },
-	{ "binary", 'b', "PATH", 0, "Trace every process running this executable", 0 },
+	{ "pid", 'p', "PID", 0, "Trace this process (its executable via /proc/PID/exe; a "
+	  "thread id: its process) until it exits or executes another program", 0 },
+	{ "binary", 'b', "PATH", 0, "Trace every process running this executable (the file "
+	  "PATH names at start)", 0 },
 	{ "json", 'j', NULL, 0, "Newline-delimited JSON on stdout instead of the table", 0 },
 	{ "duration", 'd', "SECONDS", 0, "Stop after SECONDS and print the summary", 0 },
 	{ "interval", 'i', "SECONDS", 0, "Table refresh interval (default 1)", 0 },
