@@ -70,8 +70,10 @@ stop_tool() {
 @test "-p a thread id of a Go program: the whole process, exact, one notice" {
 	start_server
 	start_client -conns 2 -concurrency 8 -rpcs 300 -codes 0,5
-	local tid
-	tid=$(ls "/proc/$CLIENT_PID/task" | grep -vx "$CLIENT_PID" | head -n 1)
+	local tid='' t
+	for t in /proc/"$CLIENT_PID"/task/*; do
+		[ "${t##*/}" = "$CLIENT_PID" ] || { tid=${t##*/}; break; }
+	done
 	[ -n "$tid" ]
 	[ "$(awk '/^Tgid:/ { print $2 }' "/proc/$CLIENT_PID/task/$tid/status")" -eq "$CLIENT_PID" ]
 	start_tool -p "$tid" -j
@@ -168,12 +170,12 @@ need_exec_fixture() {
 @test "binary replaced on disk while traced: -b and -p trace the file opened at start, exact" {
 	mkdir "$T/bin"
 	cp "$FIXTURE" "$T/bin/grpcfixture"
-	local orig=$FIXTURE
 	FIXTURE=$T/bin/grpcfixture
 	start_server
 	start_client -conns 2 -concurrency 8 -rpcs 300 -codes 0,13
 	start_tool -b "$FIXTURE" -j
 	local btool=$TOOL_PID
+	# shellcheck disable=SC2034 # streams() reads it
 	OUT=$T/p.out
 	"$TOOL" -p "$CLIENT_PID" -j >"$T/p.out" 2>"$T/p.err" &
 	local ptool=$!
@@ -196,7 +198,7 @@ need_exec_fixture() {
 	# inode), though the old server it calls is traced.
 	"$FIXTURE" client -addr "$ADDR" -rpcs 40 >"$T/truth2.json" 2>"$T/client2.err"
 	[ "$(jq .rpcs "$T/truth2.json")" -eq 40 ]
-	OUT=$T/out
+	unset OUT
 	wait_streams 640
 	TOOL_PID=$btool stop_tool
 	cat "$T/tool.err"
@@ -206,7 +208,6 @@ need_exec_fixture() {
 	exact_client
 	[ "$(streams server | jq length)" -eq 340 ]
 	streams server | jq -e --argjson pid "$SERVER_PID" 'all(.pid == $pid)'
-	FIXTURE=$orig
 }
 
 # on_mount OPTS: the fixture copied onto a tmpfs at $MNT, its server and a
