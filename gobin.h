@@ -53,6 +53,8 @@ struct probe_site {
  */
 int gobin_open(const char *path, struct gobin **out, const char **why);
 void gobin_close(struct gobin *gb);
+/* The file gobin_open() opened, open until gobin_close(). */
+int gobin_fd(const struct gobin *gb);
 
 bool gobin_has_symtab(const struct gobin *gb);
 bool gobin_has_dwarf(const struct gobin *gb);

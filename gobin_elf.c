@@ -282,6 +282,11 @@ void gobin_close(struct gobin *gb)
 	free(gb);
 }
 
+int gobin_fd(const struct gobin *gb)
+{
+	return gb->fd;
+}
+
 bool gobin_has_symtab(const struct gobin *gb)
 {
 	return gb->symtab != NULL;

@@ -32,6 +32,7 @@
 #include "reap.h"
 #include "bench_mode.h"
 #include "trace_helpers.h"
+#include "target.h"
 
 static struct env {
 	pid_t pid;
@@ -99,8 +100,10 @@ static const char argp_program_doc[] =
 #define OPT_MAX_STREAMS		0x108
 
 static const struct argp_option opts[] = {
-	{ "pid", 'p', "PID", 0, "Trace this process (its executable via /proc/PID/exe)", 0 },
-	{ "binary", 'b', "PATH", 0, "Trace every process running this executable", 0 },
+	{ "pid", 'p', "PID", 0, "Trace this process (its executable via /proc/PID/exe; a "
+	  "thread id: its process) until it exits or executes another program", 0 },
+	{ "binary", 'b', "PATH", 0, "Trace every process running this executable (the file "
+	  "PATH names at start)", 0 },
 	{ "json", 'j', NULL, 0, "Newline-delimited JSON on stdout instead of the table", 0 },
 	{ "duration", 'd', "SECONDS", 0, "Stop after SECONDS and print the summary", 0 },
 	{ "interval", 'i', "SECONDS", 0, "Table refresh interval (default 1)", 0 },
@@ -464,31 +467,13 @@ static void print_summary(struct grpcstreams_bpf *obj)
 
 static int open_target(struct gobin **gb, char *path, size_t len)
 {
-	const char *why;
-	int err, tgid;
+	int err;
 
-	if (env.pid) {
-		tgid = proc_tgid(env.pid);
-		if (tgid < 0) {
-			fprintf(stderr, "grpcstreams: no such process: %d\n", env.pid);
-			return -ESRCH;
-		}
-		/* A thread id works too; BPF filters on the process (tgid). */
-		run.tgid = tgid;
-		/*
-		 * Attach through /proc/PID/exe: it reaches the very inode the
-		 * process runs, even if its file was replaced or deleted.
-		 */
-		snprintf(path, len, "/proc/%d/exe", run.tgid);
-	} else if (!realpath(env.binary, path)) {
-		fprintf(stderr, "grpcstreams: %s: %s\n", env.binary, strerror(errno));
-		return -errno;
-	}
-	err = gobin_open(path, gb, &why);
-	if (err) {
-		fprintf(stderr, "grpcstreams: %s: %s\n", path, why ? why : strerror(-err));
+	err = target_open(env.pid, env.binary, gb, path, len);
+	if (err)
 		return err;
-	}
+	/* A thread id stands for its process; BPF filters on it (tgid). */
+	run.tgid = target_tgid();
 	if (env.verbose)
 		fprintf(stderr, "target %s: %s, grpc-go %s (from %s), functions from %s, %s\n",
 			path,
@@ -613,6 +598,7 @@ static void announce(const char *path)
 	if (env.bench_trap_only)
 		fprintf(stderr, "grpcstreams: --bench-trap-only: probe hits are counted, "
 			"no stream is traced\n");
+	target_announce();
 	if (run.tgid)
 		fprintf(stderr, "Tracing grpc-go streams of PID %d (%d probes)... "
 			"Hit Ctrl-C to end.\n", run.tgid, probes_count());
@@ -642,7 +628,8 @@ static int run_loop(struct grpcstreams_bpf *obj, struct ring_buffer *rb, const c
 		report_gone();
 		fflush(stdout);
 		now = mono_ns();
-		if (run.tgid && !pid_alive(run.tgid))
+		/* -p's process exited or executed another program. */
+		if (target_ended())
 			break;
 		reap(obj, false);
 		if (env.duration && now - start >= env.duration * 1000000000ULL)
@@ -665,6 +652,7 @@ static void cleanup(struct grpcstreams_bpf *obj, struct ring_buffer *rb, struct 
 		munmap((void *)st.live, LIVE_SLOTS * sizeof(struct live_slot));
 	grpcstreams_bpf__destroy(obj);
 	gobin_close(gb);
+	target_close();
 	out_fini();
 }
 
@@ -713,7 +701,7 @@ int main(int argc, char **argv)
 	if (!err)
 		err = start_output(obj);
 	if (!err && !env.bench_events)
-		err = probes_attach(obj, path);
+		err = probes_attach(obj, target_attach_path());
 	if (err)
 		goto cleanup;
 	rb = ring_buffer__new(bpf_map__fd(obj->maps.events), handle_event, NULL, NULL);
@@ -729,7 +717,7 @@ int main(int argc, char **argv)
 		goto cleanup;
 	}
 	announce(path);
-	err = run_loop(obj, rb, path);
+	err = run_loop(obj, rb, target_attach_path());
 	if (err)
 		goto cleanup;
 	if (!env.json)
