@@ -71,7 +71,7 @@ $(OUTPUT)/layout.o: layout.h layouts.gen.h grpcstreams.h gobin.h
 $(OUTPUT)/layout_check.o: layout.h grpcstreams.h gobin.h
 $(OUTPUT)/trace_helpers.o: trace_helpers.h
 $(OUTPUT)/target.o: target.h gobin.h trace_helpers.h
-$(OUTPUT)/output.o: output.h grpcstreams.h trace_helpers.h
+$(OUTPUT)/output.o: output.h reap.h grpcstreams.h trace_helpers.h
 $(OUTPUT)/probes.o: probes.h grpcstreams.h gobin.h layout.h $(OUTPUT)/grpcstreams.skel.h
 $(OUTPUT)/bench_mode.o: bench_mode.h probes.h $(OUTPUT)/grpcstreams.skel.h
 $(OUTPUT)/reap.o: reap.h grpcstreams.h trace_helpers.h $(OUTPUT)/grpcstreams.skel.h

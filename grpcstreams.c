@@ -273,7 +273,7 @@ static struct state {
 	struct gone {		/* this pass's processes gone, for one line each */
 		__u32 tgid;
 		__u32 n;
-		bool reused;
+		enum reap_reason why;
 		char comm[TASK_COMM_LEN];
 	} gone[8];
 	unsigned int ngone;
@@ -291,14 +291,18 @@ static bool nextid_measured(void)
 /* One line per process whose streams were found abandoned since the last. */
 static void report_gone(void)
 {
+	static const char *const what[] = {
+		[REAP_EXITED] = "exited",
+		[REAP_PID_REUSED] = "is gone (its PID reused)",
+		[REAP_EXEC] = "executed another program",
+	};
 	char comm[4 * TASK_COMM_LEN];
 	unsigned int i;
 
 	for (i = 0; i < st.ngone; i++) {
 		text_escape(comm, sizeof(comm), st.gone[i].comm, strlen(st.gone[i].comm));
 		fprintf(stderr, "grpcstreams: PID %u (%s) %s with %u stream%s open: "
-			"counted abandoned\n", st.gone[i].tgid, comm,
-			st.gone[i].reused ? "is gone (its PID reused)" : "exited",
+			"counted abandoned\n", st.gone[i].tgid, comm, what[st.gone[i].why],
 			st.gone[i].n, st.gone[i].n == 1 ? "" : "s");
 	}
 	st.ngone = 0;
@@ -309,7 +313,7 @@ static void report_gone(void)
  * by BPF when a new process made its key again): count it, say it.
  */
 static void on_abandoned(const struct stream_key *key, const struct stream_info *info,
-			 bool reused)
+			 enum reap_reason why)
 {
 	struct gone *g = NULL;
 	unsigned int i;
@@ -318,14 +322,14 @@ static void on_abandoned(const struct stream_key *key, const struct stream_info 
 		return;
 	st.abandoned++;
 	if (env.json)
-		out_json_abandoned(key, info, reused, mono_ns());
+		out_json_abandoned(key, info, why, mono_ns());
 	for (i = 0; i < st.ngone && !g; i++)
-		if (st.gone[i].tgid == key->tgid && st.gone[i].reused == reused)
+		if (st.gone[i].tgid == key->tgid && st.gone[i].why == why)
 			g = &st.gone[i];
 	if (!g && st.ngone < sizeof(st.gone) / sizeof(st.gone[0])) {
 		g = &st.gone[st.ngone++];
 		g->tgid = key->tgid;
-		g->reused = reused;
+		g->why = why;
 		g->n = 0;
 		memcpy(g->comm, info->comm, sizeof(g->comm));
 		g->comm[sizeof(g->comm) - 1] = '\0';
@@ -346,7 +350,7 @@ static int handle_event(void *ctx, void *data, size_t size)
 	if (e->type == EVENT_ABANDONED) {
 		struct stream_key k = { .conn = e->conn, .tgid = e->tgid, .sid = e->sid };
 
-		on_abandoned(&k, &e->info, true);
+		on_abandoned(&k, &e->info, REAP_PID_REUSED);
 	} else if (e->type == EVENT_STREAM) {
 		st.stream_events++;
 		if (env.json)
@@ -561,7 +565,7 @@ static int load_bpf(struct grpcstreams_bpf **obj, struct gobin *gb)
 }
 
 /* After the load: the live-stream table mapped, the output set up. */
-static int start_output(struct grpcstreams_bpf *obj)
+static int start_output(struct grpcstreams_bpf *obj, const struct gobin *gb)
 {
 	struct out_opts o = {
 		.epoch_off = mono_to_epoch_offset(),
@@ -581,7 +585,7 @@ static int start_output(struct grpcstreams_bpf *obj)
 			strerror(errno));
 		return -errno;
 	}
-	if (reap_init(obj, st.live)) {
+	if (reap_init(obj, st.live, gb ? gobin_fd(gb) : -1)) {
 		fprintf(stderr, "grpcstreams: failed to map the stream-id table: %s\n",
 			strerror(errno));
 		return -errno;
@@ -629,8 +633,12 @@ static int run_loop(struct grpcstreams_bpf *obj, struct ring_buffer *rb, const c
 		fflush(stdout);
 		now = mono_ns();
 		/* -p's process exited or executed another program. */
-		if (target_ended())
+		if (target_ended()) {
+			/* Alive: it executed a program, maybe the same file again. */
+			if (run.tgid && pid_alive(run.tgid))
+				reap_exec(run.tgid);
 			break;
+		}
 		reap(obj, false);
 		if (env.duration && now - start >= env.duration * 1000000000ULL)
 			break;
@@ -699,7 +707,7 @@ int main(int argc, char **argv)
 
 	err = load_bpf(&obj, gb);
 	if (!err)
-		err = start_output(obj);
+		err = start_output(obj, gb);
 	if (!err && !env.bench_events)
 		err = probes_attach(obj, target_attach_path());
 	if (err)

@@ -9,6 +9,7 @@
 #include <bpf/bpf.h>
 
 #include "output.h"
+#include "reap.h"
 #include "trace_helpers.h"
 
 static const char hex[] = "0123456789abcdef";
@@ -523,8 +524,13 @@ void out_json_collision(const struct event *e)
 }
 
 void out_json_abandoned(const struct stream_key *k, const struct stream_info *info,
-			bool reused, __u64 now_ns)
+			int why, __u64 now_ns)
 {
+	static const char *const reasons[] = {
+		[REAP_EXITED] = "exited",
+		[REAP_PID_REUSED] = "pid_reused",
+		[REAP_EXEC] = "exec",
+	};
 	struct json_writer w;
 	struct linebuf b;
 	struct event e = {
@@ -543,7 +549,7 @@ void out_json_abandoned(const struct stream_key *k, const struct stream_info *in
 	jw_string(&w, "method", info->method, method_bytes(info));
 	jw_bool(&w, "method_truncated", method_truncated(info));
 	jw_name(&w, "kind", kind_name(info->kind));
-	jw_name(&w, "reason", reused ? "pid_reused" : "exited");
+	jw_name(&w, "reason", why >= 0 && why <= REAP_EXEC ? reasons[why] : NULL);
 	if (info->start_ns && now_ns > info->start_ns) {
 		jw_u64(&w, "age_ns", now_ns - info->start_ns);
 		jw_secs(&w, "start_ts", info->start_ns + opts.epoch_off);

@@ -199,11 +199,11 @@ void out_fini(void);
 void out_json_stream(const struct event *e);
 void out_json_collision(const struct event *e);
 /*
- * One NDJSON line per stream abandoned: its process gone (REUSED: its PID
- * now another process's) before the stream ended; NOW_NS: when found.
+ * One NDJSON line per stream abandoned: its process gone before the stream
+ * ended, WHY an enum reap_reason (reap.h); NOW_NS: when found.
  */
 void out_json_abandoned(const struct stream_key *k, const struct stream_info *info,
-			bool reused, __u64 now_ns);
+			int why, __u64 now_ns);
 /*
  * Offer a stream to the next table: the -r slowest of an interval are kept.
  * NS: its latency (ended; NOLAT: unknown) or age (OPEN).

@@ -6,7 +6,8 @@
  * forever, their slots and shadow cells held. Here they are found, removed
  * from every map that keys by process, and handed to the caller to count.
  *
- * A process is gone when /proc says so (no such PID, or a zombie), or when
+ * A process is gone when /proc says so (no such PID, or a zombie), when it
+ * runs another file than the traced one (it executed a program), or when
  * its PID now names a process that started after the stream's process did
  * (BPF stamps each stream with its process's start time, exact; /proc
  * gives the current one in clock ticks, rounded down: a stream of the new
@@ -20,6 +21,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
@@ -38,19 +40,29 @@
 static struct {
 	struct live_slot *live;
 	struct sid_slot *sids;
+	dev_t dev;		/* the traced executable (ino 0: unknown) */
+	ino_t ino;
+	__u32 exec_tgid;	/* reap_exec()'s process */
 	__u64 last;
 	unsigned int passes;
 	struct proc {
 		__u32 tgid;
-		int gone;	/* -1 gone, 0 alive */
+		bool gone;
+		enum reap_reason why;	/* gone: exited or exec */
 		uint64_t start;	/* alive: when it started, CLOCK_MONOTONIC */
 	} procs[PROCS];
 	unsigned int nprocs;
 } rp;
 
-int reap_init(struct grpcstreams_bpf *obj, struct live_slot *live)
+int reap_init(struct grpcstreams_bpf *obj, struct live_slot *live, int target_fd)
 {
+	struct stat sb;
 	void *m;
+
+	if (target_fd >= 0 && !fstat(target_fd, &sb)) {
+		rp.dev = sb.st_dev;
+		rp.ino = sb.st_ino;
+	}
 
 	m = mmap(NULL, SID_SLOTS * sizeof(struct sid_slot), PROT_READ | PROT_WRITE, MAP_SHARED,
 		 bpf_map__fd(obj->maps.sids), 0);
@@ -61,11 +73,32 @@ int reap_init(struct grpcstreams_bpf *obj, struct live_slot *live)
 	return 0;
 }
 
+void reap_exec(__u32 tgid)
+{
+	rp.exec_tgid = tgid;
+}
+
 void reap_fini(void)
 {
 	if (rp.sids)
 		munmap(rp.sids, SID_SLOTS * sizeof(struct sid_slot));
 	memset(&rp, 0, sizeof(rp));
+}
+
+/*
+ * Does TGID run another file than the traced one? (The streams of the
+ * traced code are then gone: an exec replaces the whole program.) A file
+ * that cannot be asked about is taken as the same.
+ */
+static bool exe_changed(__u32 tgid)
+{
+	char path[32];
+	struct stat sb;
+
+	if (!rp.ino)
+		return false;
+	snprintf(path, sizeof(path), "/proc/%u/exe", tgid);
+	return !stat(path, &sb) && (sb.st_dev != rp.dev || sb.st_ino != rp.ino);
 }
 
 /* TGID as this pass found it: asked of /proc once per pass. */
@@ -81,21 +114,30 @@ static const struct proc *proc_of(__u32 tgid)
 	p = rp.nprocs < PROCS ? &rp.procs[rp.nprocs++] : &spare;
 	p->tgid = tgid;
 	p->start = 0;
-	p->gone = proc_start_mono(tgid, &p->start);
+	p->gone = proc_start_mono(tgid, &p->start) != 0;
+	p->why = REAP_EXITED;
+	if (!p->gone && (tgid == rp.exec_tgid || exe_changed(tgid))) {
+		p->gone = true;
+		p->why = REAP_EXEC;
+	}
 	return p;
 }
 
 /*
- * Is the stream of KEY (INFO) of a process that is gone? *REUSED: its PID
- * names another process now, one that started after the stream's did.
+ * Is the stream of KEY (INFO) of a process that is gone, and *WHY? Its PID
+ * may name another process now, one that started after the stream's did.
  */
 static bool stream_gone(const struct stream_key *key, const struct stream_info *info,
-			bool *reused)
+			enum reap_reason *why)
 {
 	const struct proc *p = proc_of(key->tgid);
 
-	*reused = !p->gone && info->proc_start && info->proc_start < p->start;
-	return p->gone || *reused;
+	if (!p->gone && info->proc_start && info->proc_start < p->start) {
+		*why = REAP_PID_REUSED;
+		return true;
+	}
+	*why = p->why;
+	return p->gone;
 }
 
 /* Free the shadow cell the stream of KEY holds (stream_table.bpf.h: sid_end). */
@@ -123,8 +165,8 @@ static void sid_free(const struct stream_key *key, __u32 side)
 static unsigned long reap_live(reap_fn fn)
 {
 	struct live_slot slot;
+	enum reap_reason why;
 	unsigned long n = 0;
-	bool reused;
 	__u64 tag;
 	int i;
 
@@ -135,13 +177,13 @@ static unsigned long reap_live(reap_fn fn)
 		memcpy(&slot, &rp.live[i], sizeof(slot));
 		__atomic_thread_fence(__ATOMIC_ACQUIRE);
 		if (__atomic_load_n(&rp.live[i].tag, __ATOMIC_RELAXED) != tag ||
-		    !stream_gone(&slot.key, &slot.info, &reused))
+		    !stream_gone(&slot.key, &slot.info, &why))
 			continue;
 		if (!__atomic_compare_exchange_n(&rp.live[i].tag, &tag, 0, false,
 						 __ATOMIC_ACQ_REL, __ATOMIC_RELAXED))
 			continue;
 		sid_free(&slot.key, slot.info.side);
-		fn(&slot.key, &slot.info, reused);
+		fn(&slot.key, &slot.info, why);
 		n++;
 	}
 	return n;
@@ -153,8 +195,8 @@ static unsigned long reap_overflow(struct grpcstreams_bpf *obj, reap_fn fn)
 	int fd = bpf_map__fd(obj->maps.streams);
 	struct stream_key key, next, *prev = NULL;
 	struct stream_info info;
+	enum reap_reason why;
 	unsigned long n = 0;
-	bool reused;
 
 	if (!__atomic_load_n(&obj->bss->overflow_live, __ATOMIC_RELAXED))
 		return 0;
@@ -162,12 +204,12 @@ static unsigned long reap_overflow(struct grpcstreams_bpf *obj, reap_fn fn)
 		key = next;
 		prev = &key;
 		if (bpf_map_lookup_elem(fd, &key, &info) ||
-		    !stream_gone(&key, &info, &reused) ||
+		    !stream_gone(&key, &info, &why) ||
 		    bpf_map_delete_elem(fd, &key))
 			continue;
 		__atomic_fetch_sub(&obj->bss->overflow_live, 1, __ATOMIC_RELAXED);
 		sid_free(&key, info.side);
-		fn(&key, &info, reused);
+		fn(&key, &info, why);
 		n++;
 	}
 	return n;

@@ -7,16 +7,25 @@
 
 struct grpcstreams_bpf;
 
-/*
- * A stream whose end will never come: its process exited (or its PID now
- * belongs to another process, REUSED). Called once per stream, after it
- * was removed from BPF's maps.
- */
-typedef void (*reap_fn)(const struct stream_key *key, const struct stream_info *info,
-			bool reused);
+/* Why a stream's end will never come. */
+enum reap_reason {
+	REAP_EXITED,		/* its process exited (or is a zombie) */
+	REAP_PID_REUSED,	/* its PID names a process started since */
+	REAP_EXEC,		/* its process executed another program */
+};
 
-/* LIVE: the live-stream table, mapped writable. */
-int reap_init(struct grpcstreams_bpf *obj, struct live_slot *live);
+/* Called once per such stream, after it was removed from BPF's maps. */
+typedef void (*reap_fn)(const struct stream_key *key, const struct stream_info *info,
+			enum reap_reason why);
+
+/*
+ * LIVE: the live-stream table, mapped writable. TARGET_FD: the traced
+ * executable (-1: none): a process whose /proc/PID/exe is another file has
+ * executed another program.
+ */
+int reap_init(struct grpcstreams_bpf *obj, struct live_slot *live, int target_fd);
+/* TGID executed a program (maybe the same file again): its streams are gone. */
+void reap_exec(__u32 tgid);
 void reap_fini(void);
 /*
  * Remove the streams of processes that are gone from every BPF map; FN for

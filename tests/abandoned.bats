@@ -223,3 +223,40 @@ start_held_client() {
 	  "$(jq -cS .per_status "$T/truth.json")" ]
 	summary | jq -e '.open == 0 and .abandoned == 0 and .streams == 32'
 }
+
+# A traced process that executes another program with RPCs in flight: the
+# program they belonged to is gone, its streams with it (-b: the process
+# runs on; -p: the tool ends, having said so).
+@test "abandoned: a client that executes another program with 16 streams in flight" {
+	local mode
+	for mode in -b -p; do
+		# Each pass waits for lines in these: none left from the last.
+		rm -f "$T/client.err" "$T/tool.err" "$T/out" "$T/server.out" "$T/go"
+		start_server
+		"$FIXTURE" client -addr "$ADDR" -conns 2 -concurrency 16 -rpcs 16 -delay 3600000 \
+			-wait "$T/go" -exec /bin/sleep 3600 >"$T/truth.json" 2>"$T/client.err" &
+		CLIENT_PID=$!
+		wait_for "$T/client.err" "connections ready"
+		if [ "$mode" = -b ]; then
+			start_tool -b "$FIXTURE" -j
+		else
+			start_tool -p "$CLIENT_PID" -j
+		fi
+		touch "$T/go"
+		wait_inflight 16
+		kill -USR2 "$CLIENT_PID"
+		wait_for "$T/tool.err" "^grpcstreams: PID $CLIENT_PID (grpcfixture) executed another program with 16 streams open: counted abandoned$" 20
+		# The server's handlers see the connections go with the old program.
+		wait_inflight 0
+		kill -INT "$TOOL_PID" 2>/dev/null || true
+		wait "$TOOL_PID"
+		TOOL_PID=
+		jq -s -e --argjson pid "$CLIENT_PID" '[.[] | select(.type == "abandoned")] |
+			length == 16 and all(.pid == $pid and .reason == "exec")' "$T/out"
+		summary | jq -e '.open == 0 and .abandoned == 16'
+		kill -KILL "$CLIENT_PID"
+		wait "$CLIENT_PID" || true
+		CLIENT_PID=
+		stop_server
+	done
+}
