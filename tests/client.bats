@@ -268,7 +268,7 @@ check_keys() {
 # tool's count within [certain, certain + ambiguous], every collision one
 # the record allows, every certain one there.
 @test "busy connections: shadow collisions within the client's own record" {
-	trace_client -conns 4 -concurrency 32 -rpcs 10000 -record
+	trace_client -conns 4 -concurrency 32 -rpcs 6000 -record
 	check_counts
 	check_keys
 	jq -e '.record.shadow_certain > 0' "$T/truth.json"
@@ -278,16 +278,18 @@ check_keys() {
 # nextid_race where the workload makes it certain: one stream per
 # connection allowed (server -max-streams 1), one held open, 8 calls
 # queued behind it on each connection, all seen inside NewStream (past the
-# entry where -F reads nextID) before the held stream is released. Each
-# read nextID 5 (ids 1 and 3 went to a first RPC and the held stream); one
-# per connection gets 5, the 7 others 7 to 19.
+# entry where -F reads nextID) before the held stream is released, and
+# (the client's frames) none of their HEADERS written before. Each read
+# nextID 5 (ids 1 and 3 went to a first RPC and the held stream); one per
+# connection gets 5, the 7 others 7 to 19.
 @test "-F: nextid_race exactly the calls queued for stream quota" {
 	stop_server
 	SERVER_OPTS="-max-streams 1" start_server
-	TOOL_OPTS=-F trace_client -conns 2 -nextid-queue 8
+	TOOL_OPTS=-F trace_client -conns 2 -nextid-queue 8 -record
 	check_counts
 	check_keys
-	jq -e '.nextid_queued == 16 and .nextid_race_expected == 14' "$T/truth.json"
+	jq -e '.nextid_queued == 16 and .nextid_race_expected == 14 and
+		.nextid_headers_before_release == 0' "$T/truth.json"
 	[ "$(summary | jq .collisions.nextid_race)" -eq "$(jq .nextid_race_expected "$T/truth.json")" ]
 	jq -s -e '[.[] | select(.type == "collision" and .kind == "nextid_race")] |
 		length == 14 and all(.entry_next_id == 5 and .stream_id > 5 and .stream_id <= 19) and
