@@ -93,6 +93,9 @@ check_keys() {
 	streams "${SIDE:-}" | jq -e 'all(.entry_next_id == .stream_id)'
 }
 
+# The tool's collision objects agree with its own stream objects (a check of
+# consistency only: how many races there must be is asserted against the
+# workload by "-F: nextid_race exactly the calls queued for stream quota").
 @test "nextid_race events are exactly the streams whose entry nextID was wrong" {
 	TOOL_OPTS=-F trace_client -conns 2 -concurrency 32 -rpcs 5000
 	check_counts
@@ -247,4 +250,52 @@ check_keys() {
 	check_keys
 	streams "${SIDE:-}" | jq -e --arg peer "unix:$sock" 'all(.peer == $peer)'
 	summary | jq -e '.open == 0 and .lost_events == 0'
+}
+
+# Shadow collisions against an independent record: the client reads its
+# own connections' HTTP/2 frames (client -record, tests/fixture). Held
+# streams, in phases separated by barriers, so that no start or end of an
+# id falls near another of the same id: the record is exact (no ambiguous
+# case) and the tool's collisions must be exactly its collisions, each
+# with the same stream and another connection on which the id was live.
+@test "held streams in phases: shadow collisions exactly the client's own record" {
+	trace_client -conns 4 -concurrency 16 -shadow-phases 4
+	check_counts
+	check_keys
+	jq -e '.record.shadow_ambiguous == 0 and .record.shadow_certain > 0' "$T/truth.json"
+	[ "$(summary | jq .collisions.shadow)" -eq "$(jq .record.shadow_certain "$T/truth.json")" ]
+	check_record_shadows
+}
+
+# A busy run, where the record cannot place every start and end: the
+# tool's count within [certain, certain + ambiguous], every collision one
+# the record allows, every certain one there.
+@test "busy connections: shadow collisions within the client's own record" {
+	trace_client -conns 4 -concurrency 32 -rpcs 4000 -record
+	check_counts
+	check_keys
+	jq -e '.record.shadow_certain > 0' "$T/truth.json"
+	check_record_shadows
+}
+
+# nextid_race where the workload makes it certain: one stream per
+# connection allowed (server -max-streams 1), one held open, 8 calls
+# queued behind it on each connection, all seen inside NewStream (past the
+# entry where -F reads nextID) before the held stream is released, and
+# (the client's frames) none of their HEADERS written before. Each read
+# nextID 5 (ids 1 and 3 went to a first RPC and the held stream); one per
+# connection gets 5, the 7 others 7 to 19.
+@test "-F: nextid_race exactly the calls queued for stream quota" {
+	stop_server
+	SERVER_OPTS="-max-streams 1" start_server
+	TOOL_OPTS=-F trace_client -conns 2 -nextid-queue 8 -record
+	check_counts
+	check_keys
+	jq -e '.nextid_queued == 16 and .nextid_race_expected == 14 and
+		.nextid_headers_before_release == 0' "$T/truth.json"
+	[ "$(summary | jq .collisions.nextid_race)" -eq "$(jq .nextid_race_expected "$T/truth.json")" ]
+	jq -s -e '[.[] | select(.type == "collision" and .kind == "nextid_race")] |
+		length == 14 and all(.entry_next_id == 5 and .stream_id > 5 and .stream_id <= 19) and
+		(group_by(.conn) | map(length) == [7, 7])' "$T/out"
+	streams "${SIDE:-}" | jq -e '[.[] | select(.entry_next_id != .stream_id)] | length == 14'
 }

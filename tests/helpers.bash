@@ -33,7 +33,9 @@ wait_for() {
 start_server() {
 	T=$BATS_TEST_TMPDIR
 	rm -f "$T/port"
-	"$FIXTURE" server -addr "${1:-127.0.0.1:0}" -portfile "$T/port" >"$T/server.out" 2>&1 &
+	# shellcheck disable=SC2086 # SERVER_OPTS: extra server flags
+	"$FIXTURE" server -addr "${1:-127.0.0.1:0}" -portfile "$T/port" ${SERVER_OPTS:-} \
+		>"$T/server.out" 2>&1 &
 	SERVER_PID=$!
 	local i
 	for i in $(seq 200); do
@@ -153,6 +155,45 @@ check_shadows() {
 		    $c.conn != $c.other_conn and $me != null and $o != null and
 		    $me.start_ts != null and $o.start_ts != null and
 		    $o.start_ts <= $c.ts and $o.ts >= $me.start_ts - 0.0005)' "${OUT:-$T/out}" >/dev/null
+}
+
+# check_record_shadows: the tool's shadow collisions against the client's
+# own record (client -record: which stream id was live on which of its
+# connections when, from its frames; see tests/fixture): the count lies in
+# [certain, certain + ambiguous]; each collision object is one the record
+# allows (its stream may have had one, and the other connection it names
+# may have had the id live then), no stream has two; and every collision
+# the record is certain of is there. Where the record has no ambiguous
+# case, the tool's collisions are exactly the record's. The tool's
+# connections are told apart by their numbers of streams, which the
+# fixture makes differ under -record.
+check_record_shadows() {
+	local out=${OUT:-$T/out} n
+	jq -e '.record.conn_streams | length > 1 and (unique | length) == length' "$T/truth.json"
+	jq -e '.record.untagged == 0' "$T/truth.json"
+	n=$(summary | jq .collisions.shadow)
+	[ "$(jq -s '[.[] | select(.type == "collision" and .kind == "shadow")] | length' \
+		"$out")" -eq "$n" ]
+	[ "$n" -ge "$(jq .record.shadow_certain "$T/truth.json")" ]
+	[ "$n" -le "$(jq '.record.shadow_certain + .record.shadow_ambiguous' "$T/truth.json")" ]
+	jq -s -e --slurpfile t "$T/truth.json" '
+		def addr: split("#")[0];
+		$t[0].record as $r |
+		# tool connection (its address) -> fixture connection
+		(map(select(.type == "stream" and .side == "client")) | group_by(.conn | addr) |
+		 map({key: (.[0].conn | addr), value: (length as $n | $r.conn_streams | index($n))}) |
+		 from_entries) as $m |
+		($r.shadows | map({key: "\(.conn) \(.sid)", value: .}) | from_entries) as $rs |
+		[.[] | select(.type == "collision" and .kind == "shadow") |
+		 {c: $m[.conn | addr], o: $m[.other_conn | addr], sid: .stream_id}] as $ev |
+		($m | to_entries | all(.value != null)) and
+		($m | [.[]] | unique | length) == ($m | length) and
+		($ev | all(.c != null and .o != null and
+			$rs["\(.c) \(.sid)"] as $s | $s != null and (.o as $o | $s.others | index($o)) != null)) and
+		($ev | map("\(.c) \(.sid)") | unique | length) == ($ev | length) and
+		($ev | map({key: "\(.c) \(.sid)", value: 1}) | from_entries) as $seen |
+		($r.shadows | map(select(.certain)) | all($seen["\(.conn) \(.sid)"] != null))' \
+		"$out" >/dev/null
 }
 
 summary() {
