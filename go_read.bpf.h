@@ -295,15 +295,16 @@ static __always_inline bool conn_cached_is(const struct conn_cached *c,
 }
 
 /*
- * When the current process started (its leader's start_time, on the clock
- * of bpf_ktime_get_ns): a PID names one process at a time, this pair one
- * for ever. Two loads through the task, no map.
+ * The exits so far of processes of TGID's slot (see PROC_GEN_SLOTS): an
+ * inlined array lookup, where the process's start time would be two reads
+ * through the task and its kernel's BTF read at every start of the tool.
  */
-static __always_inline __u64 current_proc_start(void)
+static __always_inline __u64 proc_gen_of(__u32 tgid)
 {
-	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
+	__u32 i = tgid & (PROC_GEN_SLOTS - 1);
+	__u64 *g = bpf_map_lookup_elem(&proc_gen, &i);
 
-	return BPF_CORE_READ(t, group_leader, start_time);
+	return g ? *(volatile __u64 *)g : 0;
 }
 
 static __always_inline void conn_fill(struct stream_info *info, const struct conn_val *v)
@@ -335,9 +336,9 @@ static __always_inline void conn_info(struct stream_info *info, __u32 tgid, __u6
 	struct conn_cached *c = bpf_map_lookup_elem(&conn_cache, &i);
 	__u64 gen = *(volatile __u64 *)&conns_gen;
 
-	info->proc_start = current_proc_start();
+	info->proc_gen = proc_gen_of(tgid);
 	if (c && c->gen == gen && conn_cached_is(c, &ck) && sid > c->val.last_sid &&
-	    c->val.proc_start == info->proc_start) {
+	    c->val.proc_gen == info->proc_gen) {
 		conn_fill(info, &c->val);
 		/*
 		 * Per CPU, but a run preempted while another on this CPU
@@ -349,7 +350,7 @@ static __always_inline void conn_info(struct stream_info *info, __u32 tgid, __u6
 			return;
 	}
 	v = bpf_map_lookup_elem(&conns, &ck);
-	if (v && v->proc_start == info->proc_start) {
+	if (v && v->proc_gen == info->proc_gen) {
 		if (sid > v->last_sid)
 			goto fill;
 		cv.conn_id = conn_id(conn, side);
@@ -359,7 +360,7 @@ static __always_inline void conn_info(struct stream_info *info, __u32 tgid, __u6
 		cv.conn_id = conn_id(conn, side);
 	}
 	cv.last_sid = sid;
-	cv.proc_start = info->proc_start;
+	cv.proc_gen = info->proc_gen;
 	bpf_get_current_comm(cv.comm, sizeof(cv.comm));
 	if (peer >= 0)
 		read_peer(&cv, &ck, conn + peer);

@@ -374,6 +374,28 @@ int server_end(struct pt_regs *ctx)
 	return 0;
 }
 
+/*
+ * A process exits (its leader thread, the last to go in an exit_group, or
+ * a zombie's): its PID may name another process next, whose streams can
+ * have the same keys (Go's heap addresses repeat from run to run). Every
+ * thread exit on the host runs this; it is a compare and, for a leader,
+ * one atomic add.
+ */
+SEC("raw_tracepoint/sched_process_exit")
+int proc_exit(void *ctx)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	__u32 tgid = id >> 32, i = tgid & (PROC_GEN_SLOTS - 1);
+	__u64 *g;
+
+	if ((__u32)id != tgid)
+		return 0;
+	g = bpf_map_lookup_elem(&proc_gen, &i);
+	if (g)
+		__sync_fetch_and_add(g, 1);
+	return 0;
+}
+
 /* ---- synthetic events, for the frontend's throughput test ---- */
 
 /*

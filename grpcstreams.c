@@ -270,6 +270,7 @@ static struct state {
 	__u64 abandoned;	/* streams of processes gone, removed (reap.c) */
 	struct stats prev;	/* counters at the previous table */
 	struct live_slot *live;	/* the BPF live-stream table, mapped */
+	struct bpf_link *exit_link;	/* proc_exit on sched_process_exit */
 	struct gone {		/* this pass's processes gone, for one line each */
 		__u32 tgid;
 		__u32 n;
@@ -525,8 +526,9 @@ static void configure_bpf(struct grpcstreams_bpf *obj, struct gobin *gb)
 {
 	int ncpus = libbpf_num_possible_cpus();
 
-	/* The event generator is only for --bench-events. */
+	/* The event generator is only for --bench-events, which traces nothing. */
 	bpf_program__set_autoload(obj->progs.gen_events, env.bench_events > 0);
+	bpf_program__set_autoload(obj->progs.proc_exit, !env.bench_events);
 	obj->rodata->targ_tgid = run.tgid;
 	obj->rodata->off = layout.off;
 	obj->rodata->client_entry = run.full;
@@ -589,6 +591,15 @@ static int start_output(struct grpcstreams_bpf *obj, const struct gobin *gb)
 		fprintf(stderr, "grpcstreams: failed to map the stream-id table: %s\n",
 			strerror(errno));
 		return -errno;
+	}
+	/* Before any stream: process exits are what tell a reused PID. */
+	if (!env.bench_events) {
+		st.exit_link = bpf_program__attach(obj->progs.proc_exit);
+		if (!st.exit_link) {
+			fprintf(stderr, "grpcstreams: failed to attach to "
+				"the sched_process_exit tracepoint: %s\n", strerror(errno));
+			return -errno;
+		}
 	}
 	if (out_init(&o)) {
 		fprintf(stderr, "grpcstreams: out of memory\n");
@@ -655,6 +666,7 @@ static void cleanup(struct grpcstreams_bpf *obj, struct ring_buffer *rb, struct 
 {
 	ring_buffer__free(rb);
 	probes_detach();
+	bpf_link__destroy(st.exit_link);
 	reap_fini();
 	if (st.live)
 		munmap((void *)st.live, LIVE_SLOTS * sizeof(struct live_slot));

@@ -177,7 +177,7 @@ struct stream_key {
 struct stream_info {
 	__u64 start_ns;		/* see FIELDS: NewStream's entry (-F) or return, or the handler's start */
 	__u64 conn_id;		/* grpc-go's connectionID, 0 if unknown */
-	__u64 proc_start;	/* its process's start (CLOCK_MONOTONIC): a reused PID is another */
+	__u64 proc_gen;		/* proc_gen[tgid] at its start: a reused PID's differs */
 	__u32 entry_nextid;	/* http2Client.nextID read at NewStream entry */
 	__u32 method_len;	/* the Go string's length; METHOD_LEN - 1 bytes at most in method */
 	__u32 peer_port;	/* TCP: the port; unix: the name's length */
@@ -244,6 +244,14 @@ struct event {
  * the cells of streams whose process is gone, and must find them as BPF
  * does.
  */
+/*
+ * Exits of processes, by PID: proc_gen[tgid & (PROC_GEN_SLOTS - 1)] is
+ * raised when a process of that PID (or one sharing its slot) exits; a
+ * stream keeps the value its process had, so that a stream of a process
+ * gone is told even when its PID already names a new one.
+ */
+#define PROC_GEN_SLOTS	4096
+
 #define SID_SLOTS	65536
 #define SID_CELLS	4
 #define SID_CONN_BITS	47

@@ -73,7 +73,7 @@ struct conn_val {
 	__u32 pad;
 	__u8 peer_ip[16];
 	char comm[TASK_COMM_LEN];	/* once per connection, not a helper call per stream */
-	__u64 proc_start;	/* the process's start: a reused PID's entry is stale */
+	__u64 proc_gen;		/* proc_gen of its process: a reused PID's entry is stale */
 };
 
 struct {
@@ -159,6 +159,15 @@ struct {
 	__type(key, __u32);
 	__type(value, struct stats);
 } stats SEC(".maps");
+
+/* Raised by proc_exit (see PROC_GEN_SLOTS); user space reads it mapped. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, PROC_GEN_SLOTS);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__type(key, __u32);
+	__type(value, __u64);
+} proc_gen SEC(".maps");
 
 /*
  * Connections seen: what is read of the program's memory once per

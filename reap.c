@@ -8,13 +8,12 @@
  *
  * A process is gone when /proc says so (no such PID, or a zombie), when it
  * runs another file than the traced one (it executed a program), or when
- * its PID now names a process that started after the stream's process did
- * (BPF stamps each stream with its process's start time, exact; /proc
- * gives the current one in clock ticks, rounded down: a stream of the new
- * process is never taken for the old one's). A reused PID whose new
- * process makes a stream of the very same key before this pass (Go's heap
- * addresses repeat from run to run) is caught by BPF itself, which sends
- * the old stream as an EVENT_ABANDONED.
+ * a process of its PID exited since the stream started (BPF counts the
+ * exits per PID, proc_gen, and stamps each stream with the count: a
+ * stream of a new process of the same PID is never taken for the old
+ * one's). A reused PID whose new process makes a stream of the very same
+ * key before this pass (Go's heap addresses repeat from run to run) is
+ * caught by BPF itself, which sends the old stream as an EVENT_ABANDONED.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -40,6 +39,7 @@
 static struct {
 	struct live_slot *live;
 	struct sid_slot *sids;
+	const __u64 *gens;	/* proc_gen, mapped */
 	dev_t dev;		/* the traced executable (ino 0: unknown) */
 	ino_t ino;
 	__u32 exec_tgid;	/* reap_exec()'s process */
@@ -47,9 +47,8 @@ static struct {
 	unsigned int passes;
 	struct proc {
 		__u32 tgid;
-		bool gone;
-		enum reap_reason why;	/* gone: exited or exec */
-		uint64_t start;	/* alive: when it started, CLOCK_MONOTONIC */
+		bool alive;	/* /proc has it, and not as a zombie */
+		bool exec;	/* alive, and executed another program */
 	} procs[PROCS];
 	unsigned int nprocs;
 } rp;
@@ -69,6 +68,11 @@ int reap_init(struct grpcstreams_bpf *obj, struct live_slot *live, int target_fd
 	if (m == MAP_FAILED)
 		return -errno;
 	rp.sids = m;
+	m = mmap(NULL, PROC_GEN_SLOTS * sizeof(__u64), PROT_READ, MAP_SHARED,
+		 bpf_map__fd(obj->maps.proc_gen), 0);
+	if (m == MAP_FAILED)
+		return -errno;
+	rp.gens = m;
 	rp.live = live;
 	return 0;
 }
@@ -82,6 +86,8 @@ void reap_fini(void)
 {
 	if (rp.sids)
 		munmap(rp.sids, SID_SLOTS * sizeof(struct sid_slot));
+	if (rp.gens)
+		munmap((void *)rp.gens, PROC_GEN_SLOTS * sizeof(__u64));
 	memset(&rp, 0, sizeof(rp));
 }
 
@@ -113,13 +119,8 @@ static const struct proc *proc_of(__u32 tgid)
 			return &rp.procs[i];
 	p = rp.nprocs < PROCS ? &rp.procs[rp.nprocs++] : &spare;
 	p->tgid = tgid;
-	p->start = 0;
-	p->gone = proc_start_mono(tgid, &p->start) != 0;
-	p->why = REAP_EXITED;
-	if (!p->gone && (tgid == rp.exec_tgid || exe_changed(tgid))) {
-		p->gone = true;
-		p->why = REAP_EXEC;
-	}
+	p->alive = pid_alive(tgid);
+	p->exec = p->alive && (tgid == rp.exec_tgid || exe_changed(tgid));
 	return p;
 }
 
@@ -131,13 +132,16 @@ static bool stream_gone(const struct stream_key *key, const struct stream_info *
 			enum reap_reason *why)
 {
 	const struct proc *p = proc_of(key->tgid);
+	__u64 gen = __atomic_load_n(&rp.gens[key->tgid & (PROC_GEN_SLOTS - 1)],
+				    __ATOMIC_RELAXED);
 
-	if (!p->gone && info->proc_start && info->proc_start < p->start) {
-		*why = REAP_PID_REUSED;
-		return true;
-	}
-	*why = p->why;
-	return p->gone;
+	/*
+	 * An exec from another thread than the leader counts as the leader's
+	 * exit too (the kernel's de_thread), so it is asked first.
+	 */
+	*why = !p->alive ? REAP_EXITED : p->exec ? REAP_EXEC : REAP_PID_REUSED;
+	/* A process of its PID exited since it started: not this one. */
+	return info->proc_gen != gen || !p->alive || p->exec;
 }
 
 /* Free the shadow cell the stream of KEY holds (stream_table.bpf.h: sid_end). */
@@ -226,6 +230,7 @@ static void sweep_map(const struct bpf_map *map)
 	size_t key_size = bpf_map__key_size(map);
 	int fd = bpf_map__fd(map);
 	char key[32], next[32];
+	const struct proc *p;
 	bool first = true;
 	__u32 tgid;
 
@@ -236,7 +241,8 @@ static void sweep_map(const struct bpf_map *map)
 		memcpy(key, next, key_size);
 		first = false;
 		memcpy(&tgid, key + 8, sizeof(tgid));
-		if (proc_of(tgid)->gone)
+		p = proc_of(tgid);
+		if (!p->alive || p->exec)
 			bpf_map_delete_elem(fd, key);
 	}
 }
@@ -246,7 +252,7 @@ unsigned long reap_gone(struct grpcstreams_bpf *obj, bool force, reap_fn fn)
 	__u64 now = mono_ns();
 	unsigned long n;
 
-	if (!rp.live || !rp.sids || (!force && now - rp.last < REAP_EVERY_NS))
+	if (!rp.live || !rp.sids || !rp.gens || (!force && now - rp.last < REAP_EVERY_NS))
 		return 0;
 	rp.last = now;
 	rp.nprocs = 0;

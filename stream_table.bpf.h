@@ -237,7 +237,7 @@ static __always_inline int live_insert(const struct stream_key *k,
 		    __sync_val_compare_and_swap(&s->tag, tag, LIVE_BUSY) != tag)
 			return -1;
 	}
-	if (old && s->info.proc_start != info->proc_start) {
+	if (old && s->info.proc_gen != info->proc_gen) {
 		stream_abandoned(k, &s->info);
 		old = 0;
 	}
@@ -261,7 +261,7 @@ static __always_inline void stream_start(const struct stream_key *k,
 		err = bpf_map_update_elem(&streams, k, info, BPF_NOEXIST);
 		if (err == -EEXIST) {
 			prev = bpf_map_lookup_elem(&streams, k);
-			r = !prev || prev->proc_start == info->proc_start;
+			r = !prev || prev->proc_gen == info->proc_gen;
 			if (!r)
 				stream_abandoned(k, prev);
 			bpf_map_update_elem(&streams, k, info, BPF_ANY);

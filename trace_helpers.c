@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #define _GNU_SOURCE
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -144,42 +143,4 @@ int uprobe_multi_link(int prog_fd, const char *path, const uint64_t *offsets,
 	attr.c.pid = pid;
 	fd = syscall(__NR_bpf, BPF_LINK_CREATE, &attr, sizeof(attr));
 	return fd < 0 ? -errno : fd;
-}
-
-int proc_start_mono(int pid, uint64_t *start)
-{
-	struct timespec boot, mono;
-	unsigned long long ticks;
-	char path[64], buf[1024], *p;
-	long hz = sysconf(_SC_CLK_TCK);
-	int i, fd;
-	ssize_t n;
-
-	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = '\0';
-	/* Fields after the ")" that closes the command name: 3 (state) on. */
-	p = strrchr(buf, ')');
-	if (!p || p[1] != ' ' || p[2] == 'Z' || p[2] == 'X')
-		return -1;
-	p += 2;
-	for (i = 3; i < 22 && p; i++) {	/* 22: starttime, clock ticks since boot */
-		p = strchr(p, ' ');
-		if (p)
-			p++;
-	}
-	if (!p || sscanf(p, "%llu", &ticks) != 1 || hz <= 0)
-		return -1;
-	/* Boot time counts suspend, the monotonic clock does not: the difference now. */
-	clock_gettime(CLOCK_BOOTTIME, &boot);
-	clock_gettime(CLOCK_MONOTONIC, &mono);
-	*start = ticks * (1000000000ULL / hz);
-	*start -= (boot.tv_sec - mono.tv_sec) * 1000000000ULL + boot.tv_nsec - mono.tv_nsec;
-	return 0;
 }

@@ -17,11 +17,6 @@ void strftime_now(char *buf, size_t len);
 int proc_tgid(int pid);
 /* Does /proc/PID exist (and is it not a zombie)? */
 bool pid_alive(int pid);
-/*
- * When process PID started, on CLOCK_MONOTONIC (to the clock tick below):
- * 0, or -1 when it is gone or a zombie. What tells a reused PID.
- */
-int proc_start_mono(int pid, uint64_t *start);
 
 /*
  * Uprobes through one BPF link for many sites (BPF_TRACE_UPROBE_MULTI,
