@@ -75,7 +75,7 @@ W=$(mktemp -d /tmp/grpcstreams-soak.XXXXXX)
 # this run's two processes.
 BIN=$W/grpcfixture
 cp "$FIXTURE" "$BIN"
-SERVER_PID= CLIENT_PID= TOOL_PID= AGG_PID=
+SERVER_PID='' CLIENT_PID='' TOOL_PID='' AGG_PID=''
 failures=0
 
 fail() {
@@ -189,7 +189,9 @@ burst() {
 text_diff() {
 	local pid=$1 start end perm off rest n=0 d
 	while read -r range perm off _ _ rest; do
-		[ "$rest" = "$BIN" ] && [ "${perm:2:1}" = x ] || continue
+		if [ "$rest" != "$BIN" ] || [ "${perm:2:1}" != x ]; then
+			continue
+		fi
 		start=$((16#${range%-*}))
 		end=$((16#${range#*-}))
 		d=$(cmp -l <(dd if="/proc/$pid/mem" bs=64K iflag=skip_bytes,count_bytes \
@@ -239,7 +241,7 @@ leftovers=0
 # while_running MODE OUTPUT: the tool's objects are seen (else the check after its
 # exit would be blind); their ids in HELD. What was not seen is in BLIND.
 while_running() {
-	local c s l
+	local c s l a b
 	BLIND=
 	HELD=$(held "$TOOL_PID")
 	c=$(text_diff "$CLIENT_PID")
@@ -247,7 +249,9 @@ while_running() {
 	l=$(left "$HELD")
 	[[ $HELD == *prog:* ]] && [[ $HELD == *map:* ]] ||
 		BLIND+="no BPF program or map held ($HELD); "
-	[ "$(echo $l)" = "$(echo $HELD)" ] || BLIND+="bpftool does not list '$HELD' but '$l'; "
+	read -ra a <<<"$l"
+	read -ra b <<<"$HELD"
+	[ "${a[*]}" = "${b[*]}" ] || BLIND+="bpftool does not list '$HELD' but '$l'; "
 	if [ "$1" = multi ]; then
 		[[ $HELD == *link:* ]] || BLIND+="no uprobe_multi link held; "
 	else
@@ -445,7 +449,7 @@ done
 traced_rpcs=$rpcs
 
 # --- a long run: RSS ------------------------------------------------------
-rss_first= rss_max=0 rss_last= rss_h1=0 rss_h2=0 rss_n=0
+rss_first='' rss_max=0 rss_last='' rss_h1=0 rss_h2=0 rss_n=0
 if [ "$RSS_SECONDS" -gt 0 ]; then
 	win=rss kind=INT
 	mkfifo "$W/fifo"
@@ -512,7 +516,9 @@ done
 kill -0 "$SERVER_PID" 2>/dev/null || fail "the server died"
 kill -0 "$CLIENT_PID" 2>/dev/null || fail "the client died"
 exec 7>&-
-wait_exit "$CLIENT_PID" 60 && [ "$RC" -eq 0 ] || fail "the client did not end cleanly"
+if ! wait_exit "$CLIENT_PID" 60 || [ "$RC" -ne 0 ]; then
+	fail "the client did not end cleanly"
+fi
 CLIENT_PID=
 
 total=$((${ends[INT]:-0} + ${ends[TERM]:-0} + ${ends[KILL]:-0} + ${ends[DUR]:-0}))
