@@ -14,7 +14,7 @@ load helpers
 	echo "$output"
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"soak: PASS"* ]]
-	[[ "$output" == *"tool runs 8: SIGINT 2, SIGTERM 2, SIGKILL 2, -d 2 "* ]]
+	[[ "$output" == *"tool runs 8: SIGINT 2, SIGTERM 2, SIGKILL 2 ("*" mid-burst), -d 2 "* ]]
 	[[ "$output" == *"per-site (perf event) attach 4"* ]]
 	[[ "$output" == *"runs with leftovers 0 "* ]]
 	# The SIGINT and SIGTERM windows at least are complete, and all exact.

@@ -356,6 +356,7 @@ check_exact() {
 declare -A ends=()
 perf_windows=0
 incomplete=0
+midburst=0
 DUR=6
 BP_BYTES=0
 for win in $(seq 1 "$WINDOWS"); do
@@ -397,6 +398,7 @@ for win in $(seq 1 "$WINDOWS"); do
 		# Mid-burst when it can be: once its first streams are out.
 		wait_line "$W/out" '"type":"stream"' 30 "$TOOL_PID"
 		kill -KILL "$TOOL_PID"
+		[ "$(wc -l <"$W/truth.ndjson")" -ge "$bursts" ] || midburst=$((midburst + 1))
 		;;
 	DUR)
 		burst
@@ -524,7 +526,7 @@ CLIENT_PID=
 total=$((${ends[INT]:-0} + ${ends[TERM]:-0} + ${ends[KILL]:-0} + ${ends[DUR]:-0}))
 echo "soak: RPCs $rpcs ($traced_rpcs in traced runs), bursts $bursts of $BURST"
 echo "soak: tool runs $total: SIGINT ${ends[INT]:-0}, SIGTERM ${ends[TERM]:-0}," \
-	"SIGKILL ${ends[KILL]:-0}, -d ${ends[DUR]:-0} ($incomplete ended before their burst);" \
+	"SIGKILL ${ends[KILL]:-0} ($midburst mid-burst), -d ${ends[DUR]:-0} ($incomplete ended before their burst);" \
 	"per-site (perf event) attach $perf_windows"
 echo "soak: exact windows $exact of $complete complete"
 echo "soak: runs with leftovers $leftovers (breakpoint bytes seen while tracing, last run: $BP_BYTES)"
