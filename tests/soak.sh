@@ -376,6 +376,9 @@ for win in $(seq 1 "$WINDOWS"); do
 		perf_windows=$((perf_windows + 1))
 	fi
 	[ "$kind" = DUR ] && opts+=(-d "$DUR")
+	# Gone before the launch: the wait below must not read the last
+	# run's lines before the shell has truncated them for this one.
+	rm -f "$W/out" "$W/err"
 	launch=${EPOCHREALTIME/./}
 	"$TOOL" "${opts[@]}" >"$W/out" 2>"$W/err" 7>&- &
 	TOOL_PID=$!
@@ -457,6 +460,7 @@ if [ "$RSS_SECONDS" -gt 0 ]; then
 	mkfifo "$W/fifo"
 	aggregate <"$W/fifo" >"$W/agg" 7>&- &
 	AGG_PID=$!
+	rm -f "$W/err"
 	"$TOOL" -b "$BIN" -j >"$W/fifo" 2>"$W/err" 7>&- &
 	TOOL_PID=$!
 	if ! wait_line "$W/err" "^Tracing" 120 "$TOOL_PID"; then
