@@ -27,7 +27,7 @@ else
 endif
 
 .DELETE_ON_ERROR:
-.PHONY: all clean install deps test unit bench demo fixtures releases layouts sweep fuzz
+.PHONY: all clean install deps test unit bench demo fixtures releases layouts sweep fuzz soak
 
 all: grpcstreams
 
@@ -166,6 +166,13 @@ test: deps
 	$(Q)$(MAKE) --no-print-directory $(OUTPUT)/grpcstreams-without-$$(dpkg-query -W \
 		-f='$${Version}' golang-google-grpc-dev | sed 's/^[0-9]*://; s/[-+~].*//')
 	$(Q)./tests/run.sh
+
+# The soak at full length (tests/soak.sh: SOAK_WINDOWS=, SOAK_RPCS=, ...);
+# make test runs a short form (tests/soak.bats). Only the system's fixture.
+soak: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)FIXTURE_SUITES= ./tests/build-fixtures.sh
+	$(Q)./tests/soak.sh
 
 bench: deps
 	$(Q)$(MAKE) --no-print-directory all fixtures
