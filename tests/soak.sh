@@ -209,8 +209,15 @@ held() {
 		sed 's/_id:[[:space:]]*/:/' | sort -u | tr '\n' ' '
 }
 
+# perf_on_bin: perf events (the per-site path) of the programs in HELD, or
+# on the private binary by its name. The tool attaches through the file it
+# opened (filename /proc/self/fd/N), so its programs are what tell them.
 perf_on_bin() {
-	bpftool perf show 2>/dev/null | grep -cF "filename $BIN " || true
+	local x pat="filename $BIN "
+	for x in $HELD; do
+		case $x in prog:*) pat="$pat"$'\n'"prog_id ${x#prog:} " ;; esac
+	done
+	bpftool perf show 2>/dev/null | grep -cF "$pat" || true
 }
 
 tracefs_on_bin() {
