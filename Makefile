@@ -1,6 +1,15 @@
 # SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 # grpcstreams — built the way bcc's libbpf-tools are.
 
+# SANITIZE=1: everything built with ASan and UBSan, objects and programs in
+# SAN_OUTPUT (never mixed with the normal ones), the tool as
+# $(SAN_OUTPUT)/grpcstreams; `make SANITIZE=1 test` runs the whole suite
+# against it (fixtures stay in .output/fix) and fails on any sanitizer
+# report, one a test looks at or not (tests/run.sh).
+SAN_OUTPUT ?= .output/san
+ifeq ($(SANITIZE),1)
+OUTPUT ?= $(SAN_OUTPUT)
+endif
 OUTPUT ?= .output
 CLANG ?= clang
 BPFTOOL ?= bpftool
@@ -14,6 +23,14 @@ CFLAGS ?= -g -O2 -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initiali
 ifeq ($(WERROR),1)
 CFLAGS += -Werror
 BPF_WERROR := -Werror
+endif
+# A sanitizer error stops the program (no recovery), with whole stacks.
+SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+ifeq ($(SANITIZE),1)
+CFLAGS += $(SAN_FLAGS)
+TOOL := $(OUTPUT)/grpcstreams
+else
+TOOL := grpcstreams
 endif
 INCLUDES := -I$(OUTPUT) -I. -I/usr/include/capstone
 LIBS := -lbpf -ldw -lelf -lcapstone -lz
@@ -29,7 +46,7 @@ endif
 .DELETE_ON_ERROR:
 .PHONY: all clean install deps test unit bench demo fixtures releases layouts sweep fuzz
 
-all: grpcstreams
+all: $(TOOL)
 
 # Debian packages the build, the tests and the fixtures need.
 deps:
@@ -73,7 +90,7 @@ $(OUTPUT)/output.o: output.h grpcstreams.h trace_helpers.h
 $(OUTPUT)/probes.o: probes.h grpcstreams.h gobin.h layout.h $(OUTPUT)/grpcstreams.skel.h
 $(OUTPUT)/bench_mode.o: bench_mode.h probes.h $(OUTPUT)/grpcstreams.skel.h
 
-grpcstreams: $(TOOL_OBJS) $(OUTPUT)/layout.o
+$(TOOL): $(TOOL_OBJS) $(OUTPUT)/layout.o
 	$(call msg,BINARY,$@)
 	$(Q)$(CC) $(CFLAGS) $^ $(LIBS) -o $@
 
@@ -155,14 +172,25 @@ sweep: deps
 	$(Q)./tests/sweep.sh
 
 # deps first, on its own: the rest needs what it installs (also under -j).
+# Also the tool built with ASan and UBSan in $(SAN_OUTPUT), for the ":san"
+# cell of tests/matrix. make SANITIZE=1 test: every program of the suite
+# sanitized, the ":san" cell skipped (tests/run.sh).
+ifeq ($(SANITIZE),1)
+TEST_ENV := SANITIZE=1 GRPCSTREAMS=$(abspath $(TOOL))
+else
+TEST_SAN := $(SAN_OUTPUT)/grpcstreams
+endif
 test: deps
 	$(Q)$(MAKE) --no-print-directory WERROR=1 all $(OUTPUT)/test_gobin $(OUTPUT)/test_layout \
 		$(OUTPUT)/test_output
+	$(if $(TEST_SAN),$(Q)$(MAKE) --no-print-directory SANITIZE=1 OUTPUT=$(SAN_OUTPUT) \
+		WERROR=1 $(TEST_SAN))
 	$(Q)FIXTURE_GO_CELLS=all ./tests/build-fixtures.sh
 	$(Q)./tests/exact-cells.sh --build >/dev/null
 	$(Q)$(MAKE) --no-print-directory $(OUTPUT)/grpcstreams-without-$$(dpkg-query -W \
 		-f='$${Version}' golang-google-grpc-dev | sed 's/^[0-9]*://; s/[-+~].*//')
-	$(Q)./tests/run.sh
+	$(Q)OUTPUT=$(OUTPUT) GRPCSTREAMS_SAN=$(abspath $(SAN_OUTPUT))/grpcstreams $(TEST_ENV) \
+		./tests/run.sh
 
 bench: deps
 	$(Q)$(MAKE) --no-print-directory all fixtures
@@ -172,8 +200,8 @@ demo: deps
 	$(Q)$(MAKE) --no-print-directory all fixtures
 	$(Q)./tests/demo.sh
 
-install: grpcstreams
-	install -D -m 0755 grpcstreams $(DESTDIR)$(prefix)/sbin/grpcstreams
+install: $(TOOL)
+	install -D -m 0755 $(TOOL) $(DESTDIR)$(prefix)/sbin/grpcstreams
 	install -D -m 0644 man/man8/grpcstreams.8 $(DESTDIR)$(prefix)/share/man/man8/grpcstreams.8
 
 clean:

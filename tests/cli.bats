@@ -151,7 +151,7 @@ refuses() {
 
 @test "the same binary, the tool built without its release's layout: refused by its code" {
 	local stripped=$ROOT/.output/fix/$GRPC_VERSION-stripped/grpcfixture
-	local without=$ROOT/.output/grpcstreams-without-$GRPC_VERSION
+	local without=$OUTDIR/grpcstreams-without-$GRPC_VERSION
 	[ -x "$without" ]
 	sed "s|grpc-go/$GRPC_VERSION|grpc-go/1.99.0|g" "$stripped" >"$T/future"
 	chmod +x "$T/future"
