@@ -44,7 +44,7 @@ else
 endif
 
 .DELETE_ON_ERROR:
-.PHONY: all clean install deps test unit bench demo fixtures releases layouts sweep fuzz
+.PHONY: all clean install deps test unit bench demo fixtures releases layouts sweep fuzz valgrind
 
 all: $(TOOL)
 
@@ -192,6 +192,21 @@ test: deps
 	$(Q)OUTPUT=$(OUTPUT) GRPCSTREAMS_SAN=$(abspath $(SAN_OUTPUT))/grpcstreams $(TEST_ENV) \
 		./tests/run.sh
 
+# The unit test programs under valgrind's memcheck (tests/valgrind.sh): no
+# memory error, no block definitely or indirectly lost. make test runs them
+# so too (tests/run.sh; UNIT_VALGRIND=0 not), but under SANITIZE=1, where
+# ASan is the checker: valgrind cannot run an ASan build.
+valgrind: deps
+ifeq ($(SANITIZE),1)
+	@echo "make valgrind: not with SANITIZE=1 (valgrind cannot run ASan builds)" >&2; exit 1
+endif
+	$(Q)$(MAKE) --no-print-directory fixtures $(OUTPUT)/test_gobin $(OUTPUT)/test_layout \
+		$(OUTPUT)/test_output
+	$(Q)OUTPUT=$(OUTPUT) ./tests/valgrind.sh $(OUTPUT)/test_output
+	$(Q)OUTPUT=$(OUTPUT) ./tests/valgrind.sh $(OUTPUT)/test_layout .output/fix/*-plain/grpcfixture \
+		.output/fix/*-pie/grpcfixture
+	$(Q)OUTPUT=$(OUTPUT) UNIT_STRICT=1 UNIT_WRAP=$(CURDIR)/tests/valgrind.sh ./tests/unit.sh
+
 bench: deps
 	$(Q)$(MAKE) --no-print-directory all fixtures
 	$(Q)./bench/bench.sh
@@ -208,4 +223,7 @@ clean:
 	$(call msg,CLEAN)
 	$(Q)rm -rf $(OUTPUT)/*.o $(OUTPUT)/*.skel.h $(OUTPUT)/vmlinux.h $(OUTPUT)/test_gobin \
 		$(OUTPUT)/test_layout $(OUTPUT)/test_output $(OUTPUT)/grpcstreams-without-* \
-		$(OUTPUT)/layouts-without-* grpcstreams
+		$(OUTPUT)/layouts-without-* $(OUTPUT)/valgrind $(OUTPUT)/grpcstreams grpcstreams
+ifneq ($(SANITIZE),1)
+	$(Q)rm -rf $(SAN_OUTPUT)
+endif

@@ -106,18 +106,25 @@ san_reports() {
 }
 
 # run_unit LABEL PREFIX COMMAND...: a unit test program whose last line is
-# "PREFIX: N passed, M failed"; no such line means the program itself broke.
+# "PREFIX: N passed, M failed"; no such line means the program itself broke,
+# and so does a non-zero exit with nothing failed (e.g. valgrind's errors).
 run_unit() {
 	label=$1 prefix=$2
 	shift 2
 	t0=$(date +%s)
 	san_env "$label"
-	"$@" >"$LOGDIR/$label.log" 2>&1 || :
+	rc=0
+	"$@" >"$LOGDIR/$label.log" 2>&1 || rc=$?
 	cat "$LOGDIR/$label.log"
 	p=$(sed -n "s/^$prefix: \([0-9]*\) passed, \([0-9]*\) failed\$/\1/p" "$LOGDIR/$label.log")
 	f=$(sed -n "s/^$prefix: \([0-9]*\) passed, \([0-9]*\) failed\$/\2/p" "$LOGDIR/$label.log")
 	note=
-	[ -n "$p" ] || note="$1 ended without its summary line"
+	if [ -z "$p" ]; then
+		note="$label ended without its summary line"
+	elif [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+		note="$label exited $rc"
+		f=1
+	fi
 	san_reports "$sandir" "$label"
 	if [ "$n" -gt 0 ]; then
 		f=$((${f:-1} + n))
@@ -132,23 +139,37 @@ missing() {
 	record "$1" 0 1 0 "missing: $2"
 }
 
+# The unit test programs under valgrind (tests/valgrind.sh), unless they
+# are built with ASan already (SANITIZE=1) or UNIT_VALGRIND=0.
+VG=
+if [ "${SANITIZE:-}" != 1 ] && [ "${UNIT_VALGRIND:-1}" != 0 ]; then
+	if command -v valgrind >/dev/null 2>&1; then
+		VG=$ROOT/tests/valgrind.sh
+		echo "# unit test programs under valgrind (tests/valgrind.sh)"
+	else
+		missing valgrind "valgrind (make deps)"
+	fi
+fi
+
 # gobin against tools that share no code with it.
 if [ -x tests/unit.sh ]; then
-	run_unit unit gobin env UNIT_STRICT=1 ./tests/unit.sh
+	run_unit unit gobin env UNIT_STRICT=1 UNIT_WRAP="$VG" ./tests/unit.sh
 	cp "$LOGDIR/unit.log" "$OUT/unit.log"
 else
 	missing unit tests/unit.sh
 fi
 # output.c without root: escaping, the NDJSON writer, lines of synthetic events.
 if [ -x "$OUT/test_output" ]; then
-	run_unit output output "$OUT/test_output"
+	# shellcheck disable=SC2086 # VG: empty or one word
+	run_unit output output $VG "$OUT/test_output"
 else
 	missing output "${OUT#"$ROOT"/}/test_output (make ${OUT#"$ROOT"/}/test_output)"
 fi
 # The code checks of layout_check.c against every fixture with DWARF: each
 # one's own layout confirmed, every other layout of the table refused.
 if [ -x "$OUT/test_layout" ]; then
-	run_unit layout layout "$OUT/test_layout" .output/fix/*-plain/grpcfixture \
+	# shellcheck disable=SC2086
+	run_unit layout layout $VG "$OUT/test_layout" .output/fix/*-plain/grpcfixture \
 		.output/fix/*-pie/grpcfixture
 else
 	missing layout "${OUT#"$ROOT"/}/test_layout (make ${OUT#"$ROOT"/}/test_layout)"
