@@ -1,6 +1,15 @@
 # SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 # grpcstreams — built the way bcc's libbpf-tools are.
 
+# SANITIZE=1: everything built with ASan and UBSan, objects and programs in
+# SAN_OUTPUT (never mixed with the normal ones), the tool as
+# $(SAN_OUTPUT)/grpcstreams; `make SANITIZE=1 test` runs the whole suite
+# against it (fixtures stay in .output/fix) and fails on any sanitizer
+# report, one a test looks at or not (tests/run.sh).
+SAN_OUTPUT ?= .output/san
+ifeq ($(SANITIZE),1)
+OUTPUT ?= $(SAN_OUTPUT)
+endif
 OUTPUT ?= .output
 CLANG ?= clang
 BPFTOOL ?= bpftool
@@ -15,6 +24,14 @@ ifeq ($(WERROR),1)
 CFLAGS += -Werror
 BPF_WERROR := -Werror
 endif
+# A sanitizer error stops the program (no recovery), with whole stacks.
+SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+ifeq ($(SANITIZE),1)
+CFLAGS += $(SAN_FLAGS)
+TOOL := $(OUTPUT)/grpcstreams
+else
+TOOL := grpcstreams
+endif
 INCLUDES := -I$(OUTPUT) -I. -I/usr/include/capstone
 LIBS := -lbpf -ldw -lelf -lcapstone -lz
 
@@ -27,9 +44,10 @@ else
 endif
 
 .DELETE_ON_ERROR:
-.PHONY: all clean install deps test unit bench demo fixtures releases layouts sweep fuzz soak
+.PHONY: all clean install deps test unit bench demo fixtures releases layouts sweep fuzz soak \
+	valgrind
 
-all: grpcstreams
+all: $(TOOL)
 
 # Debian packages the build, the tests and the fixtures need.
 deps:
@@ -76,7 +94,7 @@ $(OUTPUT)/probes.o: probes.h grpcstreams.h gobin.h layout.h $(OUTPUT)/grpcstream
 $(OUTPUT)/bench_mode.o: bench_mode.h probes.h $(OUTPUT)/grpcstreams.skel.h
 $(OUTPUT)/reap.o: reap.h grpcstreams.h trace_helpers.h $(OUTPUT)/grpcstreams.skel.h
 
-grpcstreams: $(TOOL_OBJS) $(OUTPUT)/layout.o
+$(TOOL): $(TOOL_OBJS) $(OUTPUT)/layout.o
 	$(call msg,BINARY,$@)
 	$(Q)$(CC) $(CFLAGS) $^ $(LIBS) -o $@
 
@@ -158,14 +176,40 @@ sweep: deps
 	$(Q)./tests/sweep.sh
 
 # deps first, on its own: the rest needs what it installs (also under -j).
+# Also the tool built with ASan and UBSan in $(SAN_OUTPUT), for the ":san"
+# cell of tests/matrix. make SANITIZE=1 test: every program of the suite
+# sanitized, the ":san" cell skipped (tests/run.sh).
+ifeq ($(SANITIZE),1)
+TEST_ENV := SANITIZE=1 GRPCSTREAMS=$(abspath $(TOOL))
+else
+TEST_SAN := $(SAN_OUTPUT)/grpcstreams
+endif
 test: deps
 	$(Q)$(MAKE) --no-print-directory WERROR=1 all $(OUTPUT)/test_gobin $(OUTPUT)/test_layout \
 		$(OUTPUT)/test_output
+	$(if $(TEST_SAN),$(Q)$(MAKE) --no-print-directory SANITIZE=1 OUTPUT=$(SAN_OUTPUT) \
+		WERROR=1 $(TEST_SAN))
 	$(Q)FIXTURE_GO_CELLS=all ./tests/build-fixtures.sh
 	$(Q)./tests/exact-cells.sh --build >/dev/null
 	$(Q)$(MAKE) --no-print-directory $(OUTPUT)/grpcstreams-without-$$(dpkg-query -W \
 		-f='$${Version}' golang-google-grpc-dev | sed 's/^[0-9]*://; s/[-+~].*//')
-	$(Q)./tests/run.sh
+	$(Q)OUTPUT=$(OUTPUT) GRPCSTREAMS_SAN=$(abspath $(SAN_OUTPUT))/grpcstreams $(TEST_ENV) \
+		./tests/run.sh
+
+# The unit test programs under valgrind's memcheck (tests/valgrind.sh): no
+# memory error, no block definitely or indirectly lost. make test runs them
+# so too (tests/run.sh; UNIT_VALGRIND=0 not), but under SANITIZE=1, where
+# ASan is the checker: valgrind cannot run an ASan build.
+valgrind: deps
+ifeq ($(SANITIZE),1)
+	@echo "make valgrind: not with SANITIZE=1 (valgrind cannot run ASan builds)" >&2; exit 1
+endif
+	$(Q)$(MAKE) --no-print-directory fixtures $(OUTPUT)/test_gobin $(OUTPUT)/test_layout \
+		$(OUTPUT)/test_output
+	$(Q)OUTPUT=$(OUTPUT) ./tests/valgrind.sh $(OUTPUT)/test_output
+	$(Q)OUTPUT=$(OUTPUT) ./tests/valgrind.sh $(OUTPUT)/test_layout .output/fix/*-plain/grpcfixture \
+		.output/fix/*-pie/grpcfixture
+	$(Q)OUTPUT=$(OUTPUT) UNIT_STRICT=1 UNIT_WRAP=$(CURDIR)/tests/valgrind.sh ./tests/unit.sh
 
 # The soak at full length (tests/soak.sh: SOAK_WINDOWS=, SOAK_RPCS=, ...);
 # make test runs a short form (tests/soak.bats). Only the system's fixture.
@@ -182,12 +226,15 @@ demo: deps
 	$(Q)$(MAKE) --no-print-directory all fixtures
 	$(Q)./tests/demo.sh
 
-install: grpcstreams
-	install -D -m 0755 grpcstreams $(DESTDIR)$(prefix)/sbin/grpcstreams
+install: $(TOOL)
+	install -D -m 0755 $(TOOL) $(DESTDIR)$(prefix)/sbin/grpcstreams
 	install -D -m 0644 man/man8/grpcstreams.8 $(DESTDIR)$(prefix)/share/man/man8/grpcstreams.8
 
 clean:
 	$(call msg,CLEAN)
 	$(Q)rm -rf $(OUTPUT)/*.o $(OUTPUT)/*.skel.h $(OUTPUT)/vmlinux.h $(OUTPUT)/test_gobin \
 		$(OUTPUT)/test_layout $(OUTPUT)/test_output $(OUTPUT)/grpcstreams-without-* \
-		$(OUTPUT)/layouts-without-* grpcstreams
+		$(OUTPUT)/layouts-without-* $(OUTPUT)/valgrind $(OUTPUT)/grpcstreams grpcstreams
+ifneq ($(SANITIZE),1)
+	$(Q)rm -rf $(SAN_OUTPUT)
+endif

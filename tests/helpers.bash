@@ -4,6 +4,12 @@
 
 ROOT=$(cd "$BATS_TEST_DIRNAME/.." && pwd)
 TOOL=${GRPCSTREAMS:-$ROOT/grpcstreams}
+# make's build directory (OUTPUT, as tests/run.sh passes it): the tool built
+# without a release's layout. The fixtures are in .output/fix whatever it is.
+case ${OUTPUT:-.output} in
+/*) OUTDIR=$OUTPUT ;;
+*) OUTDIR=$ROOT/${OUTPUT:-.output} ;;
+esac
 GRPC_VERSION=${GRPC_VERSION:-$(dpkg-query -W -f='${Version}' golang-google-grpc-dev | sed 's/-.*//')}
 FIXTURE=${FIXTURE:-$ROOT/.output/fix/$GRPC_VERSION-plain/grpcfixture}
 GOHELLO=$ROOT/.output/fix/gohello

@@ -6,7 +6,7 @@ set -eu
 
 PKGS="gcc libc6-dev clang llvm make pkg-config bpftool libbpf-dev libelf-dev libdw-dev
 libcapstone-dev zlib1g-dev golang-go golang-google-grpc-dev bats jq gdb
-binutils procps util-linux etcd-server etcd-client containerd
+binutils procps util-linux etcd-server etcd-client containerd valgrind
 man-db groff-base bsdextrautils"
 
 missing=""

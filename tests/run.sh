@@ -10,22 +10,43 @@
 # cell of tests/exact-cells.sh (each Go toolchain, each distinct layout of
 # the table). Needs root.
 #
+# Every program of the run built with ASan/UBSan (make SANITIZE=1 test, or
+# the ":san" cell of tests/matrix) writes its sanitizer reports into
+# OUTPUT/tests/sanitizer/LABEL/ (ASAN_OPTIONS and UBSAN_OPTIONS log_path,
+# leaks included), not on its stderr: any report fails the run, looked at by
+# the test or not, and its first lines are shown.
+#
 #   MATRIX="1.33.3-plain 1.81.1-pie"   cells to run instead of tests/matrix
 #   EXACT_CELLS="go1.27-1.83.1-stripped"  exact.bats cells instead of
 #                                      tests/exact-cells.sh's (empty: none)
 #   BATS_FILTER=REGEX                  only the bats tests whose name matches
 #   CELL_TIMEOUT=SECONDS               per bats run (default 1800)
+#   OUTPUT=DIR                         make's build directory (default
+#                                      .output): test_gobin, test_layout,
+#                                      test_output, grpcstreams-without-*,
+#                                      the logs; fixtures stay in .output/fix
+#   GRPCSTREAMS=PATH                   the tool (default ./grpcstreams)
+#   GRPCSTREAMS_SAN=PATH               the tool of ":san" cells (default
+#                                      .output/san/grpcstreams)
+#   SANITIZE=1                         the whole run is sanitized already:
+#                                      ":san" cells are not run again
 #
 # TAP lines are labelled "ok N [CELL] ..."; raw TAP per run is kept in
-# .output/tests/LABEL.tap, the labelled stream in .output/tests.tap. Ends
+# OUTPUT/tests/LABEL.tap, the labelled stream in OUTPUT/tests.tap. Ends
 # with a per-cell table and exactly one line "tests: N passed, N failed";
 # exits non-zero on any failure.
 set -u
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT" || exit 1
-LOGDIR=$ROOT/.output/tests
-LOG=$ROOT/.output/tests.tap
+OUT=${OUTPUT:-.output}
+case $OUT in /*) ;; *) OUT=$ROOT/$OUT ;; esac
+# helpers.bash and unit.sh find the build's programs there.
+OUTPUT=$OUT
+export OUTPUT
+LOGDIR=$OUT/tests
+LOG=$OUT/tests.tap
+SANLOG=$LOGDIR/sanitizer
 CELL_TIMEOUT=${CELL_TIMEOUT:-1800}
 pass=0
 fail=0
@@ -43,7 +64,7 @@ else
 fi
 
 rm -rf "$LOGDIR"
-mkdir -p "$LOGDIR"
+mkdir -p "$LOGDIR" "$SANLOG"
 : >"$LOG"
 : >"$LOGDIR/summary"
 START=$(date +%s)
@@ -55,18 +76,60 @@ record() {
 	printf '%-26s %6s %6s %6ss  %s\n' "$1" "$2" "$3" "$4" "${5:-}" >>"$LOGDIR/summary"
 }
 
+# san_env LABEL: sanitizer reports of what runs next into $SANLOG/LABEL/
+# (a directory anyone may write: some tests run the tool as nobody).
+# Options given by the caller come first; these win.
+san_env() {
+	sandir=$SANLOG/$(echo "$1" | tr -c 'A-Za-z0-9._\n-' _)
+	mkdir -p "$sandir"
+	chmod 1777 "$SANLOG" "$sandir"
+	ASAN_OPTIONS="${ASAN_OPTIONS_CALLER:+$ASAN_OPTIONS_CALLER:}log_path=$sandir/asan:detect_leaks=1"
+	UBSAN_OPTIONS="${UBSAN_OPTIONS_CALLER:+$UBSAN_OPTIONS_CALLER:}log_path=$sandir/ubsan:print_stacktrace=1:halt_on_error=1"
+	export ASAN_OPTIONS UBSAN_OPTIONS
+}
+ASAN_OPTIONS_CALLER=${ASAN_OPTIONS:-}
+UBSAN_OPTIONS_CALLER=${UBSAN_OPTIONS:-}
+
+# san_reports DIR: the number of sanitizer reports in DIR not counted yet,
+# each shown (its first lines) as a "not ok" of LABEL $2.
+san_reports() {
+	n=0
+	for r in "$1"/*; do
+		[ -f "$r" ] || continue
+		grep -qxF "$r" "$SANLOG/.seen" 2>/dev/null && continue
+		echo "$r" >>"$SANLOG/.seen"
+		n=$((n + 1))
+		echo "not ok - [$2] sanitizer report ${r#"$ROOT"/}:" | tee -a "$LOG"
+		head -n 30 "$r" | sed 's/^/#   /' | tee -a "$LOG"
+	done
+	return 0
+}
+
 # run_unit LABEL PREFIX COMMAND...: a unit test program whose last line is
-# "PREFIX: N passed, M failed"; no such line means the program itself broke.
+# "PREFIX: N passed, M failed"; no such line means the program itself broke,
+# and so does a non-zero exit with nothing failed (e.g. valgrind's errors).
 run_unit() {
 	label=$1 prefix=$2
 	shift 2
 	t0=$(date +%s)
-	"$@" >"$LOGDIR/$label.log" 2>&1 || :
+	san_env "$label"
+	rc=0
+	"$@" >"$LOGDIR/$label.log" 2>&1 || rc=$?
 	cat "$LOGDIR/$label.log"
 	p=$(sed -n "s/^$prefix: \([0-9]*\) passed, \([0-9]*\) failed\$/\1/p" "$LOGDIR/$label.log")
 	f=$(sed -n "s/^$prefix: \([0-9]*\) passed, \([0-9]*\) failed\$/\2/p" "$LOGDIR/$label.log")
 	note=
-	[ -n "$p" ] || note="$1 ended without its summary line"
+	if [ -z "$p" ]; then
+		note="$label ended without its summary line"
+	elif [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+		note="$label exited $rc"
+		f=1
+	fi
+	san_reports "$sandir" "$label"
+	if [ "$n" -gt 0 ]; then
+		f=$((${f:-1} + n))
+		note="${note:+$note; }$n sanitizer report(s)"
+	fi
 	record "$label" "${p:-0}" "${f:-1}" $(($(date +%s) - t0)) "$note"
 }
 
@@ -76,26 +139,40 @@ missing() {
 	record "$1" 0 1 0 "missing: $2"
 }
 
+# The unit test programs under valgrind (tests/valgrind.sh), unless they
+# are built with ASan already (SANITIZE=1) or UNIT_VALGRIND=0.
+VG=
+if [ "${SANITIZE:-}" != 1 ] && [ "${UNIT_VALGRIND:-1}" != 0 ]; then
+	if command -v valgrind >/dev/null 2>&1; then
+		VG=$ROOT/tests/valgrind.sh
+		echo "# unit test programs under valgrind (tests/valgrind.sh)"
+	else
+		missing valgrind "valgrind (make deps)"
+	fi
+fi
+
 # gobin against tools that share no code with it.
 if [ -x tests/unit.sh ]; then
-	run_unit unit gobin env UNIT_STRICT=1 ./tests/unit.sh
-	cp "$LOGDIR/unit.log" "$ROOT/.output/unit.log"
+	run_unit unit gobin env UNIT_STRICT=1 UNIT_WRAP="$VG" ./tests/unit.sh
+	cp "$LOGDIR/unit.log" "$OUT/unit.log"
 else
 	missing unit tests/unit.sh
 fi
 # output.c without root: escaping, the NDJSON writer, lines of synthetic events.
-if [ -x .output/test_output ]; then
-	run_unit output output .output/test_output
+if [ -x "$OUT/test_output" ]; then
+	# shellcheck disable=SC2086 # VG: empty or one word
+	run_unit output output $VG "$OUT/test_output"
 else
-	missing output ".output/test_output (make .output/test_output)"
+	missing output "${OUT#"$ROOT"/}/test_output (make ${OUT#"$ROOT"/}/test_output)"
 fi
 # The code checks of layout_check.c against every fixture with DWARF: each
 # one's own layout confirmed, every other layout of the table refused.
-if [ -x .output/test_layout ]; then
-	run_unit layout layout .output/test_layout .output/fix/*-plain/grpcfixture \
+if [ -x "$OUT/test_layout" ]; then
+	# shellcheck disable=SC2086
+	run_unit layout layout $VG "$OUT/test_layout" .output/fix/*-plain/grpcfixture \
 		.output/fix/*-pie/grpcfixture
 else
-	missing layout ".output/test_layout (make .output/test_layout)"
+	missing layout "${OUT#"$ROOT"/}/test_layout (make ${OUT#"$ROOT"/}/test_layout)"
 fi
 
 # run_bats LABEL FIXTURE BATS_FILES...: one bats run, labelled. FIXTURE empty
@@ -112,6 +189,7 @@ run_bats() {
 		record "$label" 0 1 0 "fixture missing"
 		return
 	fi
+	san_env "$label"
 	(
 		if [ -n "$fixture" ]; then
 			FIXTURE=$fixture
@@ -138,6 +216,11 @@ run_bats() {
 		f=$((f + 1))
 	fi
 	[ -z "$note" ] || echo "not ok - [$label] $note" | tee -a "$LOG" >&2
+	san_reports "$sandir" "$label"
+	if [ "$n" -gt 0 ]; then
+		f=$((f + n))
+		note="${note:+$note; }$n sanitizer report(s)"
+	fi
 	record "$label" "$p" "$f" $(($(date +%s) - t0)) "$note"
 }
 
@@ -151,26 +234,47 @@ for b in tests/*.bats; do
 done
 # shellcheck disable=SC2086 # file names without blanks
 run_bats common "" $COMMON
+# A cell of the matrix is CELL or CELL:VARIANT.
+TOOL_DEFAULT=${GRPCSTREAMS:-$ROOT/grpcstreams}
+BARE_CELLS=
 for spec in $CELLS; do
-	cell=${spec%:per-site}
+	BARE_CELLS="$BARE_CELLS ${spec%%:*}"
+done
+for spec in $CELLS; do
+	cell=${spec%%:*}
 	suites=$PER_CELL
 	# A stripped cell: the table's layout, checked against its code.
 	case $cell in *-stripped) suites="$suites tests/exact.bats" ;; esac
-	label=$cell
-	if [ "$spec" != "$cell" ]; then
+	GRPCSTREAMS=$TOOL_DEFAULT
+	export GRPCSTREAMS
+	case $spec in
+	*:per-site)
 		# Attach path forced to a perf event per site (tests/per-site).
-		label=$cell:per-site
-		GRPCSTREAMS_REAL=${GRPCSTREAMS:-$ROOT/grpcstreams}
+		GRPCSTREAMS_REAL=$TOOL_DEFAULT
 		export GRPCSTREAMS_REAL
 		GRPCSTREAMS=$ROOT/tests/per-site
-		export GRPCSTREAMS
-	fi
+		;;
+	*:san)
+		# The tool built with ASan and UBSan (make SANITIZE=1).
+		if [ "${SANITIZE:-}" = 1 ]; then
+			echo "# --- $spec: skipped, every cell of this run is sanitized" | tee -a "$LOG"
+			continue
+		fi
+		GRPCSTREAMS=${GRPCSTREAMS_SAN:-$ROOT/.output/san/grpcstreams}
+		if [ ! -x "$GRPCSTREAMS" ]; then
+			missing "$spec" "${GRPCSTREAMS#"$ROOT"/} (make SANITIZE=1)"
+			continue
+		fi
+		;;
+	*:*)
+		missing "$spec" "no such variant in tests/run.sh"
+		continue
+		;;
+	esac
 	# shellcheck disable=SC2086
-	run_bats "$label" "$ROOT/.output/fix/$cell/grpcfixture" $suites
-	if [ "$spec" != "$cell" ]; then
-		GRPCSTREAMS=$GRPCSTREAMS_REAL
-	fi
+	run_bats "$spec" "$ROOT/.output/fix/$cell/grpcfixture" $suites
 done
+GRPCSTREAMS=$TOOL_DEFAULT
 
 # The short exact check on the other stripped cells (tests/exact-cells.sh):
 # every Go toolchain, every distinct layout of the table.
@@ -184,9 +288,18 @@ else
 	}
 fi
 for cell in $EXACT; do
-	case " $(echo $CELLS) " in *" $cell "* | *" $cell:per-site "*) continue ;; esac
+	case "$BARE_CELLS " in *" $cell "*) continue ;; esac
 	run_bats "$cell" "$ROOT/.output/fix/$cell/grpcfixture" tests/exact.bats
 done
+
+# Reports of processes that outlived their run (none should).
+late=0
+for d in "$SANLOG" "$SANLOG"/*/; do
+	[ -d "$d" ] || continue
+	san_reports "${d%/}" late
+	late=$((late + n))
+done
+[ "$late" -eq 0 ] || record late 0 "$late" 0 "sanitizer reports after their run"
 
 if [ "$ran" -eq 0 ]; then
 	echo "tests: no bats test ran${BATS_FILTER:+ (BATS_FILTER=$BATS_FILTER)}" >&2

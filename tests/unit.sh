@@ -9,14 +9,20 @@
 # skipped with a note otherwise (with UNIT_STRICT=1, as tests/run.sh runs
 # it, a missing one is a failure). GOBIN_FIX overrides .output/fix;
 # GOBIN_CALLERS_EXTRA lists more binaries (with symbols) whose NewStream
-# callers to check. Exits non-zero on any failure.
+# callers to check; OUTPUT is make's build directory (.output) and
+# UNIT_WRAP a command test_gobin runs under (make valgrind: valgrind, its
+# log in a file of its own). Exits non-zero on any failure.
 set -eu
 # Tool output and awk's string comparisons of hex addresses must not depend
 # on the caller's locale.
 export LC_ALL=C
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-TEST=$ROOT/.output/test_gobin
+# OUTPUT: make's build directory (make SANITIZE=1: .output/san).
+case ${OUTPUT:-.output} in
+/*) TEST=$OUTPUT/test_gobin ;;
+*) TEST=$ROOT/${OUTPUT:-.output}/test_gobin ;;
+esac
 FIX=${GOBIN_FIX:-$ROOT/.output/fix}
 GO=${GO:-go}
 
@@ -1224,7 +1230,8 @@ done
 
 OUT=$TMPD/out
 rc=0
-"$TEST" "$@" >"$OUT" 2>&1 || rc=$?
+# shellcheck disable=SC2086 # UNIT_WRAP: a command and its options
+${UNIT_WRAP:-} "$TEST" "$@" >"$OUT" 2>&1 || rc=$?
 cat "$OUT"
 LINE=$(tail -n 1 "$OUT")
 case $LINE in
