@@ -645,7 +645,8 @@ static int scan_all_callers(struct caller_scan *sc)
 	lo = t->text + gobin_pcln_entryoff(t, 0);
 	hi = t->text + gobin_pcln_entryoff(t, t->nfunc);
 	code = hi > lo ? gobin_func_bytes(sc->gb, lo, hi - lo) : NULL;
-	buf = code ? malloc(SCAN_WINDOW + 4) : NULL;
+	/* No more than the text needs: a small program's is a few KB. */
+	buf = code ? malloc(hi - lo < SCAN_WINDOW + 4 ? hi - lo : SCAN_WINDOW + 4) : NULL;
 	if (!buf)
 		return gobin_for_each_func(sc->gb, scan_callers, sc);
 	/*
