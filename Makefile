@@ -114,20 +114,31 @@ $(OUTPUT)/test_output: tests/test_output.c $(OUTPUT)/output.o $(OUTPUT)/trace_he
 FUZZ_CC := clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
 FUZZ_GOBIN_SRCS := $(wildcard gobin_*.c) layout.c layout_check.c
 
-$(OUTPUT)/fuzz/fuzz_gobin $(OUTPUT)/fuzz/fuzz_sections: $(OUTPUT)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c \
-		$(FUZZ_GOBIN_SRCS) gobin.h gobin_internal.h layout.h layouts.gen.h
+FUZZ_HARNESSES := gobin sections code dwarf output
+FUZZ_BINS := $(addprefix $(OUTPUT)/fuzz/fuzz_,$(FUZZ_HARNESSES)) $(OUTPUT)/fuzz/mkseeds
+
+$(addprefix $(OUTPUT)/fuzz/fuzz_,gobin sections code dwarf): $(OUTPUT)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c \
+		$(FUZZ_GOBIN_SRCS) gobin.h gobin_internal.h layout.h layouts.gen.h \
+		tests/fuzz/minielf.h tests/fuzz/fuzz_funcs.h
 	$(call msg,FUZZ,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(FUZZ_CC) $(INCLUDES) $< $(FUZZ_GOBIN_SRCS) $(LIBS) -o $@
+
+# Structure-aware seeds cut from the fixtures (tests/fuzz/seeds.sh).
+$(OUTPUT)/fuzz/mkseeds: tests/fuzz/mkseeds.c $(GOBIN_OBJS) tests/fuzz/minielf.h \
+		tests/fuzz/fuzz_funcs.h gobin.h gobin_internal.h
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $(INCLUDES) $< $(GOBIN_OBJS) $(LIBS) -o $@
 
 $(OUTPUT)/fuzz/fuzz_output: tests/fuzz/fuzz_output.c output.c trace_helpers.c output.h
 	$(call msg,FUZZ,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(FUZZ_CC) $(INCLUDES) $< output.c trace_helpers.c $(LIBS) -o $@
 
-# FUZZ_SECONDS per harness (default 60).
+# FUZZ_SECONDS per harness (default 60); make test runs each for a few.
 fuzz: deps
-	$(Q)$(MAKE) --no-print-directory fixtures $(addprefix $(OUTPUT)/fuzz/fuzz_,gobin sections output)
+	$(Q)$(MAKE) --no-print-directory fixtures $(FUZZ_BINS)
 	$(Q)./tests/fuzz/run.sh
 
 # Go gRPC fixture programs, built from Debian's packages (cached).
@@ -157,7 +168,7 @@ sweep: deps
 # deps first, on its own: the rest needs what it installs (also under -j).
 test: deps
 	$(Q)$(MAKE) --no-print-directory WERROR=1 all $(OUTPUT)/test_gobin $(OUTPUT)/test_layout \
-		$(OUTPUT)/test_output
+		$(OUTPUT)/test_output $(FUZZ_BINS)
 	$(Q)FIXTURE_GO_CELLS=all ./tests/build-fixtures.sh
 	$(Q)./tests/exact-cells.sh --build >/dev/null
 	$(Q)$(MAKE) --no-print-directory $(OUTPUT)/grpcstreams-without-$$(dpkg-query -W \
@@ -180,4 +191,4 @@ clean:
 	$(call msg,CLEAN)
 	$(Q)rm -rf $(OUTPUT)/*.o $(OUTPUT)/*.skel.h $(OUTPUT)/vmlinux.h $(OUTPUT)/test_gobin \
 		$(OUTPUT)/test_layout $(OUTPUT)/test_output $(OUTPUT)/grpcstreams-without-* \
-		$(OUTPUT)/layouts-without-* grpcstreams
+		$(OUTPUT)/layouts-without-* $(FUZZ_BINS) grpcstreams
