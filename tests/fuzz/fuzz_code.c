@@ -14,7 +14,8 @@
  *
  *	input = flags (1 byte: NewStream's itab method index, low 4 bits;
  *		the grpc-go version, bits 4-5; in rodata rather than build
- *		info, bit 6), then NFUNCS x (code length, args) (u16 LE
+ *		info, bit 6; the first-pass swap on RAX rather than any
+ *		register, bit 7), then NFUNCS x (code length, args) (u16 LE
  *		each), then the functions' code, in funcs[] order
  *
  * A length past the input's end takes what is left; a function with no
@@ -37,7 +38,8 @@
 
 static const char *const versions[4] = { NULL, "1.33.3", "1.64.0", "1.81.1" };
 
-static void sites(struct gobin *gb, uint64_t addr, uint64_t size, uint64_t callee)
+static void sites(struct gobin *gb, uint64_t addr, uint64_t size, uint64_t callee,
+		  unsigned int swap_base)
 {
 	static const uint16_t keep[] = { X86_REG_RAX, X86_REG_RBX, 0 };
 	struct probe_site s[16];
@@ -46,8 +48,7 @@ static void sites(struct gobin *gb, uint64_t addr, uint64_t size, uint64_t calle
 	gobin_entry_site(gb, addr, size, &s[0]);
 	gobin_ret_sites(gb, addr, size, s, 16);
 	gobin_body_site(gb, addr, size, keep, &s[0]);
-	gobin_first_pass_site(gb, addr, size, 0, keep, &s[0], &why);
-	gobin_first_pass_site(gb, addr, size, X86_REG_RAX, keep, &s[0], &why);
+	gobin_first_pass_site(gb, addr, size, swap_base, keep, &s[0], &why);
 	gobin_call_sites(gb, addr, size, callee, s, 16);
 }
 
@@ -118,7 +119,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	}
 	for (i = 0; i < NFUNCS; i++)
-		sites(gb, addr[i], sizes[i], addr[FN_NEWSTREAM]);
+		sites(gb, addr[i], sizes[i], addr[FN_NEWSTREAM], data[0] & 0x80 ? X86_REG_RAX : 0);
 	gobin_caller_sites(gb, fuzz_funcs[FN_NEWSTREAM], NULL, callers, keep, s, 32,
 			   &complete, &why);
 	gobin_caller_sites(gb, fuzz_funcs[FN_CLOSESTREAM], "go.itab.*x,y", NULL, keep, s, 32,

@@ -39,6 +39,7 @@ total=0
 mkdir -p "$F/crashes"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
+: >"$tmp/start"
 
 # Seeds, again whenever mkseeds is newer (cut from the fixtures with DWARF).
 if [ ! -f "$F/seeds/.done" ] || [ "$F/mkseeds" -nt "$F/seeds/.done" ]; then
@@ -101,6 +102,7 @@ for h in $HARNESSES; do
 	[ "$crash" -eq 0 ] || grep -E 'ERROR|SUMMARY' "$log" | head -n 5
 	total=$((total + ${runs:-0}))
 done
-echo "fuzz: $total executions in total, $(ls "$F/crashes" | wc -l) crash input(s) in .output/fuzz/crashes"
+echo "fuzz: $total executions in total," \
+	"$(find "$F/crashes" -type f -newer "$tmp/start" | wc -l) new crash input(s) in .output/fuzz/crashes"
 echo "fuzz: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
