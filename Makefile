@@ -113,16 +113,23 @@ $(OUTPUT)/test_output: tests/test_output.c $(OUTPUT)/output.o $(OUTPUT)/trace_he
 # libFuzzer harnesses (tests/fuzz/): ASan and UBSan, clang only.
 FUZZ_CC := clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
 FUZZ_GOBIN_SRCS := $(wildcard gobin_*.c) layout.c layout_check.c
+# The code under test, instrumented once for all the harnesses.
+FUZZ_GOBIN_OBJS := $(patsubst %.c,$(OUTPUT)/fuzz/%.o,$(FUZZ_GOBIN_SRCS))
+
+$(FUZZ_GOBIN_OBJS): $(OUTPUT)/fuzz/%.o: %.c gobin.h gobin_internal.h layout.h layouts.gen.h \
+		grpcstreams.h
+	$(call msg,FUZZ-CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(FUZZ_CC) $(INCLUDES) -c $< -o $@
 
 FUZZ_HARNESSES := gobin sections code dwarf output
 FUZZ_BINS := $(addprefix $(OUTPUT)/fuzz/fuzz_,$(FUZZ_HARNESSES)) $(OUTPUT)/fuzz/mkseeds
 
 $(addprefix $(OUTPUT)/fuzz/fuzz_,gobin sections code dwarf): $(OUTPUT)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c \
-		$(FUZZ_GOBIN_SRCS) gobin.h gobin_internal.h layout.h layouts.gen.h \
-		tests/fuzz/minielf.h tests/fuzz/fuzz_funcs.h
+		$(FUZZ_GOBIN_OBJS) gobin.h layout.h tests/fuzz/minielf.h tests/fuzz/fuzz_funcs.h
 	$(call msg,FUZZ,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(FUZZ_CC) $(INCLUDES) $< $(FUZZ_GOBIN_SRCS) $(LIBS) -o $@
+	$(Q)$(FUZZ_CC) $(INCLUDES) $< $(FUZZ_GOBIN_OBJS) $(LIBS) -o $@
 
 # Structure-aware seeds cut from the fixtures (tests/fuzz/seeds.sh).
 $(OUTPUT)/fuzz/mkseeds: tests/fuzz/mkseeds.c $(GOBIN_OBJS) tests/fuzz/minielf.h \
@@ -191,4 +198,4 @@ clean:
 	$(call msg,CLEAN)
 	$(Q)rm -rf $(OUTPUT)/*.o $(OUTPUT)/*.skel.h $(OUTPUT)/vmlinux.h $(OUTPUT)/test_gobin \
 		$(OUTPUT)/test_layout $(OUTPUT)/test_output $(OUTPUT)/grpcstreams-without-* \
-		$(OUTPUT)/layouts-without-* $(FUZZ_BINS) grpcstreams
+		$(OUTPUT)/layouts-without-* $(FUZZ_BINS) $(OUTPUT)/fuzz/*.o grpcstreams
