@@ -134,21 +134,39 @@ $(OUTPUT)/test_output: tests/test_output.c $(OUTPUT)/output.o $(OUTPUT)/trace_he
 # libFuzzer harnesses (tests/fuzz/): ASan and UBSan, clang only.
 FUZZ_CC := clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
 FUZZ_GOBIN_SRCS := $(wildcard gobin_*.c) layout.c layout_check.c
+# The code under test, instrumented once for all the harnesses.
+FUZZ_GOBIN_OBJS := $(patsubst %.c,$(OUTPUT)/fuzz/%.o,$(FUZZ_GOBIN_SRCS))
 
-$(OUTPUT)/fuzz/fuzz_gobin $(OUTPUT)/fuzz/fuzz_sections: $(OUTPUT)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c \
-		$(FUZZ_GOBIN_SRCS) gobin.h gobin_internal.h layout.h layouts.gen.h
+$(FUZZ_GOBIN_OBJS): $(OUTPUT)/fuzz/%.o: %.c gobin.h gobin_internal.h layout.h layouts.gen.h \
+		grpcstreams.h
+	$(call msg,FUZZ-CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(FUZZ_CC) $(INCLUDES) -c $< -o $@
+
+FUZZ_HARNESSES := gobin sections code dwarf output
+FUZZ_BINS := $(addprefix $(OUTPUT)/fuzz/fuzz_,$(FUZZ_HARNESSES)) $(OUTPUT)/fuzz/mkseeds
+
+$(addprefix $(OUTPUT)/fuzz/fuzz_,gobin sections code dwarf): $(OUTPUT)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c \
+		$(FUZZ_GOBIN_OBJS) gobin.h layout.h tests/fuzz/minielf.h tests/fuzz/fuzz_funcs.h
 	$(call msg,FUZZ,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(FUZZ_CC) $(INCLUDES) $< $(FUZZ_GOBIN_SRCS) $(LIBS) -o $@
+	$(Q)$(FUZZ_CC) $(INCLUDES) $< $(FUZZ_GOBIN_OBJS) $(LIBS) -o $@
+
+# Structure-aware seeds cut from the fixtures (tests/fuzz/seeds.sh).
+$(OUTPUT)/fuzz/mkseeds: tests/fuzz/mkseeds.c $(GOBIN_OBJS) tests/fuzz/minielf.h \
+		tests/fuzz/fuzz_funcs.h gobin.h gobin_internal.h
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $(INCLUDES) $< $(GOBIN_OBJS) $(LIBS) -o $@
 
 $(OUTPUT)/fuzz/fuzz_output: tests/fuzz/fuzz_output.c output.c trace_helpers.c output.h
 	$(call msg,FUZZ,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(FUZZ_CC) $(INCLUDES) $< output.c trace_helpers.c $(LIBS) -o $@
 
-# FUZZ_SECONDS per harness (default 60).
+# FUZZ_SECONDS per harness (default 60); make test runs each for a few.
 fuzz: deps
-	$(Q)$(MAKE) --no-print-directory fixtures $(addprefix $(OUTPUT)/fuzz/fuzz_,gobin sections output)
+	$(Q)$(MAKE) --no-print-directory fixtures $(FUZZ_BINS)
 	$(Q)./tests/fuzz/run.sh
 
 # Go gRPC fixture programs, built from Debian's packages (cached).
@@ -186,7 +204,7 @@ TEST_SAN := $(SAN_OUTPUT)/grpcstreams
 endif
 test: deps
 	$(Q)$(MAKE) --no-print-directory WERROR=1 all $(OUTPUT)/test_gobin $(OUTPUT)/test_layout \
-		$(OUTPUT)/test_output
+		$(OUTPUT)/test_output $(FUZZ_BINS)
 	$(if $(TEST_SAN),$(Q)$(MAKE) --no-print-directory SANITIZE=1 OUTPUT=$(SAN_OUTPUT) \
 		WERROR=1 $(TEST_SAN))
 	$(Q)FIXTURE_GO_CELLS=all ./tests/build-fixtures.sh
@@ -234,7 +252,8 @@ clean:
 	$(call msg,CLEAN)
 	$(Q)rm -rf $(OUTPUT)/*.o $(OUTPUT)/*.skel.h $(OUTPUT)/vmlinux.h $(OUTPUT)/test_gobin \
 		$(OUTPUT)/test_layout $(OUTPUT)/test_output $(OUTPUT)/grpcstreams-without-* \
-		$(OUTPUT)/layouts-without-* $(OUTPUT)/valgrind $(OUTPUT)/grpcstreams grpcstreams
+		$(OUTPUT)/layouts-without-* $(OUTPUT)/valgrind $(OUTPUT)/grpcstreams grpcstreams \
+		$(FUZZ_BINS) $(OUTPUT)/fuzz/*.o
 ifneq ($(SANITIZE),1)
 	$(Q)rm -rf $(SAN_OUTPUT)
 endif

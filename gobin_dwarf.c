@@ -18,9 +18,52 @@ bool gobin_has_dwarf(const struct gobin *gb)
 	return gb->dwarf != NULL;
 }
 
-static const char *die_name(Dwarf_Die *die)
+/*
+ * The debug sections' data, read once: libdw's own copies (elf_getdata()
+ * of the Elf it was opened on returns the buffers it reads, decompressed).
+ */
+static void dw_read_data(struct gobin *gb)
 {
-	return dwarf_diename(die);
+	Elf_Scn *scn = NULL;
+	size_t shstrndx;
+	Elf_Data *d;
+	GElf_Shdr sh;
+	const char *n;
+
+	gb->dw_data_read = true;
+	if (elf_getshdrstrndx(gb->elf, &shstrndx))
+		return;
+	while ((scn = elf_nextscn(gb->elf, scn)) && gb->dw_ndata < 8) {
+		if (!gelf_getshdr(scn, &sh) || !(n = elf_strptr(gb->elf, shstrndx, sh.sh_name)) ||
+		    (strncmp(n, ".debug_", 7) && strncmp(n, ".zdebug_", 8)))
+			continue;
+		d = elf_getdata(scn, NULL);
+		if (!d || !d->d_buf || !d->d_size)
+			continue;
+		gb->dw_data[gb->dw_ndata].lo = d->d_buf;
+		gb->dw_data[gb->dw_ndata++].hi = (const char *)d->d_buf + d->d_size;
+	}
+}
+
+/*
+ * DIE's name, or NULL unless it ends inside the debug section it is in:
+ * libdw returns an inline name (DW_FORM_string) as a pointer into
+ * .debug_info without checking that a NUL follows before the section's
+ * end, and a corrupt file's last name then runs off its buffer.
+ */
+static const char *die_name(struct gobin *gb, Dwarf_Die *die)
+{
+	const char *n = dwarf_diename(die);
+	int i;
+
+	if (!n)
+		return NULL;
+	if (!gb->dw_data_read)
+		dw_read_data(gb);
+	for (i = 0; i < gb->dw_ndata; i++)
+		if (n >= gb->dw_data[i].lo && n < gb->dw_data[i].hi)
+			return memchr(n, '\0', gb->dw_data[i].hi - n) ? n : NULL;
+	return NULL;
 }
 
 static int dw_index_cmp(const void *a, const void *b)
@@ -57,7 +100,7 @@ static int dw_build_index(struct gobin *gb)
 			tag = dwarf_tag(&die);
 			if (tag != DW_TAG_structure_type && tag != DW_TAG_subprogram)
 				continue;
-			name = dwarf_diename(&die);
+			name = die_name(gb, &die);
 			if (!name)
 				continue;
 			if (n == cap) {
@@ -123,7 +166,7 @@ static int find_member_die(struct gobin *gb, const char *type,
 	do {
 		if (dwarf_tag(child) != DW_TAG_member)
 			continue;
-		n = die_name(child);
+		n = die_name(gb, child);
 		if (n && !strcmp(n, member))
 			return 0;
 	} while (!dwarf_siblingof(child, child));
@@ -160,7 +203,7 @@ int gobin_member_type(struct gobin *gb, const char *type, const char *member,
 	if (err)
 		return err;
 	if (!dwarf_attr(&m, DW_AT_type, &attr) || !dwarf_formref_die(&attr, &t) ||
-	    !(n = dwarf_diename(&t)))
+	    !(n = die_name(gb, &t)))
 		return -ENOENT;
 	if (strlen(n) >= len)
 		return -ERANGE;
@@ -321,7 +364,7 @@ static bool receiver_type(const char *func, char *buf, size_t len, bool *ptr)
 }
 
 /* The name of the type of the first non-result formal parameter of FN. */
-static const char *first_param_type(Dwarf_Die *fn)
+static const char *first_param_type(struct gobin *gb, Dwarf_Die *fn)
 {
 	Dwarf_Attribute attr;
 	Dwarf_Die p, t;
@@ -338,7 +381,7 @@ static const char *first_param_type(Dwarf_Die *fn)
 		if (!dwarf_attr_integrate(&p, DW_AT_type, &attr) ||
 		    !dwarf_formref_die(&attr, &t))
 			return NULL;
-		return dwarf_diename(&t);
+		return die_name(gb, &t);
 	} while (!dwarf_siblingof(&p, &p));
 	return NULL;
 }
@@ -351,7 +394,7 @@ static const char *first_param_type(Dwarf_Die *fn)
  */
 static int missing_receiver(struct gobin *gb, const char *func, Dwarf_Die *fn)
 {
-	const char *first = first_param_type(fn);
+	const char *first = first_param_type(gb, fn);
 	char recv[512];
 	Dwarf_Die t;
 	bool ptr;
@@ -409,7 +452,7 @@ int gobin_param_reg(struct gobin *gb, const char *func, const char *param,
 			r = before;
 			r.first_int = -1;
 		}
-		n = dwarf_diename(&p);
+		n = die_name(gb, &p);
 		if (n && !strcmp(n, param)) {
 			if (err)
 				return -E2BIG;

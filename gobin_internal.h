@@ -103,6 +103,10 @@ struct gobin {
 	struct dw_index_ent *dw_index;
 	size_t dw_nindex;
 	bool dw_indexed;
+	/* The debug sections' data as libdw reads it: where a DIE's name may be. */
+	struct { const char *lo, *hi; } dw_data[8];
+	int dw_ndata;
+	bool dw_data_read;
 	char go_version[GOBIN_VERSION_LEN];
 	char grpc_version[GOBIN_VERSION_LEN];
 	const char *grpc_version_source;

@@ -551,7 +551,9 @@ static int scan_callers(const char *name, uint64_t addr, uint64_t size,
 		}
 		sc->targets[sc->ntargets++] = t;
 	}
-	qsort(sc->targets, sc->ntargets, sizeof(*sc->targets), cmp_u64);
+	/* qsort() of NULL is undefined even for 0 elements: a function with no branch. */
+	if (sc->ntargets)
+		qsort(sc->targets, sc->ntargets, sizeof(*sc->targets), cmp_u64);
 	for (i = 0; i < n && !sc->err; i++) {
 		if (insn[i].id == X86_INS_CALL) {
 			t = direct_target(sc->cs, &insn[i]);
@@ -643,7 +645,8 @@ static int scan_all_callers(struct caller_scan *sc)
 	lo = t->text + gobin_pcln_entryoff(t, 0);
 	hi = t->text + gobin_pcln_entryoff(t, t->nfunc);
 	code = hi > lo ? gobin_func_bytes(sc->gb, lo, hi - lo) : NULL;
-	buf = code ? malloc(SCAN_WINDOW + 4) : NULL;
+	/* No more than the text needs: a small program's is a few KB. */
+	buf = code ? malloc(hi - lo < SCAN_WINDOW + 4 ? hi - lo : SCAN_WINDOW + 4) : NULL;
 	if (!buf)
 		return gobin_for_each_func(sc->gb, scan_callers, sc);
 	/*
@@ -679,7 +682,7 @@ static int scan_all_callers(struct caller_scan *sc)
 			err = gobin_for_each_func_in(sc->gb, pkg, add_caller, &cp);
 		}
 	}
-	if (!err) {
+	if (!err && l.n) {	/* l.slot is NULL when nothing may call FUNC */
 		qsort(l.slot, l.n, sizeof(*l.slot), cmp_u64);
 		for (i = 0; i < l.n && !err; i++) {
 			if (i && l.slot[i] == l.slot[i - 1])
@@ -941,7 +944,8 @@ int gobin_caller_sites(struct gobin *gb, const char *func, const char *itab_sym,
 	if (err)
 		return err;
 	/* One site per address (a .symtab can list a function twice). */
-	qsort(sites, sc.n, sizeof(*sites), cmp_site);
+	if (sc.n)	/* SITES may be NULL with MAX 0 */
+		qsort(sites, sc.n, sizeof(*sites), cmp_site);
 	for (i = j = 0; i < sc.n; i++)
 		if (!j || sites[j - 1].vaddr != sites[i].vaddr)
 			sites[j++] = sites[i];

@@ -127,7 +127,8 @@ static int decode(struct layout_code *lc, const uint8_t *code, size_t size,
 		  uint64_t addr, struct insn **out, size_t *n)
 {
 	struct insn *v = NULL, *nv;
-	size_t cap = 0, cnt = 0;
+	size_t cnt = 0, first = size / 4 + 16;	/* ~4 bytes an instruction in Go code */
+	size_t cap = 0;
 	cs_insn *ci = cs_malloc(lc->cs);
 	const cs_x86 *x;
 
@@ -135,7 +136,7 @@ static int decode(struct layout_code *lc, const uint8_t *code, size_t size,
 		return -ENOMEM;
 	while (cs_disasm_iter(lc->cs, &code, &size, &addr, ci)) {
 		if (cnt == cap) {
-			cap = cap ? 2 * cap : 1024;
+			cap = cap ? 2 * cap : first;
 			nv = realloc(v, cap * sizeof(*v));
 			if (!nv) {
 				free(v);

@@ -670,7 +670,8 @@ void out_table(const struct stats *d, __u64 open)
 	       d->ended, open, d->abandoned, d->collisions[COLL_SHADOW],
 	       nextid_str(d->collisions[COLL_NEXTID_RACE], "-", n, sizeof(n)),
 	       d->collisions[COLL_DUPLICATE], d->lost_events, d->table_full);
-	qsort(rows, nrows, sizeof(*rows), cmp_rows);
+	if (nrows)	/* ROWS is NULL before the first one: qsort(NULL) is undefined */
+		qsort(rows, nrows, sizeof(*rows), cmp_rows);
 	printf("%-7s %-6s %-22s %5s %-5s %10s %6s %s\n", "PID", "SIDE", "CONN", "SID", "STATE",
 	       "LAT/AGE_MS", "STATUS", "METHOD");
 	for (i = 0; i < nrows; i++)

@@ -8,6 +8,11 @@ PKGS="gcc libc6-dev clang llvm make pkg-config bpftool libbpf-dev libelf-dev lib
 libcapstone-dev zlib1g-dev golang-go golang-google-grpc-dev bats jq gdb
 binutils procps util-linux etcd-server etcd-client containerd valgrind
 man-db groff-base bsdextrautils"
+# libFuzzer and the sanitizers' runtime (make fuzz, the fuzz step of make
+# test), of clang's own version: not a dependency of Debian's clang.
+clangv=$(apt-cache depends clang 2>/dev/null | sed -n 's/.*Depends: clang-\([0-9]*\)$/\1/p' |
+	head -n 1)
+[ -z "$clangv" ] || PKGS="$PKGS libclang-rt-$clangv-dev"
 
 missing=""
 for p in $PKGS; do

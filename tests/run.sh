@@ -1,7 +1,9 @@
 #!/bin/sh
 # SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 # The whole suite: unit tests of the Go-binary inspection module and of the
-# layout code checks (test_layout, on every fixture with DWARF), the suites
+# layout code checks (test_layout, on every fixture with DWARF), the fuzz
+# harnesses for a few seconds each and their regression inputs
+# (tests/fuzz/run.sh, FUZZ_TEST_SECONDS per harness, default 5), the suites
 # that do not depend on a fixture cell (cli.bats, etcd.bats, ...: every
 # tests/*.bats but the per-cell ones) once, labelled "common", then the
 # per-cell suites (client.bats, server.bats, abandoned.bats) once per cell of
@@ -173,6 +175,15 @@ if [ -x "$OUT/test_layout" ]; then
 		.output/fix/*-pie/grpcfixture
 else
 	missing layout "${OUT#"$ROOT"/}/test_layout (make ${OUT#"$ROOT"/}/test_layout)"
+fi
+
+# The fuzz harnesses, briefly (FUZZ_TEST_SECONDS each, default 5), after
+# their regression inputs (tests/fuzz/regress/): no crash, no UB.
+if [ -x tests/fuzz/run.sh ]; then
+	run_unit fuzz fuzz env FUZZ_SECONDS="${FUZZ_TEST_SECONDS:-5}" FUZZ_KEEP=0 \
+		./tests/fuzz/run.sh
+else
+	missing fuzz tests/fuzz/run.sh
 fi
 
 # run_bats LABEL FIXTURE BATS_FILES...: one bats run, labelled. FIXTURE empty

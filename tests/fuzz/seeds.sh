@@ -1,32 +1,23 @@
 #!/bin/sh
 # SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
-# Seed corpora for make fuzz, from real Go programs, cut to size:
-#   seeds.sh OUTDIR BINARY...
-# OUTDIR/gobin: whole binaries' first 64 KB (fuzz_gobin);
-# OUTDIR/sections: each binary's .gopclntab, .go.buildinfo, .rodata and
-# .text, 64 KB at most each, framed as fuzz_sections.c reads them;
+# Seed corpora for the fuzz harnesses, from the fixtures, cut to size:
+#   seeds.sh OUTDIR [BINARY...]
+# BINARY (default: every fixture with symbols and DWARF, plain and PIE):
+# OUTDIR/{code,sections,gobin,dwarf} by .output/fuzz/mkseeds (see
+# tests/fuzz/mkseeds.c: the grpc-go functions' code, a function table of
+# their own, build info, itab, DWARF in Go's shapes; a few KB each);
 # OUTDIR/output: method names, hostile ones included (fuzz_output).
 set -eu
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 out=$1
 shift
-mkdir -p "$out/gobin" "$out/sections" "$out/output"
-t=$(mktemp -d)
-trap 'rm -rf "$t"' EXIT
-for b in "$@"; do
-	name=$(basename "$(dirname "$b")")-$(basename "$b")
-	head -c 65536 "$b" >"$out/gobin/$name"
-	for s in .gopclntab .go.buildinfo .rodata .text; do
-		objcopy -O binary --only-section="$s" "$b" "$t/$s" 2>/dev/null || : >"$t/$s"
-		head -c 65535 "$t/$s" >"$t/$s.cut"
+if [ $# -eq 0 ]; then
+	for b in "$ROOT"/.output/fix/*-plain/grpcfixture "$ROOT"/.output/fix/*-pie/grpcfixture; do
+		[ -x "$b" ] && set -- "$@" "$b"
 	done
-	# u16 little-endian lengths of the first three, then the four contents.
-	{
-		for s in .gopclntab .go.buildinfo .rodata; do
-			n=$(wc -c <"$t/$s.cut")
-			printf "\\$(printf %03o $((n % 256)))\\$(printf %03o $((n / 256)))"
-		done
-		cat "$t/.gopclntab.cut" "$t/.go.buildinfo.cut" "$t/.rodata.cut" "$t/.text.cut"
-	} >"$out/sections/$name"
-done
+fi
+[ $# -gt 0 ] || { echo "seeds.sh: no fixture (make fixtures)" >&2; exit 1; }
+mkdir -p "$out/output"
+"$ROOT/.output/fuzz/mkseeds" "$out" "$@"
 printf '/fixture.Test/Unary' >"$out/output/plain"
 printf '/\033[2J\r\n\342\200\256evil\377\376/\302\233' >"$out/output/hostile"
