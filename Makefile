@@ -5,7 +5,9 @@
 # SAN_OUTPUT (never mixed with the normal ones), the tool as
 # $(SAN_OUTPUT)/grpcstreams; `make SANITIZE=1 test` runs the whole suite
 # against it (fixtures stay in .output/fix) and fails on any sanitizer
-# report, one a test looks at or not (tests/run.sh).
+# report, one a test looks at or not (tests/run.sh). make test itself runs
+# one matrix cell with the sanitized tool (tests/matrix, ":san"), and the
+# unit test programs under valgrind, as `make valgrind` does.
 SAN_OUTPUT ?= .output/san
 ifeq ($(SANITIZE),1)
 OUTPUT ?= $(SAN_OUTPUT)
