@@ -121,15 +121,29 @@ check_keys() {
 }
 
 @test "-d ends a capture, leaves the traced client running" {
-	start_client -conns 2 -concurrency 4 -duration 8
+	# A client that runs until stopped: how long the tool takes to start
+	# (a loaded machine, a sanitized build) cannot make it end first.
+	start_client -conns 2 -concurrency 4 -duration 3600
 	touch "$T/go"
-	run timeout 20 "$TOOL" -p "$CLIENT_PID" -j -d 2
+	run timeout 60 "$TOOL" -p "$CLIENT_PID" -j -d 2
 	[ "$status" -eq 0 ]
 	echo "$output" | tail -n 1 | jq -e '.type == "summary" and .streams > 0'
+	# Detached, the client goes on: its own count of RPCs still grows.
+	local a b
+	a=$(client_progress)
+	for _ in $(seq 100); do
+		b=$(client_progress)
+		[ "$b" -gt "$a" ] && break
+		sleep 0.1
+	done
+	[ "$b" -gt "$a" ]
 	kill -0 "$CLIENT_PID"
-	wait "$CLIENT_PID"
-	# The client finished every RPC it started, all OK.
-	jq -e '.per_status == {"0": .rpcs}' "$T/truth.json"
+	kill "$CLIENT_PID"
+	wait "$CLIENT_PID" || true
+	CLIENT_PID=
+	# Nothing went wrong in the client meanwhile (it would have said so).
+	run grep -ci 'error\|panic' "$T/client.err"
+	[ "$output" = 0 ]
 }
 
 @test "SIGINT and SIGTERM end it cleanly with a summary" {

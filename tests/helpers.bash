@@ -78,6 +78,19 @@ start_client() {
 	wait_for "$T/client.err" "connections ready"
 }
 
+# client_progress: the RPCs the running client has completed, as it says
+# on SIGUSR1 ("progress RPCS CPU SECONDS").
+client_progress() {
+	local n i
+	n=$(grep -c '^progress ' "$T/client.err" || true)
+	kill -USR1 "$CLIENT_PID"
+	for i in $(seq 200); do
+		[ "$(grep -c '^progress ' "$T/client.err" || true)" -gt "$n" ] && break
+		sleep 0.02
+	done
+	grep '^progress ' "$T/client.err" | sed -n "$((n + 1))p" | cut -d' ' -f2
+}
+
 # start_tool ARGS...: grpcstreams in the background, until it says Tracing.
 start_tool() {
 	"$TOOL" "$@" >"$T/out" 2>"$T/tool.err" &
