@@ -7,6 +7,7 @@ load helpers
 
 setup() {
 	T=$BATS_TEST_TMPDIR
+	PROG_ID0=$(prog_id_now)
 }
 
 teardown() {
@@ -14,23 +15,42 @@ teardown() {
 	teardown_common
 }
 
-# no_probes_left: nothing of ours stays attached once the tool is gone. Its
-# uprobes are perf events (no tracefs entries to leak), freed with the
-# process; the BPF programs too. Another grpcstreams running on the machine
-# (a concurrent test run) has programs of the same names: then only the
-# tracefs part can be checked.
+# Our BPF programs' names (the kernel keeps 15 bytes of each).
+OUR_PROGS='^(newstream_|closestream|client_kind|server_(start|end|kind)|proc_exit|gen_events)'
+
+# The newest BPF program id now: what a run of the tool may add comes after.
+prog_id_now() {
+	bpftool prog show -j 2>/dev/null | jq '[.[].id] | max // 0'
+}
+
+# no_probes_left: nothing of ours stays in the kernel once the tool is gone.
+# A program of ours made since setup() (id above PROG_ID0) that no process
+# holds a file descriptor of is a leak: the tool's all died with it, and
+# another grpcstreams running meanwhile holds its own. The kernel frees a
+# closed program after an RCU grace period: a few seconds are allowed. No
+# tracefs uprobe_events line may name a fixture either (the tool makes none:
+# perf events and uprobe_multi links only).
 no_probes_left() {
-	local ev
+	local ev ids held id i leaked
 	for ev in /sys/kernel/tracing/uprobe_events /sys/kernel/debug/tracing/uprobe_events; do
 		if [ -r "$ev" ] && grep -q grpcfixture "$ev"; then
 			return 1
 		fi
 	done
-	if pgrep -x grpcstreams >/dev/null; then
-		echo "# another grpcstreams is running: BPF program check skipped" >&3
-		return 0
-	fi
-	! bpftool prog show 2>/dev/null | grep -qE 'newstream_|closestream|server_(start|end)'
+	for i in $(seq 50); do
+		ids=$(bpftool prog show -j 2>/dev/null | jq -r --argjson id0 "$PROG_ID0" \
+			--arg re "$OUR_PROGS" '.[] | select(.id > $id0 and ((.name // "") | test($re))) | .id')
+		held=" $(grep -h '^prog_id:' /proc/[0-9]*/fdinfo/* 2>/dev/null | awk '{print $2}' |
+			sort -u | tr '\n' ' ') "
+		leaked=
+		for id in $ids; do
+			[[ $held == *" $id "* ]] || leaked="$leaked $id"
+		done
+		[ -z "$leaked" ] && return 0
+		sleep 0.1
+	done
+	echo "BPF programs of ours left, held by no process:$leaked" >&2
+	return 1
 }
 
 # refuses PATTERN ARGS...: non-zero exit, first stderr line matches, nothing
