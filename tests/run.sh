@@ -6,7 +6,7 @@
 # (tests/fuzz/run.sh, FUZZ_TEST_SECONDS per harness, default 5), the suites
 # that do not depend on a fixture cell (cli.bats, etcd.bats, ...: every
 # tests/*.bats but the per-cell ones) once, labelled "common", then the
-# per-cell suites (client.bats, server.bats, abandoned.bats) once per cell of
+# per-cell suites (client, server, abandoned, odd .bats) once per cell of
 # tests/matrix, with FIXTURE=.output/fix/CELL/grpcfixture, plus the short
 # exact check of both sides (exact.bats) on the stripped ones, and on every
 # cell of tests/exact-cells.sh (each Go toolchain, each distinct layout of
@@ -235,7 +235,7 @@ run_bats() {
 	record "$label" "$p" "$f" $(($(date +%s) - t0)) "$note"
 }
 
-PER_CELL="tests/client.bats tests/server.bats tests/abandoned.bats"
+PER_CELL="tests/client.bats tests/server.bats tests/abandoned.bats tests/odd.bats"
 COMMON=
 for b in tests/*.bats; do
 	case " $PER_CELL tests/exact.bats " in
