@@ -21,14 +21,7 @@ teardown() {
 
 # server_inflight: the server's own count of RPCs it is serving now.
 server_inflight() {
-	local n i
-	n=$(grep -c '^inflight ' "$T/server.out" || true)
-	kill -USR1 "$SERVER_PID"
-	for i in $(seq 200); do
-		[ "$(grep -c '^inflight ' "$T/server.out" || true)" -gt "$n" ] && break
-		sleep 0.02
-	done
-	grep '^inflight ' "$T/server.out" | sed -n "$((n + 1))p" | cut -d' ' -f2
+	ask "$SERVER_PID" USR1 "$T/server.out" inflight
 }
 
 # wait_inflight N: until the server serves N RPCs (a count, with a timeout).

@@ -212,19 +212,6 @@ refuses() {
 	no_probes_left
 }
 
-# ask PID SIGNAL FILE PREFIX: send SIGNAL, print the next line of FILE that
-# starts with PREFIX (the answer), without the prefix.
-ask() {
-	local n i
-	n=$(grep -c "^$4 " "$3" || true)
-	kill -"$2" "$1"
-	for i in $(seq 400); do
-		[ "$(grep -c "^$4 " "$3" || true)" -gt "$n" ] && break
-		sleep 0.01
-	done
-	grep "^$4 " "$3" | sed -n "$((n + 1))p" | cut -d' ' -f2-
-}
-
 # make bench's untraced windows are the tool's probes detached: no hit may
 # come while they are, though the client goes on; attached again, they hit.
 @test "--bench-toggle: no hit while detached, hits once attached again" {

@@ -78,17 +78,24 @@ start_client() {
 	wait_for "$T/client.err" "connections ready"
 }
 
+# ask PID SIGNAL FILE PREFIX: send PID SIGNAL, then the rest of the first
+# new line of FILE that starts with "PREFIX " (what the fixtures and the
+# tool's bench mode print on a signal).
+ask() {
+	local n i
+	n=$(grep -c "^$4 " "$3" || true)
+	kill -"$2" "$1"
+	for i in $(seq 400); do
+		[ "$(grep -c "^$4 " "$3" || true)" -gt "$n" ] && break
+		sleep 0.01
+	done
+	grep "^$4 " "$3" | sed -n "$((n + 1))p" | cut -d' ' -f2-
+}
+
 # client_progress: the RPCs the running client has completed, as it says
 # on SIGUSR1 ("progress RPCS CPU SECONDS").
 client_progress() {
-	local n i
-	n=$(grep -c '^progress ' "$T/client.err" || true)
-	kill -USR1 "$CLIENT_PID"
-	for i in $(seq 200); do
-		[ "$(grep -c '^progress ' "$T/client.err" || true)" -gt "$n" ] && break
-		sleep 0.02
-	done
-	grep '^progress ' "$T/client.err" | sed -n "$((n + 1))p" | cut -d' ' -f2
+	ask "$CLIENT_PID" USR1 "$T/client.err" progress | cut -d' ' -f1
 }
 
 # start_tool ARGS...: grpcstreams in the background, until it says Tracing.
