@@ -587,7 +587,8 @@ static int start_output(struct grpcstreams_bpf *obj, const struct gobin *gb)
 			strerror(errno));
 		return -errno;
 	}
-	if (reap_init(obj, st.live, gb ? gobin_fd(gb) : -1)) {
+	/* --bench-events traces no process: nothing to reap, no table to map. */
+	if (!env.bench_events && reap_init(obj, st.live, gobin_fd(gb))) {
 		fprintf(stderr, "grpcstreams: failed to map the stream-id table: %s\n",
 			strerror(errno));
 		return -errno;

@@ -42,6 +42,18 @@ start_held_client() {
 	CLIENT_PID=$!
 }
 
+# trace_held_client N: a client with N RPCs held in flight, traced with
+# -p from before its first RPC, until the server serves all N.
+trace_held_client() {
+	"$FIXTURE" client -addr "$ADDR" -conns 2 -concurrency "$1" -rpcs "$1" -delay 3600000 \
+		-wait "$T/go" >"$T/truth.json" 2>"$T/client.err" &
+	CLIENT_PID=$!
+	wait_for "$T/client.err" "connections ready"
+	start_tool -p "$CLIENT_PID" -j
+	touch "$T/go"
+	wait_inflight "$1"
+}
+
 @test "abandoned: -b, a client killed with 64 streams in flight: counted, 0 open" {
 	start_server
 	start_tool -b "$FIXTURE" -j
@@ -100,13 +112,7 @@ start_held_client() {
 
 @test "abandoned: -p, the traced client killed: the tool ends, 0 open, 32 abandoned" {
 	start_server
-	"$FIXTURE" client -addr "$ADDR" -conns 2 -concurrency 32 -rpcs 32 -delay 3600000 \
-		-wait "$T/go" >"$T/truth.json" 2>"$T/client.err" &
-	CLIENT_PID=$!
-	wait_for "$T/client.err" "connections ready"
-	start_tool -p "$CLIENT_PID" -j
-	touch "$T/go"
-	wait_inflight 32
+	trace_held_client 32
 	kill -KILL "$CLIENT_PID"
 	wait "$CLIENT_PID" || true
 	# The tool ends with its process, and says what it left.
@@ -195,13 +201,7 @@ start_held_client() {
 # each ends with the status the client itself reports.
 @test "connection reset: the server killed, every client stream ends as the client says" {
 	start_server
-	"$FIXTURE" client -addr "$ADDR" -conns 2 -concurrency 32 -rpcs 32 -delay 3600000 \
-		-wait "$T/go" >"$T/truth.json" 2>"$T/client.err" &
-	CLIENT_PID=$!
-	wait_for "$T/client.err" "connections ready"
-	start_tool -p "$CLIENT_PID" -j
-	touch "$T/go"
-	wait_inflight 32
+	trace_held_client 32
 	kill -KILL "$SERVER_PID"
 	wait "$SERVER_PID" || true
 	SERVER_PID=
