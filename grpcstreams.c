@@ -25,6 +25,7 @@
 
 #include "grpcstreams.h"
 #include "grpcstreams.skel.h"
+#include "agg.h"
 #include "gobin.h"
 #include "layout.h"
 #include "output.h"
@@ -38,7 +39,10 @@ static struct env {
 	pid_t pid;
 	char *binary;
 	int interval;
+	bool interval_set;
 	int duration;
+	enum view view;
+	int sort;
 	int rows;
 	bool json;
 	bool noclear;
@@ -80,9 +84,12 @@ static const char argp_program_doc[] =
 "program are shown escaped, never as terminal commands.\n"
 "\n"
 "USAGE: grpcstreams {-p PID | -b PATH} [-CFjv] [-d SECS] [-i SECS] [-r ROWS]\n"
+"                   [-o VIEW] [-s SORT]\n"
 "\n"
 "EXAMPLES:\n"
-"    grpcstreams -p 1234          # live table of PID 1234's streams\n"
+"    grpcstreams -p 1234          # live table of PID 1234's methods\n"
+"    grpcstreams -p 1234 -o streams  # the slowest streams instead\n"
+"    grpcstreams -p 1234 -s p99   # methods by their 99th percentile\n"
 "    grpcstreams -p 1234 -j       # NDJSON: one object per stream/collision\n"
 "    grpcstreams -p 1234 -d 10    # capture 10 s, print the summary, exit\n"
 "    grpcstreams -b ./server -j   # every process running ./server, new too\n"
@@ -106,8 +113,12 @@ static const struct argp_option opts[] = {
 	  "PATH names at start)", 0 },
 	{ "json", 'j', NULL, 0, "Newline-delimited JSON on stdout instead of the table", 0 },
 	{ "duration", 'd', "SECONDS", 0, "Stop after SECONDS and print the summary", 0 },
-	{ "interval", 'i', "SECONDS", 0, "Table refresh interval (default 1)", 0 },
+	{ "interval", 'i', "SECONDS", 0, "Table refresh interval (default 1); with -j, an \"interval\" object each", 0 },
 	{ "rows", 'r', "ROWS", 0, "Maximum rows per table (default 20)", 0 },
+	{ "view", 'o', "VIEW", 0, "What a table shows: methods (default: one row per "
+	  "process, side and method), streams (the slowest streams)", 0 },
+	{ "sort", 's', "SORT", 0, "Order of the methods: rate (default), errors, p50, p99, "
+	  "max, open, name", 0 },
 	{ "noclear", 'C', NULL, 0, "Don't clear the screen between tables", 0 },
 	{ "full", 'F', NULL, 0, "Client: also the RPC kind, nextid_race, and latency from "
 	  "NewStream's entry (2 more probe hits per client RPC)", 0 },
@@ -174,6 +185,22 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		break;
 	case 'i':
 		env.interval = parse_num(arg, 1, INT_MAX, state, "interval");
+		env.interval_set = true;
+		break;
+	case 'o':
+		if (!strcmp(arg, "methods"))
+			env.view = VIEW_METHODS;
+		else if (!strcmp(arg, "streams"))
+			env.view = VIEW_STREAMS;
+		else
+			argp_failure(state, argp_err_exit_status, 0,
+				     "invalid view: '%s' (expected methods or streams)", arg);
+		break;
+	case 's':
+		env.sort = agg_sort_parse(arg);
+		if (env.sort < 0)
+			argp_failure(state, argp_err_exit_status, 0, "invalid sort key: '%s' "
+				     "(expected rate, errors, p50, p99, max, open or name)", arg);
 		break;
 	case 'r':
 		env.rows = parse_num(arg, 1, 10000, state, "rows");
@@ -266,6 +293,8 @@ static struct layout layout;
 /* ---- events and counters (rendered by output.c) ---- */
 
 static struct state {
+	__u64 start_ns;		/* tracing started */
+	__u64 last_ns;		/* the last table or interval object */
 	__u64 stream_events;
 	__u64 abandoned;	/* streams of processes gone, removed (reap.c) */
 	struct stats prev;	/* counters at the previous table */
@@ -353,13 +382,15 @@ static int handle_event(void *ctx, void *data, size_t size)
 
 		on_abandoned(&k, &e->info, REAP_PID_REUSED);
 	} else if (e->type == EVENT_STREAM) {
+		bool lat = event_has_latency(e);
+
 		st.stream_events++;
+		agg_stream(e->tgid, &e->info, e->status, lat, lat ? e->end_ns - e->info.start_ns : 0);
 		if (env.json)
 			out_json_stream(e);
-		else
+		else if (env.view == VIEW_STREAMS)
 			out_keep_row(e->tgid, e->conn, e->sid, &e->info,
-				     event_has_latency(e) ? e->end_ns - e->info.start_ns : 0,
-				     e->status, false, !event_has_latency(e));
+				     lat ? e->end_ns - e->info.start_ns : 0, e->status, false, !lat);
 	} else if (e->type == EVENT_COLLISION && env.json) {
 		out_json_collision(e);
 	}
@@ -396,14 +427,15 @@ static void reap(struct grpcstreams_bpf *obj, bool force)
 	report_gone();
 }
 
-/* A live stream: count it; with ROWS, also offer it as a row. */
+/* A live stream: count it, in its method's row too; with ROWS, offer it as a row. */
 static void open_stream(const struct stream_key *key, const struct stream_info *info,
 			__u64 now, bool rows, __u64 *n)
 {
 	if (run.tgid && key->tgid != (__u32)run.tgid)
 		return;
 	(*n)++;
-	if (rows)
+	agg_open(key->tgid, info);
+	if (rows && env.view == VIEW_STREAMS)
 		out_keep_row(key->tgid, key->conn, key->sid, info,
 			     now > info->start_ns ? now - info->start_ns : 0, 0, true, false);
 }
@@ -422,6 +454,7 @@ static __u64 open_streams(struct grpcstreams_bpf *obj, bool rows)
 	__u64 n = 0, now = mono_ns(), tag;
 	int i;
 
+	agg_open_reset();
 	for (i = 0; st.live && i < LIVE_SLOTS; i++) {
 		tag = __atomic_load_n(&st.live[i].tag, __ATOMIC_ACQUIRE);
 		if (tag <= LIVE_BUSY)
@@ -440,8 +473,11 @@ static __u64 open_streams(struct grpcstreams_bpf *obj, bool rows)
 	return n;
 }
 
-/* The interval's table: the counters since the previous one. */
-static void print_table(struct grpcstreams_bpf *obj)
+/*
+ * The interval's table, or its NDJSON object: the counters since the
+ * previous one, NOW the time.
+ */
+static void print_interval(struct grpcstreams_bpf *obj, __u64 now)
 {
 	struct stats sum, d;
 	__u64 open;
@@ -449,23 +485,27 @@ static void print_table(struct grpcstreams_bpf *obj)
 
 	reap(obj, true);
 	sum_counts(obj, &sum);
-	open = open_streams(obj, true);
+	open = open_streams(obj, !env.json);
 	/* All __u64: the interval's share field by field. */
 	for (i = 0; i < sizeof(sum) / sizeof(__u64); i++)
 		((__u64 *)&d)[i] = ((__u64 *)&sum)[i] - ((__u64 *)&st.prev)[i];
 	st.prev = sum;
-	out_table(&d, open);
+	if (env.json)
+		out_json_interval(&d, open, now - st.last_ns, now);
+	else
+		out_table(&d, open, now - st.last_ns);
+	st.last_ns = now;
 }
 
 static void print_summary(struct grpcstreams_bpf *obj)
 {
 	struct stats sum;
-	__u64 open;
+	__u64 open, now = mono_ns();
 
 	reap(obj, true);
 	sum_counts(obj, &sum);
 	open = open_streams(obj, false);
-	out_summary(&sum, open, st.stream_events, env.json, mono_ns());
+	out_summary(&sum, open, st.stream_events, env.json, now, now - st.start_ns);
 }
 
 /* ---- main's stages ---- */
@@ -576,6 +616,8 @@ static int start_output(struct grpcstreams_bpf *obj, const struct gobin *gb)
 		.nextid_measured = nextid_measured(),
 		.clear = !env.noclear && isatty(STDOUT_FILENO),
 		.unix_peers_fd = bpf_map__fd(obj->maps.unix_peers),
+		.view = env.view,
+		.sort = env.sort,
 	};
 
 	/* Writable: streams of a process gone are freed from here (reap.c). */
@@ -602,7 +644,7 @@ static int start_output(struct grpcstreams_bpf *obj, const struct gobin *gb)
 			return -errno;
 		}
 	}
-	if (out_init(&o)) {
+	if (out_init(&o) || agg_init()) {
 		fprintf(stderr, "grpcstreams: out of memory\n");
 		return -ENOMEM;
 	}
@@ -625,9 +667,10 @@ static void announce(const char *path)
 
 static int run_loop(struct grpcstreams_bpf *obj, struct ring_buffer *rb, const char *path)
 {
-	__u64 start = mono_ns(), last = start, now;
+	__u64 now;
 	int err = 0;
 
+	st.start_ns = st.last_ns = mono_ns();
 	while (!exiting) {
 		if (bench_toggle_pending() && (err = bench_toggle_control(obj, path, sum_counts)))
 			break;
@@ -652,12 +695,12 @@ static int run_loop(struct grpcstreams_bpf *obj, struct ring_buffer *rb, const c
 			break;
 		}
 		reap(obj, false);
-		if (env.duration && now - start >= env.duration * 1000000000ULL)
+		if (env.duration && now - st.start_ns >= env.duration * 1000000000ULL)
 			break;
-		if (!env.json && now - last >= env.interval * 1000000000ULL) {
-			print_table(obj);
-			last = now;
-		}
+		/* NDJSON has interval objects only when asked for with -i. */
+		if ((!env.json || env.interval_set) &&
+		    now - st.last_ns >= env.interval * 1000000000ULL)
+			print_interval(obj, now);
 	}
 	ring_buffer__consume(rb);
 	return err;
@@ -675,6 +718,7 @@ static void cleanup(struct grpcstreams_bpf *obj, struct ring_buffer *rb, struct 
 	gobin_close(gb);
 	target_close();
 	out_fini();
+	agg_fini();
 }
 
 int main(int argc, char **argv)
@@ -741,8 +785,9 @@ int main(int argc, char **argv)
 	err = run_loop(obj, rb, target_attach_path());
 	if (err)
 		goto cleanup;
-	if (!env.json)
-		print_table(obj);
+	/* The last interval too: with -j -i, the intervals add up to the summary. */
+	if (!env.json || env.interval_set)
+		print_interval(obj, mono_ns());
 	print_summary(obj);
 
 cleanup:

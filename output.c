@@ -9,6 +9,7 @@
 #include <bpf/bpf.h>
 
 #include "output.h"
+#include "agg.h"
 #include "reap.h"
 #include "trace_helpers.h"
 
@@ -240,19 +241,50 @@ void jw_end(struct json_writer *w)
 	lb_mem(w->b, "}\n", 2);
 }
 
+/* A level deeper, ended by CLOSE. */
+static void jw_open(struct json_writer *w, const char *open, char close)
+{
+	lb_mem(w->b, open, 1);
+	if (w->depth + 1 < JW_MAX_DEPTH) {
+		w->depth++;
+		w->sep[w->depth] = false;
+		w->close[w->depth] = close;
+	}
+}
+
 void jw_object(struct json_writer *w, const char *key)
 {
 	jw_key(w, key);
-	lb_mem(w->b, "{", 1);
-	if (w->depth + 1 < JW_MAX_DEPTH)
-		w->sep[++w->depth] = false;
+	jw_open(w, "{", '}');
 }
 
+/* Whichever is open: '}' or ']'. */
 void jw_object_end(struct json_writer *w)
 {
+	char c = w->depth ? w->close[w->depth] : '}';
+
 	if (w->depth)
 		w->depth--;
-	lb_mem(w->b, "}", 1);
+	lb_mem(w->b, &c, 1);
+}
+
+void jw_array(struct json_writer *w, const char *key)
+{
+	jw_key(w, key);
+	jw_open(w, "[", ']');
+}
+
+void jw_item(struct json_writer *w)
+{
+	if (w->sep[w->depth])
+		lb_mem(w->b, ",", 1);
+	w->sep[w->depth] = true;
+	jw_open(w, "{", '}');
+}
+
+void jw_array_end(struct json_writer *w)
+{
+	jw_object_end(w);
 }
 
 /* ---- what grpcstreams shows ---- */
@@ -614,6 +646,15 @@ static int cmp_rows(const void *a, const void *b)
 /* The mark of a method cut at METHOD_LEN - 1 bytes, in the table. */
 #define TRUNC_MARK	"..."
 
+/* The method of a row as the table shows it: escaped, the cut marked. */
+static void method_text(char *dst, size_t cap, const char *m, size_t n, bool truncated)
+{
+	size_t len = text_escape(dst, cap, m, n);
+
+	if (truncated && len + sizeof(TRUNC_MARK) <= cap)
+		memcpy(dst + len, TRUNC_MARK, sizeof(TRUNC_MARK));
+}
+
 static void print_row(const struct row *r)
 {
 	/* Each byte may become a 6-byte escape; the mark and a NUL. */
@@ -633,9 +674,7 @@ static void print_row(const struct row *r)
 	}
 	/* The column: escaped, then cut between characters, never in an escape. */
 	text_escape(col, sizeof(col), conn, n);
-	text_escape(method, sizeof(method), r->method, r->method_len);
-	if (r->truncated)
-		strcat(method, TRUNC_MARK);
+	method_text(method, sizeof(method), r->method, r->method_len, r->truncated);
 	if (r->open)
 		snprintf(status, sizeof(status), "-");
 	else
@@ -657,37 +696,238 @@ static const char *nextid_str(__u64 v, const char *none, char *buf, size_t len)
 	return buf;
 }
 
-void out_table(const struct stats *d, __u64 open)
+/* ---- the methods view (agg.c's rows) ---- */
+
+/* Rows with something to show: streams ended in the interval (RUN: ever), or open. */
+static const struct mrow **method_rows(bool run, size_t *n)
+{
+	struct mrow *const *all;
+	const struct mrow **sel;
+	size_t i, total;
+
+	all = agg_rows(&total);
+	*n = 0;
+	sel = total ? malloc(total * sizeof(*sel)) : NULL;
+	if (!sel)
+		return NULL;
+	for (i = 0; i < total; i++)
+		if ((run ? all[i]->run.count : all[i]->ival.count) || all[i]->open)
+			sel[(*n)++] = all[i];
+	if (agg_sort(sel, *n, opts.sort, run)) {
+		free(sel);
+		*n = 0;
+		return NULL;
+	}
+	return sel;
+}
+
+/* Milliseconds with three decimals, or "-". */
+static const char *ms_text(char *buf, size_t len, __u64 ns, bool known)
+{
+	if (!known)
+		return "-";
+	snprintf(buf, len, "%.3f", ns / 1e6);
+	return buf;
+}
+
+static void print_method_row(const struct mrow *r, bool run, double secs)
+{
+	const struct figs *f = run ? &r->run : &r->ival;
+	char method[6 * METHOD_LEN + sizeof(TRUNC_MARK)], rate[24], err[16], count[24];
+	char p50[24], p99[24], max[24];
+	unsigned int top = figs_top_error(f);
+	bool lat = f->lat.n > 0;
+
+	method_text(method, sizeof(method), r->method, r->method_len, r->truncated);
+	snprintf(rate, sizeof(rate), "%.1f", secs > 0 ? f->count / secs : 0.0);
+	if (f->count)
+		snprintf(err, sizeof(err), "%.1f", 100.0 * f->errors / f->count);
+	else
+		snprintf(err, sizeof(err), "-");
+	snprintf(count, sizeof(count), "%8llu ", (unsigned long long)f->count);
+	printf("%-7u %-6s %s%8s %5s %-18s %8s %8s %8s %4llu %s\n", r->pid, side_name(r->side),
+	       run ? count : "", rate, err, top < CODE_SLOTS ? code_name(top) : "-",
+	       ms_text(p50, sizeof(p50), hist_quantile(&f->lat, 0.50), lat),
+	       ms_text(p99, sizeof(p99), hist_quantile(&f->lat, 0.99), lat),
+	       ms_text(max, sizeof(max), f->lat.max, lat), (unsigned long long)r->open, method);
+}
+
+/* The methods of the interval (or of the whole RUN), -r rows at most. */
+static void print_methods(bool run, double secs)
+{
+	const struct mrow **sel;
+	size_t i, n;
+
+	sel = method_rows(run, &n);
+	printf("%-7s %-6s %s%8s %5s %-18s %8s %8s %8s %4s %s\n", "PID", "SIDE",
+	       run ? "   COUNT " : "", "RPC/S", "ERR%", "TOP_ERROR", "P50_MS", "P99_MS", "MAX_MS",
+	       "OPEN", "METHOD");
+	for (i = 0; i < n && i < (size_t)opts.rows; i++)
+		print_method_row(sel[i], run, secs);
+	free(sel);
+}
+
+/* Ended streams and errors in the rows (RUN: ever), for the header. */
+static void method_totals(bool run, __u64 *count, __u64 *errors)
+{
+	struct mrow *const *all;
+	size_t i, n;
+
+	all = agg_rows(&n);
+	*count = *errors = 0;
+	for (i = 0; i < n; i++) {
+		*count += run ? all[i]->run.count : all[i]->ival.count;
+		*errors += run ? all[i]->run.errors : all[i]->ival.errors;
+	}
+}
+
+/* The first line of a table: rate and errors, then BPF's counters. */
+static void print_header(const struct stats *d, __u64 open, double secs)
 {
 	char ts[16], n[24];
-	size_t i;
+	__u64 count, errors;
 
-	if (opts.clear)
-		printf("\033[H\033[2J");
 	strftime_now(ts, sizeof(ts));
-	printf("%s started %llu ended %llu open %llu abandoned %llu | shadow %llu "
-	       "nextid_race %s duplicate %llu | lost %llu full %llu\n", ts, d->started,
+	method_totals(false, &count, &errors);
+	printf("%s rpc/s %.1f errors %.1f%% | started %llu ended %llu open %llu abandoned %llu | "
+	       "shadow %llu nextid_race %s duplicate %llu | lost %llu full %llu\n", ts,
+	       secs > 0 ? count / secs : 0.0, count ? 100.0 * errors / count : 0.0, d->started,
 	       d->ended, open, d->abandoned, d->collisions[COLL_SHADOW],
 	       nextid_str(d->collisions[COLL_NEXTID_RACE], "-", n, sizeof(n)),
 	       d->collisions[COLL_DUPLICATE], d->lost_events, d->table_full);
+}
+
+static void print_streams(void)
+{
+	size_t i;
+
 	if (nrows)	/* ROWS is NULL before the first one: qsort(NULL) is undefined */
 		qsort(rows, nrows, sizeof(*rows), cmp_rows);
 	printf("%-7s %-6s %-22s %5s %-5s %10s %6s %s\n", "PID", "SIDE", "CONN", "SID", "STATE",
 	       "LAT/AGE_MS", "STATUS", "METHOD");
 	for (i = 0; i < nrows; i++)
 		print_row(&rows[i]);
+}
+
+void out_table(const struct stats *d, __u64 open, __u64 ival_ns)
+{
+	double secs = ival_ns / 1e9;
+
+	if (opts.clear)
+		printf("\033[H\033[2J");
+	print_header(d, open, secs);
+	if (opts.view == VIEW_STREAMS)
+		print_streams();
+	else
+		print_methods(false, secs);
 	printf("\n");
 	fflush(stdout);
 	nrows = 0;
+	agg_interval_reset();
 }
 
-void out_summary(const struct stats *sum, __u64 open, __u64 streams, bool json, __u64 now_ns)
+/* One entry of "methods": F, the run's or the interval's figures of R. */
+static void jw_method(struct json_writer *w, const struct mrow *r, const struct figs *f)
+{
+	unsigned int i;
+
+	jw_item(w);
+	jw_u64(w, "pid", r->pid);
+	jw_string(w, "comm", r->comm, strnlen(r->comm, sizeof(r->comm)));
+	jw_name(w, "side", side_name(r->side));
+	jw_string(w, "method", r->method, r->method_len);
+	jw_bool(w, "method_truncated", r->truncated);
+	jw_u64(w, "count", f->count);
+	jw_u64(w, "errors", f->errors);
+	jw_object(w, "codes");
+	for (i = 0; i < CODE_SLOTS; i++)
+		if (f->codes[i])
+			jw_u64(w, code_name(i), f->codes[i]);
+	jw_object_end(w);
+	if (f->lat.n) {
+		jw_u64(w, "p50_ns", hist_quantile(&f->lat, 0.50));
+		jw_u64(w, "p90_ns", hist_quantile(&f->lat, 0.90));
+		jw_u64(w, "p99_ns", hist_quantile(&f->lat, 0.99));
+		jw_u64(w, "max_ns", f->lat.max);
+	} else {
+		jw_null(w, "p50_ns");
+		jw_null(w, "p90_ns");
+		jw_null(w, "p99_ns");
+		jw_null(w, "max_ns");
+	}
+	jw_u64(w, "open", r->open);
+	jw_object_end(w);
+}
+
+/*
+ * "methods": the rows (RUN: the whole run's figures). A line may hold
+ * thousands: what is built is written out before each entry, so that the
+ * line buffer never fills.
+ */
+static void jw_methods(struct json_writer *w, bool run)
+{
+	const struct mrow **sel;
+	size_t i, n;
+
+	sel = method_rows(run, &n);
+	jw_array(w, "methods");
+	for (i = 0; i < n; i++) {
+		lb_write(w->b, stdout);
+		jw_method(w, sel[i], run ? &sel[i]->run : &sel[i]->ival);
+	}
+	jw_array_end(w);
+	free(sel);
+}
+
+/* The counters every interval and summary object has. */
+static void jw_counters(struct json_writer *w, const struct stats *d, __u64 open)
+{
+	jw_u64(w, "started", d->started);
+	jw_u64(w, "ended", d->ended);
+	jw_u64(w, "open", open);
+	jw_u64(w, "abandoned", d->abandoned);
+	jw_object(w, "collisions");
+	jw_u64(w, "shadow", d->collisions[COLL_SHADOW]);
+	if (opts.nextid_measured)
+		jw_u64(w, "nextid_race", d->collisions[COLL_NEXTID_RACE]);
+	else
+		jw_null(w, "nextid_race");
+	jw_u64(w, "duplicate", d->collisions[COLL_DUPLICATE]);
+	jw_object_end(w);
+	jw_u64(w, "lost_events", d->lost_events);
+	jw_u64(w, "table_full", d->table_full);
+}
+
+void out_json_interval(const struct stats *d, __u64 open, __u64 ival_ns, __u64 now_ns)
+{
+	struct json_writer w;
+	struct linebuf b;
+
+	b.len = 0;
+	jw_begin(&w, &b);
+	jw_name(&w, "type", "interval");
+	jw_secs(&w, "ts", now_ns + opts.epoch_off);
+	jw_u64(&w, "interval_ns", ival_ns);
+	jw_counters(&w, d, open);
+	jw_methods(&w, false);
+	jw_end(&w);
+	lb_write(&b, stdout);
+	agg_interval_reset();
+}
+
+void out_summary(const struct stats *sum, __u64 open, __u64 streams, bool json, __u64 now_ns,
+		 __u64 run_ns)
 {
 	struct json_writer w;
 	struct linebuf b;
 	char n[24];
 
 	if (!json) {
+		if (opts.view == VIEW_METHODS) {
+			printf("Whole run, %.1f s:\n", run_ns / 1e9);
+			print_methods(true, run_ns / 1e9);
+			printf("\n");
+		}
 		printf("Total: streams %llu started %llu open %llu abandoned %llu | shadow %llu "
 		       "nextid_race %s duplicate %llu | lost %llu full %llu\n", sum->ended,
 		       sum->started, open, sum->abandoned, sum->collisions[COLL_SHADOW],
@@ -700,20 +940,7 @@ void out_summary(const struct stats *sum, __u64 open, __u64 streams, bool json, 
 	jw_name(&w, "type", "summary");
 	jw_secs(&w, "ts", now_ns + opts.epoch_off);
 	jw_u64(&w, "streams", streams);
-	jw_u64(&w, "started", sum->started);
-	jw_u64(&w, "ended", sum->ended);
-	jw_u64(&w, "open", open);
-	jw_u64(&w, "abandoned", sum->abandoned);
-	jw_object(&w, "collisions");
-	jw_u64(&w, "shadow", sum->collisions[COLL_SHADOW]);
-	if (opts.nextid_measured)
-		jw_u64(&w, "nextid_race", sum->collisions[COLL_NEXTID_RACE]);
-	else
-		jw_null(&w, "nextid_race");
-	jw_u64(&w, "duplicate", sum->collisions[COLL_DUPLICATE]);
-	jw_object_end(&w);
-	jw_u64(&w, "lost_events", sum->lost_events);
-	jw_u64(&w, "table_full", sum->table_full);
+	jw_counters(&w, sum, open);
 	jw_object(&w, "probe_hits");
 	jw_u64(&w, "newstream_entry", sum->hits[PROBE_NEWSTREAM_ENTRY]);
 	jw_u64(&w, "newstream_return", sum->hits[PROBE_NEWSTREAM_RETURN]);
@@ -724,6 +951,8 @@ void out_summary(const struct stats *sum, __u64 open, __u64 streams, bool json, 
 	jw_u64(&w, "server_end", sum->hits[PROBE_SERVER_END]);
 	jw_u64(&w, "stack_check_skipped", sum->stack_skips);
 	jw_u64(&w, "caller_site_other_call", sum->caller_mismatch);
+	jw_object_end(&w);
+	jw_methods(&w, true);
 	jw_end(&w);
 	lb_write(&b, stdout);
 }

@@ -76,6 +76,7 @@ struct json_writer {
 	struct linebuf *b;
 	unsigned int depth;
 	bool sep[JW_MAX_DEPTH];	/* a field was written at this depth: a comma next */
+	char close[JW_MAX_DEPTH];	/* what ends this depth: '}' or ']' */
 };
 
 /* Open the line's object ('{'); jw_end() closes it and ends the line. */
@@ -84,6 +85,13 @@ void jw_end(struct json_writer *w);
 /* A field KEY holding an object; jw_object_end() closes it. */
 void jw_object(struct json_writer *w, const char *key);
 void jw_object_end(struct json_writer *w);
+/*
+ * A field KEY holding an array of objects, each opened by jw_item() and
+ * closed by jw_object_end(); jw_array_end() closes the array.
+ */
+void jw_array(struct json_writer *w, const char *key);
+void jw_item(struct json_writer *w);
+void jw_array_end(struct json_writer *w);
 
 /*
  * A field's key, after a comma when one came before at this depth. KEY is
@@ -182,6 +190,12 @@ static inline void jw_secs(struct json_writer *w, const char *key, unsigned long
 #include <linux/types.h>
 #include "grpcstreams.h"
 
+enum view {
+	VIEW_METHODS,	/* one row per (process, side, method) */
+	VIEW_STREAMS,	/* the slowest streams */
+	VIEW_KINDS,
+};
+
 /* Set once, before the first line. */
 struct out_opts {
 	__u64 epoch_off;	/* a bpf_ktime_get_ns() value to Unix-epoch ns */
@@ -190,6 +204,8 @@ struct out_opts {
 	bool nextid_measured;	/* nextid_race is counted (else "-", null) */
 	bool clear;		/* clear the terminal before each table */
 	int unix_peers_fd;	/* BPF's unix_peers map; -1: none */
+	enum view view;		/* what a table shows */
+	int sort;		/* enum agg_sort: the methods view's order */
 };
 
 int out_init(const struct out_opts *o);
@@ -210,10 +226,20 @@ void out_json_abandoned(const struct stream_key *k, const struct stream_info *in
  */
 void out_keep_row(__u32 pid, __u64 conn, __u32 sid, const struct stream_info *info,
 		  __u64 ns, __s32 status, bool open, bool nolat);
-/* The table of an interval (counters DELTA, OPEN streams now); rows reset. */
-void out_table(const struct stats *delta, __u64 open);
-/* The last line or object: counters of the whole run, STREAMS events seen. */
-void out_summary(const struct stats *sum, __u64 open, __u64 streams, bool json, __u64 now_ns);
+/*
+ * The table of an interval IVAL_NS long (counters DELTA, OPEN streams
+ * now); the interval's rows and figures reset.
+ */
+void out_table(const struct stats *delta, __u64 open, __u64 ival_ns);
+/* With -j and -i: one "interval" object, the same figures, NOW_NS the time. */
+void out_json_interval(const struct stats *delta, __u64 open, __u64 ival_ns, __u64 now_ns);
+/*
+ * The end: in the methods view, the table of the whole run (RUN_NS long);
+ * then the last line or object: counters of the whole run, STREAMS
+ * events seen.
+ */
+void out_summary(const struct stats *sum, __u64 open, __u64 streams, bool json, __u64 now_ns,
+		 __u64 run_ns);
 
 /* The start was seen, and before the end (see EF_NO_START). */
 bool event_has_latency(const struct event *e);

@@ -86,7 +86,7 @@ trace_held_client() {
 
 @test "abandoned: the table after the kill shows none of the dead client's streams open" {
 	start_server
-	start_tool -b "$FIXTURE" -i 1 -r 200 --noclear
+	start_tool -b "$FIXTURE" -o streams -i 1 -r 200 --noclear
 	start_held_client 64
 	wait_inflight 64
 	# A table with both sides' 64 open, before the kill.

@@ -97,10 +97,19 @@ refuses() {
 		-j
 		-p 1 extra
 		--no-such-option
+		-p 1 -o table
+		-p 1 --view=
+		-p 1 -s fastest
+		-p 1 --sort P99
 	EOF2
 	run "$TOOL" -p 1 -d abc
 	[ "${#lines[@]}" -eq 1 ]
 	[ "${lines[0]}" = "grpcstreams: invalid duration: 'abc' (expected 1..2147483647)" ]
+	run "$TOOL" -p 1 -s fastest
+	[ "$status" -eq 64 ]
+	[ "${lines[0]}" = "grpcstreams: invalid sort key: 'fastest' (expected rate, errors, p50, p99, max, open or name)" ]
+	run "$TOOL" -p 1 -o table
+	[ "${lines[0]}" = "grpcstreams: invalid view: 'table' (expected methods or streams)" ]
 }
 
 @test "no such process" {

@@ -163,7 +163,7 @@ check_keys() {
 
 @test "table: header, rows, totals; no escape codes into a pipe" {
 	start_client -conns 2 -concurrency 4 -rpcs 400 -delay 5
-	start_tool -p "$CLIENT_PID" -i 1 -r 5
+	start_tool -p "$CLIENT_PID" -o streams -i 1 -r 5
 	touch "$T/go"
 	wait "$CLIENT_PID"
 	timeout 30 tail --pid="$TOOL_PID" -f /dev/null
@@ -178,7 +178,7 @@ check_keys() {
 
 @test "streams still open when the tool stops are reported open" {
 	start_client -conns 1 -concurrency 4 -rpcs 4 -delay 4000
-	start_tool -p "$CLIENT_PID" -d 2 -r 10
+	start_tool -p "$CLIENT_PID" -o streams -d 2 -r 10
 	touch "$T/go"
 	wait "$TOOL_PID"
 	grep -E '^Total: streams 0 started 4 open 4 ' "$T/out"

@@ -114,7 +114,7 @@ stand_ins() {
 		if [ -n "$json" ]; then
 			cat "$T/sample.ndjson"
 		else
-			echo "15:56:29 started 1 ended 1 open 0 abandoned 0 | shadow 0 nextid_race - duplicate 0 | lost 0 full 0"
+			echo "15:56:29 rpc/s 1.0 errors 0.0% | started 1 ended 1 open 0 abandoned 0 | shadow 0 nextid_race - duplicate 0 | lost 0 full 0"
 		fi
 	EOF
 	chmod +x "$T/bin/grpcstreams"

@@ -97,7 +97,7 @@ check_server() {
 }
 
 @test "server: streams still in their handler are reported open" {
-	start_tool -p "$SERVER_PID" -d 2 -r 10
+	start_tool -p "$SERVER_PID" -o streams -d 2 -r 10
 	start_client -conns 1 -concurrency 4 -rpcs 4 -delay 5000
 	touch "$T/go"
 	wait "$TOOL_PID"

@@ -78,8 +78,9 @@ tool_methods() {
 	# No control byte but the newline, no C1 control, no bidi override raw.
 	! tr -d '\n' <"$T/out" | LC_ALL=C grep -qaP '[\x00-\x1f\x7f]'
 	! LC_ALL=C grep -qaP '\xc2[\x80-\x9f]|\xe2\x80[\xaa-\xae]|\xe2\x81[\xa6-\xa9]' "$T/out"
-	# Every line: an interval's header, the column names, a row, or the total.
-	run grep -cvE '^$|^[0-9:]{8} started |^PID +SIDE |^[0-9]+ +(client|server) +|^Total: ' "$T/out"
+	# Every line: an interval's header, the column names, a row, the whole
+	# run's title, or the total.
+	run grep -cvE '^$|^[0-9:]{8} rpc/s |^PID +SIDE |^[0-9]+ +(client|server) +|^Whole run, |^Total: ' "$T/out"
 	[ "$output" -eq 0 ]
 	grep -qF '/fixture.Test/\x1b[2J\x1b]0;pwned\x07' "$T/out"
 	grep -qF '/fixture.Test/cr\x0d\x0alf' "$T/out"

@@ -12,8 +12,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <math.h>
 
 #include "output.h"
+#include "agg.h"
 
 static int passed, failed;
 
@@ -98,6 +100,27 @@ static void test_writer(void)
 	jw_end(&w);
 	b.buf[b.len] = '\0';
 	check(!strcmp(b.buf, want), "writer: separators, nesting, null, seconds", b.buf, want);
+
+	b.len = 0;
+	want = "{\"m\":[{\"a\":1,\"c\":{\"X\":2}},{\"a\":3}],\"e\":[],\"z\":0}\n";
+	jw_begin(&w, &b);
+	jw_array(&w, "m");
+	jw_item(&w);
+	jw_u64(&w, "a", 1);
+	jw_object(&w, "c");
+	jw_u64(&w, "X", 2);
+	jw_object_end(&w);
+	jw_object_end(&w);
+	jw_item(&w);
+	jw_u64(&w, "a", 3);
+	jw_object_end(&w);
+	jw_array_end(&w);
+	jw_array(&w, "e");
+	jw_array_end(&w);
+	jw_u64(&w, "z", 0);
+	jw_end(&w);
+	b.buf[b.len] = '\0';
+	check(!strcmp(b.buf, want), "writer: arrays of objects, an empty array", b.buf, want);
 }
 
 /* Run FN with stdout into a string. */
@@ -150,7 +173,23 @@ static void emit_table(void *arg)
 	struct stats d = { 0 };
 
 	out_keep_row(e->tgid, e->conn, e->sid, &e->info, 1000000, 0, false, false);
-	out_table(&d, 0);
+	out_table(&d, 0, 1000000000);
+}
+
+static void emit_methods_table(void *arg)
+{
+	const struct event *e = arg;
+	struct stats d = { 0 };
+
+	agg_stream(e->tgid, &e->info, 5, true, 1000000);
+	out_table(&d, 0, 1000000000);
+}
+
+static void emit_summary(void *arg)
+{
+	struct stats d = { 0 };
+
+	out_summary(&d, 0, 1, true, 1000, 1000000000);
 }
 
 /* Table lines: one per row, no control byte but '\n', no bidi control raw. */
@@ -184,12 +223,14 @@ static int count_lines(const char *s)
 static void test_lines(void)
 {
 	static const char evil[] = "/\x1b[2J\r\n\xe2\x80\xae" "evil/unicode\xc3\xa9";
-	struct out_opts o = { .rows = 4, .unix_peers_fd = -1, .nextid_measured = true };
+	struct out_opts o = { .rows = 4, .unix_peers_fd = -1, .nextid_measured = true,
+			      .view = VIEW_STREAMS };
 	char long_name[300], want[256];
 	struct event e;
 	char *out;
 
 	out_init(&o);
+	agg_init();
 	hostile_event(&e, evil, sizeof(evil) - 1);
 	out = capture(emit_json, &e);
 	check(strstr(out, "\"method\":\"/\\u001b[2J\\u000d\\u000a\xe2\x80\xae"
@@ -220,6 +261,28 @@ static void test_lines(void)
 	check(strstr(out, "\"method_truncated\":false") != NULL,
 	      "json line: a method of METHOD_LEN - 1 bytes is whole", out, "");
 	out_fini();
+
+	/* The methods view and the summary's "methods", of the same hostile names. */
+	o.view = VIEW_METHODS;
+	out_init(&o);
+	hostile_event(&e, evil, sizeof(evil) - 1);
+	out = capture(emit_methods_table, &e);
+	check(terminal_safe(out), "methods table: no raw control, C1 or bidi byte", out, "");
+	check(count_lines(out) == 4, "methods table: header, column names, one row, blank", out, "");
+	check(strstr(out, " NOT_FOUND ") && strstr(out, "/\\x1b[2J\\x0d\\x0a\\u202eevil/unicode\xc3\xa9\n"),
+	      "methods table: top error by name, the method shown visibly", out, "");
+	out = capture(emit_summary, &e);
+	check(count_lines(out) == 1 && strstr(out, "\"methods\":[{\"pid\":42,\"comm\":\"cli\\u001b]0;x\\u0007\","
+					       "\"side\":\"client\",\"method\":\"/\\u001b[2J"),
+	      "summary: methods, one line, names escaped as JSON requires", out, "");
+	check(strstr(out, "\"count\":1,\"errors\":1,\"codes\":{\"NOT_FOUND\":1},\"p50_ns\":") != NULL,
+	      "summary: count, errors, codes by name", out, "");
+	hostile_event(&e, long_name, 200);
+	out = capture(emit_methods_table, &e);
+	snprintf(want, sizeof(want), "%.*s...\n", METHOD_LEN - 1, long_name);
+	check(strstr(out, want) != NULL, "methods table: long method cut and marked", out, want);
+	out_fini();
+	agg_fini();
 }
 
 /* Decode one JSON string (quotes included) of P into OUT: its length, -1 if bad. */
@@ -317,6 +380,152 @@ static void test_random(void)
 	      "", "");
 }
 
+/* The value of rank ceil(Q * N) in sorted V. */
+static __u64 exact_quantile(const __u64 *v, size_t n, double q)
+{
+	size_t r = (size_t)(q * n);
+
+	if ((double)r < q * n)
+		r++;
+	return v[(r ? r : 1) - 1];
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	__u64 x = *(const __u64 *)a, y = *(const __u64 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Buckets cover every value once, none wider than 1/HIST_SUB of its low end. */
+static void test_buckets(void)
+{
+	unsigned int i, bad = 0;
+	__u64 v;
+	char got[64];
+
+	for (i = 0; i < HIST_BUCKETS - 1; i++) {
+		if (hist_bucket(hist_low(i)) != i || hist_bucket(hist_high(i) - 1) != i ||
+		    hist_high(i) <= hist_low(i) ||
+		    (hist_low(i) >= HIST_SUB && (hist_high(i) - hist_low(i)) * HIST_SUB > hist_low(i)))
+			bad++;
+	}
+	snprintf(got, sizeof(got), "%u bad", bad);
+	check(!bad, "hist: buckets contiguous, each 1/8 of its value wide at most", got, "0 bad");
+	for (v = 1, bad = 0; v && v < (1ULL << 62); v = v * 3 + 1)
+		if (hist_low(hist_bucket(v)) > v || (hist_bucket(v) < HIST_BUCKETS - 1 &&
+						     hist_high(hist_bucket(v)) <= v))
+			bad++;
+	snprintf(got, sizeof(got), "%u bad", bad);
+	check(!bad, "hist: each value inside its bucket (the last: all above)", got, "0 bad");
+}
+
+/*
+ * Percentiles of random latencies (spread over 5 orders of magnitude)
+ * against the exact nearest-rank values: within 6.25 %.
+ */
+static void test_quantiles(void)
+{
+	static const double qs[] = { 0.5, 0.9, 0.99, 0.999, 1.0 };
+	static __u64 v[20000];
+	double worst = 0, err;
+	struct hist *h = calloc(1, sizeof(*h));
+	size_t n, i, k;
+	int round;
+	char got[64];
+
+	srand(7);
+	for (round = 0; round < 200; round++) {
+		memset(h, 0, sizeof(*h));
+		n = 1 + rand() % (round < 100 ? 50 : 20000);
+		for (i = 0; i < n; i++) {
+			v[i] = (__u64)(1000.0 * pow(10, 5.0 * rand() / RAND_MAX)) + rand() % 7;
+			hist_add(h, v[i]);
+		}
+		qsort(v, n, sizeof(v[0]), cmp_u64);
+		for (k = 0; k < sizeof(qs) / sizeof(qs[0]); k++) {
+			__u64 want = exact_quantile(v, n, qs[k]), q = hist_quantile(h, qs[k]);
+
+			err = fabs((double)q - want) / want;
+			if (err > worst)
+				worst = err;
+		}
+		if (h->max != v[n - 1] || h->min != v[0] || h->n != n)
+			worst = 1;
+	}
+	snprintf(got, sizeof(got), "worst %.4f", worst);
+	check(worst <= 1.0 / (2 * HIST_SUB), "hist: p50..max within 6.25% of exact", got, "<= 0.0625");
+	memset(h, 0, sizeof(*h));
+	check(hist_quantile(h, 0.5) == 0, "hist: empty: 0", "", "");
+	hist_add(h, 5);
+	hist_add(h, 123456789);
+	check(hist_quantile(h, 0.5) == 5 && hist_quantile(h, 0.51) == 123456789,
+	      "hist: two values, nearest rank", "", "");
+	free(h);
+}
+
+/* Rows by (pid, side, method); sort keys; codes; the row cap. */
+static void test_agg_rows(void)
+{
+	struct stream_info a = { .side = SIDE_CLIENT, .method_len = 2, .method = "/a" };
+	struct stream_info b = { .side = SIDE_SERVER, .method_len = 2, .method = "/b" };
+	struct mrow *const *all;
+	const struct mrow *sel[8];
+	char got[128];
+	size_t n, i;
+	int k;
+
+	agg_init();
+	for (i = 0; i < 10; i++)
+		agg_stream(1, &a, i < 3 ? 4 : 0, true, 1000 * (i + 1));
+	agg_stream(1, &b, 99, false, 0);
+	agg_stream(1, &b, 5, true, 50000);
+	agg_stream(2, &a, 0, true, 7);
+	agg_open(1, &b);
+	all = agg_rows(&n);
+	snprintf(got, sizeof(got), "%zu rows, counts %llu %llu %llu", n,
+		 (unsigned long long)all[0]->run.count, (unsigned long long)all[1]->run.count,
+		 (unsigned long long)(n > 2 ? all[2]->run.count : 0));
+	check(n == 3 && all[0]->run.count == 10 && all[1]->run.count == 2 && all[2]->run.count == 1,
+	      "agg: one row per (pid, side, method)", got, "3 rows, counts 10 2 1");
+	check(all[0]->run.errors == 3 && all[0]->run.codes[4] == 3 && all[0]->run.codes[0] == 7 &&
+	      figs_top_error(&all[0]->run) == 4 && all[1]->run.codes[CODE_OTHER] == 1 &&
+	      all[1]->run.lat.n == 1 && all[1]->open == 1 && figs_top_error(&all[2]->run) == CODE_SLOTS,
+	      "agg: errors, codes, other code, top error, no latency, open", "", "");
+	check(!strcmp(code_name(4), "DEADLINE_EXCEEDED") && !strcmp(code_name(1), "CANCELLED") &&
+	      !strcmp(code_name(CODE_OTHER), "other"), "agg: code names", "", "");
+	for (k = 0; k < SORT_KEYS; k++) {
+		static const char *const want[SORT_KEYS] = {
+			[SORT_RATE] = "1a 1b 2a", [SORT_ERRORS] = "1a 1b 2a", [SORT_P50] = "1b 1a 2a",
+			[SORT_P99] = "1b 1a 2a", [SORT_MAX] = "1b 1a 2a", [SORT_OPEN] = "1b 1a 2a",
+			[SORT_NAME] = "1a 2a 1b",
+		};
+		size_t o = 0;
+
+		memcpy(sel, all, n * sizeof(*sel));
+		agg_sort(sel, n, k, true);
+		for (i = 0; i < n; i++)
+			o += snprintf(got + o, sizeof(got) - o, "%s%u%c", i ? " " : "", sel[i]->pid,
+				      sel[i]->method[1]);
+		check(!strcmp(got, want[k]) && agg_sort_parse(agg_sort_names[k]) == k,
+		      agg_sort_names[k], got, want[k]);
+	}
+	agg_interval_reset();
+	agg_open_reset();
+	check(all[0]->ival.count == 0 && all[0]->run.count == 10 && all[1]->open == 0,
+	      "agg: interval and open reset, run kept", "", "");
+	for (i = 0; i < AGG_MAX_ROWS + 5; i++) {
+		snprintf(a.method, sizeof(a.method), "/m%zu", i);
+		a.method_len = strlen(a.method);
+		agg_stream(3, &a, 0, true, 1);
+	}
+	all = agg_rows(&n);
+	snprintf(got, sizeof(got), "%zu rows, %llu dropped", n, (unsigned long long)agg_dropped());
+	check(n == AGG_MAX_ROWS && agg_dropped() == 8, "agg: rows capped, the rest counted", got,
+	      "4096 rows, 8 dropped");
+	agg_fini();
+}
+
 int main(void)
 {
 	test_text_escape();
@@ -324,6 +533,9 @@ int main(void)
 	test_writer();
 	test_lines();
 	test_random();
+	test_buckets();
+	test_quantiles();
+	test_agg_rows();
 	printf("output: %d passed, %d failed\n", passed, failed);
 	return failed != 0;
 }

@@ -1,0 +1,365 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * agg: per-method counts, codes and log-linear latency histograms (agg.h).
+ *
+ * Rows are found through an open-addressing hash of (pid, side, method);
+ * an ended stream costs a hash of its method and a bucket increment, so
+ * that the frontend keeps its million events a second with it.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "agg.h"
+
+#define HASH_SLOTS	(2 * AGG_MAX_ROWS)	/* power of two, half full at most */
+
+static struct mrow **rows;
+static size_t nrows;
+static __u32 *slots;		/* index + 1 into ROWS; 0: empty */
+static __u64 dropped;
+
+const char *const agg_sort_names[SORT_KEYS] = {
+	[SORT_RATE] = "rate",
+	[SORT_ERRORS] = "errors",
+	[SORT_P50] = "p50",
+	[SORT_P99] = "p99",
+	[SORT_MAX] = "max",
+	[SORT_OPEN] = "open",
+	[SORT_NAME] = "name",
+};
+
+/* The names of grpc-go's codes package, as the gRPC spec spells them. */
+static const char *const code_names[CODE_SLOTS] = {
+	"OK", "CANCELLED", "UNKNOWN", "INVALID_ARGUMENT", "DEADLINE_EXCEEDED", "NOT_FOUND",
+	"ALREADY_EXISTS", "PERMISSION_DENIED", "RESOURCE_EXHAUSTED", "FAILED_PRECONDITION",
+	"ABORTED", "OUT_OF_RANGE", "UNIMPLEMENTED", "INTERNAL", "UNAVAILABLE", "DATA_LOSS",
+	"UNAUTHENTICATED", "other",
+};
+
+int agg_init(void)
+{
+	rows = calloc(AGG_MAX_ROWS, sizeof(*rows));
+	slots = calloc(HASH_SLOTS, sizeof(*slots));
+	if (!rows || !slots) {
+		agg_fini();
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+void agg_fini(void)
+{
+	size_t i;
+
+	for (i = 0; rows && i < nrows; i++)
+		free(rows[i]);
+	free(rows);
+	free(slots);
+	rows = NULL;
+	slots = NULL;
+	nrows = 0;
+	dropped = 0;
+}
+
+/* FNV-1a over the method, 8 bytes a step, mixed with the pid and side. */
+static __u64 row_hash(__u32 pid, __u32 side, const char *m, size_t n)
+{
+	__u64 h = 0xcbf29ce484222325ULL ^ ((__u64)pid << 1 | side), w;
+	size_t i;
+
+	for (i = 0; i + 8 <= n; i += 8) {
+		memcpy(&w, m + i, 8);
+		h = (h ^ w) * 0x100000001b3ULL;
+		h ^= h >> 29;
+	}
+	w = 0;
+	memcpy(&w, m + i, n - i);
+	h = (h ^ w ^ n) * 0x100000001b3ULL;
+	return h ^ h >> 32;
+}
+
+static struct mrow *row_of(__u32 pid, const struct stream_info *info)
+{
+	size_t n = info->method_len < METHOD_LEN - 1 ? info->method_len : METHOD_LEN - 1;
+	bool truncated = info->method_len > METHOD_LEN - 1;
+	__u64 h = row_hash(pid, info->side, info->method, n);
+	struct mrow *r;
+	__u32 s, i;
+
+	if (!slots)
+		return NULL;
+	for (s = h & (HASH_SLOTS - 1);; s = (s + 1) & (HASH_SLOTS - 1)) {
+		if (!slots[s])
+			break;
+		r = rows[slots[s] - 1];
+		if (r->pid == pid && r->side == info->side && r->method_len == n &&
+		    r->truncated == truncated && !memcmp(r->method, info->method, n))
+			return r;
+	}
+	if (nrows == AGG_MAX_ROWS)
+		return NULL;
+	r = calloc(1, sizeof(*r));
+	if (!r)
+		return NULL;
+	r->pid = pid;
+	r->side = info->side;
+	r->method_len = n;
+	r->truncated = truncated;
+	memcpy(r->method, info->method, n);
+	memcpy(r->comm, info->comm, sizeof(r->comm));
+	r->comm[sizeof(r->comm) - 1] = '\0';
+	i = nrows++;
+	rows[i] = r;
+	slots[s] = i + 1;
+	return r;
+}
+
+unsigned int code_slot(__s32 status)
+{
+	return status >= 0 && status < CODE_OTHER ? (unsigned int)status : CODE_OTHER;
+}
+
+const char *code_name(unsigned int i)
+{
+	return i < CODE_SLOTS ? code_names[i] : NULL;
+}
+
+static void figs_add(struct figs *f, unsigned int code, bool has_lat, __u64 lat)
+{
+	f->count++;
+	f->errors += code != 0;
+	f->codes[code]++;
+	if (has_lat)
+		hist_add(&f->lat, lat);
+}
+
+struct mrow *agg_stream(__u32 pid, const struct stream_info *info, __s32 status, bool has_lat,
+			__u64 lat)
+{
+	struct mrow *r = row_of(pid, info);
+	unsigned int code = code_slot(status);
+
+	if (!r) {
+		dropped++;
+		return NULL;
+	}
+	figs_add(&r->run, code, has_lat, lat);
+	figs_add(&r->ival, code, has_lat, lat);
+	return r;
+}
+
+struct mrow *agg_open(__u32 pid, const struct stream_info *info)
+{
+	struct mrow *r = row_of(pid, info);
+
+	if (r)
+		r->open++;
+	return r;
+}
+
+__u64 agg_dropped(void)
+{
+	return dropped;
+}
+
+void agg_interval_reset(void)
+{
+	size_t i;
+
+	for (i = 0; i < nrows; i++)
+		memset(&rows[i]->ival, 0, sizeof(rows[i]->ival));
+}
+
+void agg_open_reset(void)
+{
+	size_t i;
+
+	for (i = 0; i < nrows; i++)
+		rows[i]->open = 0;
+}
+
+struct mrow *const *agg_rows(size_t *n)
+{
+	*n = nrows;
+	return rows;
+}
+
+unsigned int figs_top_error(const struct figs *f)
+{
+	unsigned int i, top = CODE_SLOTS;
+
+	for (i = 1; i < CODE_SLOTS; i++)
+		if (f->codes[i] && (top == CODE_SLOTS || f->codes[i] > f->codes[top]))
+			top = i;
+	return top;
+}
+
+/* ---- histograms ---- */
+
+unsigned int hist_bucket(__u64 ns)
+{
+	unsigned int k;
+
+	if (ns < HIST_SUB)
+		return ns;
+	k = 63 - __builtin_clzll(ns);
+	if (k > HIST_MAX_LOG)
+		return HIST_BUCKETS - 1;
+	return (k - HIST_SUB_BITS + 1) * HIST_SUB + ((ns >> (k - HIST_SUB_BITS)) & (HIST_SUB - 1));
+}
+
+__u64 hist_low(unsigned int i)
+{
+	unsigned int k;
+
+	if (i < 2 * HIST_SUB)
+		return i;
+	k = i / HIST_SUB + HIST_SUB_BITS - 1;
+	return (__u64)(HIST_SUB + i % HIST_SUB) << (k - HIST_SUB_BITS);
+}
+
+__u64 hist_high(unsigned int i)
+{
+	return i + 1 < HIST_BUCKETS ? hist_low(i + 1) : ~0ULL;
+}
+
+void hist_add(struct hist *h, __u64 ns)
+{
+	if (!h->n || ns < h->min)
+		h->min = ns;
+	if (ns > h->max)
+		h->max = ns;
+	h->n++;
+	h->b[hist_bucket(ns)]++;
+}
+
+void hist_merge(struct hist *dst, const struct hist *src)
+{
+	unsigned int i;
+
+	if (!src->n)
+		return;
+	if (!dst->n || src->min < dst->min)
+		dst->min = src->min;
+	if (src->max > dst->max)
+		dst->max = src->max;
+	dst->n += src->n;
+	for (i = 0; i < HIST_BUCKETS; i++)
+		dst->b[i] += src->b[i];
+}
+
+__u64 hist_quantile(const struct hist *h, double q)
+{
+	__u64 rank, seen = 0, v;
+	unsigned int i;
+
+	if (!h->n)
+		return 0;
+	rank = (__u64)(q * h->n);
+	if ((double)rank < q * h->n)
+		rank++;
+	if (rank < 1)
+		rank = 1;
+	if (rank >= h->n)
+		return h->max;
+	for (i = 0; i < HIST_BUCKETS; i++) {
+		seen += h->b[i];
+		if (seen >= rank)
+			break;
+	}
+	if (i == HIST_BUCKETS)
+		return h->max;
+	/* The last bucket has no upper bound: its values are the max's. */
+	v = i + 1 < HIST_BUCKETS ? hist_low(i) + (hist_high(i) - hist_low(i)) / 2 : h->max;
+	if (v < h->min)
+		v = h->min;
+	if (v > h->max)
+		v = h->max;
+	return v;
+}
+
+/* ---- sorting ---- */
+
+struct keyed {
+	__u64 v;
+	const struct mrow *r;
+};
+
+static __u64 sort_value(const struct mrow *r, enum agg_sort key, bool run)
+{
+	const struct figs *f = run ? &r->run : &r->ival;
+
+	switch (key) {
+	case SORT_RATE:
+		return f->count;
+	case SORT_ERRORS:
+		return f->errors;
+	case SORT_P50:
+		return hist_quantile(&f->lat, 0.50);
+	case SORT_P99:
+		return hist_quantile(&f->lat, 0.99);
+	case SORT_MAX:
+		return f->lat.max;
+	case SORT_OPEN:
+		return r->open;
+	default:
+		return 0;
+	}
+}
+
+static int cmp_name(const struct mrow *x, const struct mrow *y)
+{
+	size_t n = x->method_len < y->method_len ? x->method_len : y->method_len;
+	int c = memcmp(x->method, y->method, n);
+
+	if (c)
+		return c;
+	if (x->method_len != y->method_len)
+		return x->method_len < y->method_len ? -1 : 1;
+	if (x->side != y->side)
+		return x->side < y->side ? -1 : 1;
+	return x->pid < y->pid ? -1 : x->pid > y->pid;
+}
+
+/* Largest first; equal values (all of them for "name") by name. */
+static int cmp_keyed(const void *a, const void *b)
+{
+	const struct keyed *x = a, *y = b;
+
+	if (x->v != y->v)
+		return x->v < y->v ? 1 : -1;
+	return cmp_name(x->r, y->r);
+}
+
+int agg_sort_parse(const char *name)
+{
+	int i;
+
+	for (i = 0; i < SORT_KEYS; i++)
+		if (!strcmp(name, agg_sort_names[i]))
+			return i;
+	return -1;
+}
+
+int agg_sort(const struct mrow **r, size_t n, enum agg_sort key, bool run)
+{
+	struct keyed *k;
+	size_t i;
+
+	if (!n)
+		return 0;
+	/* Each value once: a percentile walks the histogram. */
+	k = malloc(n * sizeof(*k));
+	if (!k)
+		return -ENOMEM;
+	for (i = 0; i < n; i++) {
+		k[i].v = sort_value(r[i], key, run);
+		k[i].r = r[i];
+	}
+	qsort(k, n, sizeof(*k), cmp_keyed);
+	for (i = 0; i < n; i++)
+		r[i] = k[i].r;
+	free(k);
+	return 0;
+}

@@ -1,0 +1,119 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * agg: what the methods view, -H and the NDJSON "methods" show: per
+ * (process, side, method), counts, errors, status codes and latency
+ * histograms, for the whole run and for the interval being shown.
+ *
+ * Latencies go into log-linear buckets: HIST_SUB per power of two, so
+ * a bucket is at most 1/HIST_SUB of its lower bound wide and a percentile
+ * taken as its bucket's middle is within 1/(2 * HIST_SUB) = 6.25 % of
+ * the exact value (log2 buckets are up to 100 % off).
+ */
+#ifndef __AGG_H
+#define __AGG_H
+
+#include <stdbool.h>
+#include <linux/types.h>
+#include "grpcstreams.h"
+
+#define HIST_SUB_BITS	3
+#define HIST_SUB	(1 << HIST_SUB_BITS)
+#define HIST_MAX_LOG	40	/* 2^41 ns, 36 min: the last bucket holds all above */
+#define HIST_BUCKETS	((HIST_MAX_LOG - HIST_SUB_BITS + 2) * HIST_SUB)
+
+/* gRPC's status codes 0-16 by their names; another value counts as "other". */
+#define CODE_OTHER	17
+#define CODE_SLOTS	18
+
+struct hist {
+	__u64 n;
+	__u64 min;
+	__u64 max;
+	__u64 b[HIST_BUCKETS];
+};
+
+/* What ended streams of a method add up to, over some time. */
+struct figs {
+	__u64 count;		/* streams ended */
+	__u64 errors;		/* of them, status != 0 */
+	__u64 codes[CODE_SLOTS];
+	struct hist lat;	/* those whose start was seen (EF_NO_START: not) */
+};
+
+/* One row: a (process, side, method). */
+struct mrow {
+	__u32 pid;
+	__u32 side;
+	__u32 method_len;	/* bytes in METHOD */
+	bool truncated;		/* the name was longer */
+	char comm[TASK_COMM_LEN];
+	char method[METHOD_LEN];
+	__u64 open;		/* streams open when the table was drawn */
+	struct figs run;	/* since the start */
+	struct figs ival;	/* since the last agg_interval_reset() */
+};
+
+/* Bounds the memory whatever the traced programs do: ~10 KiB per row. */
+#define AGG_MAX_ROWS	4096
+
+int agg_init(void);
+void agg_fini(void);
+
+/*
+ * An ended stream of process PID: STATUS its grpc status, LAT its latency
+ * when HAS_LAT. Returns its row, or NULL when AGG_MAX_ROWS are taken.
+ */
+struct mrow *agg_stream(__u32 pid, const struct stream_info *info, __s32 status, bool has_lat,
+			__u64 lat);
+/* A stream open now, counted in its row's OPEN until the next reset. */
+struct mrow *agg_open(__u32 pid, const struct stream_info *info);
+/* Streams not counted in any row: rows were all taken. */
+__u64 agg_dropped(void);
+/* The interval's figures back to zero. */
+void agg_interval_reset(void);
+/* Every row's OPEN back to zero, before the open streams are counted again. */
+void agg_open_reset(void);
+
+/* Every row, in the order they came (the array is agg's: sort a copy). */
+struct mrow *const *agg_rows(size_t *n);
+
+enum agg_sort {
+	SORT_RATE,	/* count, most first */
+	SORT_ERRORS,	/* error count, most first */
+	SORT_P50,
+	SORT_P99,
+	SORT_MAX,
+	SORT_OPEN,
+	SORT_NAME,	/* method, then side and PID */
+	SORT_KEYS,
+};
+
+extern const char *const agg_sort_names[SORT_KEYS];
+/* enum agg_sort of NAME, or -1. */
+int agg_sort_parse(const char *name);
+/*
+ * ROWS (a copy of agg_rows()) ordered by KEY over the whole run (RUN) or
+ * the interval, largest first; ties, and "name", by method, side, PID.
+ */
+int agg_sort(const struct mrow **rows, size_t n, enum agg_sort key, bool run);
+
+/* The bucket of NS, and the bounds [low, high) of bucket I. */
+unsigned int hist_bucket(__u64 ns);
+__u64 hist_low(unsigned int i);
+__u64 hist_high(unsigned int i);
+void hist_add(struct hist *h, __u64 ns);
+void hist_merge(struct hist *dst, const struct hist *src);
+/*
+ * The Q-quantile (0 < Q <= 1) by nearest rank: the middle of the bucket
+ * holding the ceil(Q * n)-th smallest value, clamped to [min, max]; 0
+ * when empty.
+ */
+__u64 hist_quantile(const struct hist *h, double q);
+
+/* "OK", "NOT_FOUND", ... of slot I (0..CODE_OTHER); the slot of STATUS. */
+const char *code_name(unsigned int i);
+unsigned int code_slot(__s32 status);
+/* The commonest non-OK code slot of F, CODE_SLOTS when none failed. */
+unsigned int figs_top_error(const struct figs *f);
+
+#endif /* __AGG_H */

@@ -1,0 +1,185 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+# The methods view and the NDJSON "methods": per (process, side, method),
+# counts, errors and codes against the fixture client's own account, and
+# percentiles against the exact values of the same run's stream objects.
+
+load helpers
+
+KINDS=unary,server_stream,client_stream,bidi
+# Real cancels (1) and deadlines (4) too; server and client see the same code.
+CODES=0,1,4,5,13,0,0
+
+# The code names of the methods' "codes", by number.
+NAMES='["OK","CANCELLED","UNKNOWN","INVALID_ARGUMENT","DEADLINE_EXCEEDED","NOT_FOUND",
+	"ALREADY_EXISTS","PERMISSION_DENIED","RESOURCE_EXHAUSTED","FAILED_PRECONDITION",
+	"ABORTED","OUT_OF_RANGE","UNIMPLEMENTED","INTERNAL","UNAVAILABLE","DATA_LOSS",
+	"UNAUTHENTICATED"]'
+
+setup() {
+	start_server
+}
+
+teardown() {
+	teardown_common
+}
+
+# trace_both TOOL_ARGS... : the tool on -b FIXTURE (both sides) while one
+# client run completes, then SIGINT once the server has ended every stream.
+trace_both() {
+	start_tool -b "$FIXTURE" "$@"
+	start_client -conns 3 -concurrency 8 -rpcs "${RPCS:-600}" -delay 2 -codes "$CODES" \
+		-kinds "$KINDS"
+	touch "$T/go"
+	wait "$CLIENT_PID"
+	# The server ends a cancelled stream a little after the client gave up.
+	sleep 1
+	kill -INT "$TOOL_PID"
+	wait "$TOOL_PID"
+	TOOL_PID=
+}
+
+# truth_codes SIDE: {METHOD: {CODE_NAME: N}} as the client says it did them.
+truth_codes() {
+	truth_per_call "$1" | jq -cS --argjson names "$NAMES" 'to_entries |
+		map((.key | split(" ")) as $k | {m: $k[0], c: $names[$k[2] | tonumber], n: .value}) |
+		group_by(.m) | map({key: .[0].m, value: (group_by(.c) |
+			map({key: .[0].c, value: (map(.n) | add)}) | from_entries)}) | from_entries'
+}
+
+# tool_codes PID SIDE: the same from the summary's "methods".
+tool_codes() {
+	summary | jq -cS --argjson pid "$1" --arg side "$2" '.methods |
+		map(select(.pid == $pid and .side == $side) | {key: .method, value: .codes}) |
+		from_entries'
+}
+
+@test "summary methods: counts, errors and codes per side and method equal the client's" {
+	trace_both -j
+	[ "$(tool_codes "$CLIENT_PID" client)" = "$(truth_codes client)" ]
+	[ "$(tool_codes "$SERVER_PID" server)" = "$(truth_codes server)" ]
+	# Both processes, nothing else; count and errors agree with the codes.
+	summary | jq -e --argjson c "$CLIENT_PID" --argjson s "$SERVER_PID" '.methods |
+		length == 8 and all(.pid == $c or .pid == $s) and
+		all(.count == (.codes | add) and .errors == .count - (.codes.OK // 0)) and
+		(map(.count) | add) == 1200 and all(.open == 0 and .comm == "grpcfixture")'
+	# The same count per method as the stream objects.
+	[ "$(summary | jq -cS '.methods | map({key: "\(.pid) \(.side) \(.method)", value: .count}) |
+		from_entries')" = "$(streams | jq -cS 'group_by([.pid, .side, .method]) |
+		map({key: "\(.[0].pid) \(.[0].side) \(.[0].method)", value: length}) | from_entries')" ]
+}
+
+# p50, p90, p99 and max within 10 % of the exact nearest-rank values of the
+# stream objects' latency_ns (the histogram's buckets promise 6.25 %).
+@test "summary methods: p50, p90, p99, max within 10 % of the streams' exact values" {
+	RPCS=2000 trace_both -j
+	jq -s -e '
+		(map(select(.type == "stream" and .latency_ns != null)) |
+		 group_by([.pid, .side, .method]) |
+		 map({key: "\(.[0].pid) \(.[0].side) \(.[0].method)",
+		      value: (map(.latency_ns) | sort)}) | from_entries) as $lat |
+		[.[] | select(.type == "summary") | .methods[] |
+		 . as $m | $lat["\($m.pid) \($m.side) \($m.method)"] as $v |
+		 def q($p): $v[([($p * ($v | length)) | ceil, 1] | max) - 1];
+		 [$m.p50_ns, q(0.5)], [$m.p90_ns, q(0.9)], [$m.p99_ns, q(0.99)],
+		 [$m.max_ns, $v[-1]]] |
+		length == 32 and all(.[1] > 0 and ((.[0] - .[1]) | fabs) <= 0.1 * .[1])' "$T/out"
+}
+
+# With -j and -i, "interval" objects: they add up to the summary exactly.
+@test "-j -i 1: interval objects add up to the summary's methods" {
+	start_tool -b "$FIXTURE" -j -i 1
+	start_client -conns 2 -concurrency 4 -duration 2.5 -delay 2 -codes "$CODES" -kinds "$KINDS"
+	touch "$T/go"
+	wait "$CLIENT_PID"
+	sleep 1
+	kill -INT "$TOOL_PID"
+	wait "$TOOL_PID"
+	TOOL_PID=
+	[ "$(jq -s '[.[] | select(.type == "interval")] | length' "$T/out")" -ge 3 ]
+	jq -s -e 'map(select(.type == "interval")) | all(.interval_ns > 0 and
+		(.methods | type) == "array" and (.collisions | has("shadow")))' "$T/out"
+	[ "$(jq -s -cS '[.[] | select(.type == "interval") | .methods[]] |
+		group_by([.pid, .side, .method]) |
+		map({key: "\(.[0].pid) \(.[0].side) \(.[0].method)", value: (map(.count) | add)}) |
+		from_entries' "$T/out")" = "$(summary | jq -cS '.methods |
+		map({key: "\(.pid) \(.side) \(.method)", value: .count}) | from_entries')" ]
+	[ "$(jq -s '[.[] | select(.type == "interval") | .ended] | add' "$T/out")" -eq \
+	  "$(summary | jq .ended)" ]
+	# Without -i: no interval object.
+	[ "$(summary | jq '.methods | map(.count) | add')" -eq $((2 * $(jq .rpcs "$T/truth.json"))) ]
+}
+
+# whole_run: the rows of the table of the whole run, as "PID SIDE COUNT
+# RPC/S ERR% TOP_ERROR P50 P99 MAX OPEN METHOD".
+whole_run() {
+	awk '/^Whole run, / { on = 1; next } on && /^PID / { next } on && /^$/ { exit }
+		on { print }' "${1:-$T/out}"
+}
+
+@test "methods table (the default view): every side and method, counts and errors true" {
+	trace_both
+	grep -qE '^[0-9:]{8} rpc/s [0-9.]+ errors [0-9.]+% \| started [0-9]+ ended ' "$T/out"
+	grep -qE '^PID +SIDE +RPC/S +ERR% +TOP_ERROR +P50_MS +P99_MS +MAX_MS +OPEN +METHOD$' "$T/out"
+	grep -qE '^PID +SIDE +COUNT +RPC/S +ERR% +TOP_ERROR +P50_MS +P99_MS +MAX_MS +OPEN +METHOD$' "$T/out"
+	whole_run >"$T/rows"
+	[ "$(wc -l <"$T/rows")" -eq 8 ]
+	local side pid
+	for side in client server; do
+		[ $side = client ] && pid=$CLIENT_PID || pid=$SERVER_PID
+		[ "$(awk -v s=$side -v p="$pid" '$2 == s && $1 == p { print $11, $3 }' "$T/rows" | sort)" = \
+		  "$(jq -r '.per_method | to_entries[] | "\(.key) \(.value)"' "$T/truth.json" | sort)" ]
+		# ERR% and TOP_ERROR from the truth's codes of each method.
+		truth_codes $side | jq -r --argjson names "$NAMES" 'to_entries[] |
+			(.value | add) as $n | (.value | to_entries | map(select(.key != "OK"))) as $e |
+			"\(.key) \(($e | map(.value) | add // 0) * 1000 / $n | round / 10)" +
+			" \($e | max_by(.value) | .value)"' | sort >"$T/want"
+		awk -v s=$side '$2 == s { print $11, $5 + 0, $6 }' "$T/rows" | sort >"$T/got"
+		# TOP_ERROR: any code with the most errors (ties are possible).
+		while read -r m err top; do
+			read -r wm werr wmax <<<"$(grep -F "$m " "$T/want")"
+			awk -v a="$err" -v b="$werr" 'BEGIN { exit !((a - b) ^ 2 < 0.0101) }'
+			[ "$(truth_codes $side | jq --arg m "$m" --arg c "$top" '.[$m][$c]')" = "$wmax" ]
+		done <"$T/got"
+	done
+}
+
+# -s KEY: the rows of the whole run in that key's order, largest first
+# (name: ascending). One workload, a tool per key.
+@test "-s rate|errors|p50|p99|max|name: rows in that order" {
+	local k pids=()
+	for k in rate errors p50 p99 max name; do
+		"$TOOL" -b "$FIXTURE" -s $k -r 100 >"$T/out.$k" 2>"$T/err.$k" &
+		pids+=($!)
+		wait_for "$T/err.$k" "^Tracing" 20
+	done
+	start_client -conns 2 -concurrency 6 -rpcs 900 -delay 1 -codes "$CODES" \
+		-kinds unary,unary,server_stream,bidi
+	touch "$T/go"
+	wait "$CLIENT_PID"
+	sleep 1
+	kill -INT "${pids[@]}"
+	wait "${pids[@]}"
+	# The column of each key (3: COUNT), compared as numbers, descending.
+	whole_run "$T/out.rate" | awk '{ print $3 }' | sort -c -n -r
+	whole_run "$T/out.errors" | awk '{ printf "%d\n", $3 * $5 / 100 + 0.5 }' | sort -c -n -r
+	whole_run "$T/out.p50" | awk '{ print $7 }' | sort -c -g -r
+	whole_run "$T/out.p99" | awk '{ print $8 }' | sort -c -g -r
+	whole_run "$T/out.max" | awk '{ print $9 }' | sort -c -g -r
+	whole_run "$T/out.name" | awk '{ print $11 }' | LC_ALL=C sort -c
+	# Not sorted by accident: the keys disagree on this workload.
+	[ "$(whole_run "$T/out.rate" | awk '{ print $11 }')" != \
+	  "$(whole_run "$T/out.name" | awk '{ print $11 }')" ]
+	[ "$(whole_run "$T/out.rate" | wc -l)" -eq 6 ]
+}
+
+@test "-o streams: the slowest streams, as before" {
+	start_client -conns 1 -concurrency 2 -rpcs 40 -delay 2
+	start_tool -p "$CLIENT_PID" -o streams -d 2 -r 5
+	touch "$T/go"
+	wait "$TOOL_PID"
+	TOOL_PID=
+	grep -qE '^PID +SIDE +CONN +SID +STATE +LAT/AGE_MS +STATUS +METHOD$' "$T/out"
+	! grep -q '^Whole run' "$T/out"
+	grep -qE '^Total: streams 40 started 40 ' "$T/out"
+}
