@@ -7,6 +7,7 @@
  * that the frontend keeps its million events a second with it.
  */
 #include <errno.h>
+#include <fnmatch.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,6 +19,7 @@ static struct mrow **rows;
 static size_t nrows;
 static __u32 *slots;		/* index + 1 into ROWS; 0: empty */
 static __u64 dropped;
+static struct agg_filter filter = { .side = -1 };
 
 const char *const agg_sort_names[SORT_KEYS] = {
 	[SORT_RATE] = "rate",
@@ -113,6 +115,44 @@ static struct mrow *row_of(__u32 pid, const struct stream_info *info)
 	rows[i] = r;
 	slots[s] = i + 1;
 	return r;
+}
+
+void agg_set_filter(const struct agg_filter *f)
+{
+	filter = *f;
+}
+
+/* The side and method filters, which every stream takes. */
+static bool pass_name(const struct stream_info *info)
+{
+	char m[METHOD_LEN];
+	size_t n;
+
+	if (filter.side >= 0 && info->side != (__u32)filter.side)
+		return false;
+	if (!filter.method)
+		return true;
+	/* A NUL in the name ends it for the glob: what a shell user can type. */
+	n = info->method_len < METHOD_LEN - 1 ? info->method_len : METHOD_LEN - 1;
+	memcpy(m, info->method, n);
+	m[n] = '\0';
+	return !fnmatch(filter.method, m, 0);
+}
+
+bool agg_pass_ended(const struct stream_info *info, __s32 status, bool has_lat, __u64 lat)
+{
+	if (filter.failed && !status)
+		return false;
+	if (filter.min_ns && (!has_lat || lat < filter.min_ns))
+		return false;
+	return pass_name(info);
+}
+
+bool agg_pass_open(const struct stream_info *info, __u64 age)
+{
+	if (filter.failed || (filter.min_ns && age < filter.min_ns))
+		return false;
+	return pass_name(info);
 }
 
 unsigned int code_slot(__s32 status)

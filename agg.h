@@ -53,6 +53,23 @@ struct mrow {
 	struct figs ival;	/* since the last agg_interval_reset() */
 };
 
+/*
+ * The filters: what every view, NDJSON and the methods' figures show
+ * (BPF's counters stay those of everything traced).
+ */
+struct agg_filter {
+	const char *method;	/* fnmatch(3) glob over the method name; NULL: any */
+	int side;		/* enum side; -1: both */
+	bool failed;		/* only streams ended with status != 0 */
+	__u64 min_ns;		/* only latencies (open streams: ages) this long or longer */
+};
+
+void agg_set_filter(const struct agg_filter *f);
+/* Does an ended stream pass: STATUS, its latency LAT when HAS_LAT? */
+bool agg_pass_ended(const struct stream_info *info, __s32 status, bool has_lat, __u64 lat);
+/* Does a stream not ended (open, or abandoned), AGE old, pass? */
+bool agg_pass_open(const struct stream_info *info, __u64 age);
+
 /* Bounds the memory whatever the traced programs do: ~10 KiB per row. */
 #define AGG_MAX_ROWS	4096
 

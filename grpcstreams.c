@@ -43,6 +43,7 @@ static struct env {
 	int duration;
 	enum view view;
 	int sort;
+	struct agg_filter filter;
 	int rows;
 	bool json;
 	bool noclear;
@@ -63,6 +64,7 @@ static struct env {
 	.rows = 20,
 	.live_slots = LIVE_SLOTS,
 	.max_streams = MAX_STREAMS,
+	.filter = { .side = -1 },
 };
 
 static volatile sig_atomic_t exiting;
@@ -84,12 +86,14 @@ static const char argp_program_doc[] =
 "program are shown escaped, never as terminal commands.\n"
 "\n"
 "USAGE: grpcstreams {-p PID | -b PATH} [-CFjv] [-d SECS] [-i SECS] [-r ROWS]\n"
-"                   [-o VIEW] [-s SORT]\n"
+"                   [-o VIEW] [-s SORT] [-M GLOB] [-S SIDE] [-m MIN_MS] [-x]\n"
 "\n"
 "EXAMPLES:\n"
 "    grpcstreams -p 1234          # live table of PID 1234's methods\n"
 "    grpcstreams -p 1234 -o streams  # the slowest streams instead\n"
 "    grpcstreams -p 1234 -s p99   # methods by their 99th percentile\n"
+"    grpcstreams -p 1234 -x -S server  # only failed RPCs, server side\n"
+"    grpcstreams -p 1234 -M '*/Get*' -m 100 -o streams  # Get calls >= 100 ms\n"
 "    grpcstreams -p 1234 -j       # NDJSON: one object per stream/collision\n"
 "    grpcstreams -p 1234 -d 10    # capture 10 s, print the summary, exit\n"
 "    grpcstreams -b ./server -j   # every process running ./server, new too\n"
@@ -119,6 +123,12 @@ static const struct argp_option opts[] = {
 	  "process, side and method), streams (the slowest streams)", 0 },
 	{ "sort", 's', "SORT", 0, "Order of the methods: rate (default), errors, p50, p99, "
 	  "max, open, name", 0 },
+	{ "method", 'M', "GLOB", 0, "Only methods matching GLOB (fnmatch: '*/Get*', "
+	  "'/pkg.Svc/*')", 0 },
+	{ "side", 'S', "SIDE", 0, "Only the client or the server side", 0 },
+	{ "min-ms", 'm', "MIN_MS", 0, "Only streams of at least MIN_MS milliseconds (open "
+	  "ones: as old)", 0 },
+	{ "failed", 'x', NULL, 0, "Only streams that ended with an error (status not 0)", 0 },
 	{ "noclear", 'C', NULL, 0, "Don't clear the screen between tables", 0 },
 	{ "full", 'F', NULL, 0, "Client: also the RPC kind, nextid_race, and latency from "
 	  "NewStream's entry (2 more probe hits per client RPC)", 0 },
@@ -168,6 +178,21 @@ static long parse_num(const char *arg, long min, long max, struct argp_state *st
 	return v;
 }
 
+/* Milliseconds, fractions allowed, as nanoseconds. */
+static __u64 parse_ms(const char *arg, struct argp_state *state)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(arg, &end);
+	if (errno || end == arg || *end || !(v >= 0 && v <= 1e9))
+		argp_failure(state, argp_err_exit_status, 0,
+			     "invalid minimum latency: '%s' (expected milliseconds, 0..1000000000)",
+			     arg);
+	return (__u64)(v * 1e6 + 0.5);
+}
+
 static error_t parse_arg(int key, char *arg, struct argp_state *state)
 {
 	switch (key) {
@@ -195,6 +220,24 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		else
 			argp_failure(state, argp_err_exit_status, 0,
 				     "invalid view: '%s' (expected methods or streams)", arg);
+		break;
+	case 'M':
+		env.filter.method = arg;
+		break;
+	case 'S':
+		if (!strcmp(arg, "client"))
+			env.filter.side = SIDE_CLIENT;
+		else if (!strcmp(arg, "server"))
+			env.filter.side = SIDE_SERVER;
+		else
+			argp_failure(state, argp_err_exit_status, 0,
+				     "invalid side: '%s' (expected client or server)", arg);
+		break;
+	case 'm':
+		env.filter.min_ns = parse_ms(arg, state);
+		break;
+	case 'x':
+		env.filter.failed = true;
 		break;
 	case 's':
 		env.sort = agg_sort_parse(arg);
@@ -347,12 +390,14 @@ static void on_abandoned(const struct stream_key *key, const struct stream_info 
 {
 	struct gone *g = NULL;
 	unsigned int i;
+	__u64 now;
 
 	if (run.tgid && key->tgid != (__u32)run.tgid)
 		return;
 	st.abandoned++;
-	if (env.json)
-		out_json_abandoned(key, info, why, mono_ns());
+	now = mono_ns();
+	if (env.json && agg_pass_open(info, now > info->start_ns ? now - info->start_ns : 0))
+		out_json_abandoned(key, info, why, now);
 	for (i = 0; i < st.ngone && !g; i++)
 		if (st.gone[i].tgid == key->tgid && st.gone[i].why == why)
 			g = &st.gone[i];
@@ -383,15 +428,19 @@ static int handle_event(void *ctx, void *data, size_t size)
 		on_abandoned(&k, &e->info, REAP_PID_REUSED);
 	} else if (e->type == EVENT_STREAM) {
 		bool lat = event_has_latency(e);
+		__u64 ns = lat ? e->end_ns - e->info.start_ns : 0;
 
+		if (!agg_pass_ended(&e->info, e->status, lat, ns))
+			return 0;
 		st.stream_events++;
-		agg_stream(e->tgid, &e->info, e->status, lat, lat ? e->end_ns - e->info.start_ns : 0);
+		agg_stream(e->tgid, &e->info, e->status, lat, ns);
 		if (env.json)
 			out_json_stream(e);
 		else if (env.view == VIEW_STREAMS)
-			out_keep_row(e->tgid, e->conn, e->sid, &e->info,
-				     lat ? e->end_ns - e->info.start_ns : 0, e->status, false, !lat);
-	} else if (e->type == EVENT_COLLISION && env.json) {
+			out_keep_row(e->tgid, e->conn, e->sid, &e->info, ns, e->status, false, !lat);
+	} else if (e->type == EVENT_COLLISION && env.json &&
+		   (env.filter.side < 0 || e->info.side == (__u32)env.filter.side)) {
+		/* Collisions have no method or status: only the side filter applies. */
 		out_json_collision(e);
 	}
 	return 0;
@@ -431,13 +480,16 @@ static void reap(struct grpcstreams_bpf *obj, bool force)
 static void open_stream(const struct stream_key *key, const struct stream_info *info,
 			__u64 now, bool rows, __u64 *n)
 {
+	__u64 age = now > info->start_ns ? now - info->start_ns : 0;
+
 	if (run.tgid && key->tgid != (__u32)run.tgid)
 		return;
 	(*n)++;
+	if (!agg_pass_open(info, age))
+		return;
 	agg_open(key->tgid, info);
 	if (rows && env.view == VIEW_STREAMS)
-		out_keep_row(key->tgid, key->conn, key->sid, info,
-			     now > info->start_ns ? now - info->start_ns : 0, 0, true, false);
+		out_keep_row(key->tgid, key->conn, key->sid, info, age, 0, true, false);
 }
 
 /*
@@ -644,6 +696,7 @@ static int start_output(struct grpcstreams_bpf *obj, const struct gobin *gb)
 			return -errno;
 		}
 	}
+	agg_set_filter(&env.filter);
 	if (out_init(&o) || agg_init()) {
 		fprintf(stderr, "grpcstreams: out of memory\n");
 		return -ENOMEM;

@@ -24,7 +24,7 @@ setup() {
 # options_from_help: the options --help lists, in $T/short_noarg,
 # $T/short_arg (one letter a line) and $T/long ("--name" or "--name=").
 options_from_help() {
-	local re='^ +(-([^ ,]), )?(--[a-z][a-z-]*)(=[A-Z]+)?( |$)'
+	local re='^ +(-([^ ,]), )?(--[a-z][a-z-]*)(=[A-Z_]+)?( |$)'
 	local line
 	: >"$T/short_noarg"
 	: >"$T/short_arg"
@@ -186,7 +186,7 @@ man_examples() {
 
 @test "the stand-in refuses what --help does not list" {
 	# The checks above are only worth what the stand-in refuses.
-	run check_example "grpcstreams -p 1234 -x"
+	run check_example "grpcstreams -p 1234 -X"
 	[ "$status" -ne 0 ]
 	run check_example "grpcstreams -p 1234 --jsn"
 	[ "$status" -ne 0 ]

@@ -183,3 +183,71 @@ whole_run() {
 	! grep -q '^Whole run' "$T/out"
 	grep -qE '^Total: streams 40 started 40 ' "$T/out"
 }
+
+# Filters, one workload, a tool per filter, each against the client's truth:
+# -S server, -x (failed), -M GLOB, -m 50 (deadline-exceeded calls take 150 ms
+# here, the others about 2 ms), and a streams table with -x -S client.
+@test "filters -S, -x, -M, -m: stream objects, methods and tables hold only what passes" {
+	local pids=() f
+	"$TOOL" -b "$FIXTURE" -j -S server >"$T/out.server" 2>"$T/err.server" &
+	pids+=($!)
+	"$TOOL" -b "$FIXTURE" -j -x >"$T/out.failed" 2>"$T/err.failed" &
+	pids+=($!)
+	"$TOOL" -b "$FIXTURE" -j -M '*/Un?ry' >"$T/out.glob" 2>"$T/err.glob" &
+	pids+=($!)
+	"$TOOL" -b "$FIXTURE" -j --min-ms 50 >"$T/out.slow" 2>"$T/err.slow" &
+	pids+=($!)
+	"$TOOL" -b "$FIXTURE" -x -S client -o streams -r 1000 >"$T/out.table" 2>"$T/err.table" &
+	pids+=($!)
+	for f in server failed glob slow table; do
+		wait_for "$T/err.$f" "^Tracing" 20
+	done
+	start_client -conns 2 -concurrency 8 -rpcs 700 -delay 2 -codes "$CODES" -kinds "$KINDS"
+	touch "$T/go"
+	wait "$CLIENT_PID"
+	sleep 1
+	kill -INT "${pids[@]}"
+	wait "${pids[@]}"
+	local rpcs failed unary slow
+	rpcs=$(jq .rpcs "$T/truth.json")
+	failed=$(jq '[.per_status | to_entries[] | select(.key != "0") | .value] | add' "$T/truth.json")
+	unary=$(jq '.per_method["/fixture.Test/Unary"]' "$T/truth.json")
+	slow=$(jq '.per_status["4"]' "$T/truth.json")
+	[ "$failed" -gt 0 ] && [ "$unary" -gt 0 ] && [ "$slow" -gt 0 ]
+	# -S server: the server's streams, all of them; the server's methods only.
+	OUT=$T/out.server
+	[ "$(streams | jq length)" -eq "$rpcs" ]
+	[ "$(streams server | jq length)" -eq "$rpcs" ]
+	summary | jq -e '.methods | length == 4 and all(.side == "server")'
+	[ "$(jq -s '[.[] | select(.type == "collision" and .side != "server")] | length' "$OUT")" -eq 0 ]
+	# -x: every failed stream of both sides, nothing else.
+	OUT=$T/out.failed
+	[ "$(streams | jq length)" -eq $((2 * failed)) ]
+	streams | jq -e 'all(.error and .status != 0)'
+	summary | jq -e --argjson n $((2 * failed)) '(.methods | map(.count) | add) == $n and
+		all(.methods[]; .codes.OK == null and .errors == .count) and .streams == $n'
+	# -M '*/Un?ry': the Unary calls of both sides.
+	OUT=$T/out.glob
+	[ "$(streams | jq length)" -eq $((2 * unary)) ]
+	streams | jq -e 'all(.method == "/fixture.Test/Unary")'
+	summary | jq -e '.methods | length == 2 and all(.method == "/fixture.Test/Unary")'
+	# --min-ms 50: the deadline-exceeded ones (150 ms), both sides.
+	OUT=$T/out.slow
+	[ "$(streams | jq length)" -eq $((2 * slow)) ]
+	streams | jq -e 'all(.status == 4 and .latency_ns >= 50000000)'
+	# The table: client rows, all failed; the client's failed calls all shown.
+	OUT=
+	awk '$2 == "client" || $2 == "server"' "$T/out.table" >"$T/rows"
+	[ "$(awk '$2 == "client" && $6 == "done" && $8 != 0' "$T/rows" | wc -l)" -eq "$failed" ]
+	[ "$(wc -l <"$T/rows")" -eq "$failed" ]
+}
+
+@test "filters: bad values refused in one line" {
+	run "$TOOL" -p 1 -S both
+	[ "$status" -eq 64 ]
+	[ "${lines[0]}" = "grpcstreams: invalid side: 'both' (expected client or server)" ]
+	run "$TOOL" -p 1 -m -3
+	[ "$status" -eq 64 ]
+	[ "${#lines[@]}" -eq 1 ]
+	[[ "${lines[0]}" == "grpcstreams: invalid minimum latency: '-3' "* ]]
+}
