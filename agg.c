@@ -174,6 +174,14 @@ static void figs_add(struct figs *f, unsigned int code, bool has_lat, __u64 lat)
 		hist_add(&f->lat, lat);
 }
 
+/* funclatency's: 0 for 0 and 1, then floor(log2(v)). */
+static unsigned int log2_slot(__u64 v)
+{
+	unsigned int k = v > 1 ? 63 - __builtin_clzll(v) : 0;
+
+	return k < LOG2_SLOTS ? k : LOG2_SLOTS - 1;
+}
+
 struct mrow *agg_stream(__u32 pid, const struct stream_info *info, __s32 status, bool has_lat,
 			__u64 lat)
 {
@@ -186,6 +194,8 @@ struct mrow *agg_stream(__u32 pid, const struct stream_info *info, __s32 status,
 	}
 	figs_add(&r->run, code, has_lat, lat);
 	figs_add(&r->ival, code, has_lat, lat);
+	if (has_lat)
+		r->log2_us[log2_slot(lat / 1000)]++;
 	return r;
 }
 

@@ -40,6 +40,9 @@ struct figs {
 	struct hist lat;	/* those whose start was seen (EF_NO_START: not) */
 };
 
+/* -H: log2 buckets of microseconds, funclatency's; the last holds all above. */
+#define LOG2_SLOTS	32
+
 /* One row: a (process, side, method). */
 struct mrow {
 	__u32 pid;
@@ -51,6 +54,7 @@ struct mrow {
 	__u64 open;		/* streams open when the table was drawn */
 	struct figs run;	/* since the start */
 	struct figs ival;	/* since the last agg_interval_reset() */
+	__u64 log2_us[LOG2_SLOTS];	/* the run's latencies, for -H */
 };
 
 /*

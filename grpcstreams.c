@@ -46,6 +46,7 @@ static struct env {
 	struct agg_filter filter;
 	int rows;
 	bool json;
+	bool hist;
 	bool noclear;
 	bool verbose;
 	bool dump_layout;
@@ -86,13 +87,14 @@ static const char argp_program_doc[] =
 "program are shown escaped, never as terminal commands.\n"
 "\n"
 "USAGE: grpcstreams {-p PID | -b PATH} [-CFjv] [-d SECS] [-i SECS] [-r ROWS]\n"
-"                   [-o VIEW] [-s SORT] [-M GLOB] [-S SIDE] [-m MIN_MS] [-x]\n"
+"                   [-o VIEW] [-s SORT] [-M GLOB] [-S SIDE] [-m MIN_MS] [-xH]\n"
 "\n"
 "EXAMPLES:\n"
 "    grpcstreams -p 1234          # live table of PID 1234's methods\n"
 "    grpcstreams -p 1234 -o streams  # the slowest streams instead\n"
 "    grpcstreams -p 1234 -s p99   # methods by their 99th percentile\n"
 "    grpcstreams -p 1234 -x -S server  # only failed RPCs, server side\n"
+"    grpcstreams -p 1234 -d 30 -H  # 30 s, then latency histograms per method\n"
 "    grpcstreams -p 1234 -M '*/Get*' -m 100 -o streams  # Get calls >= 100 ms\n"
 "    grpcstreams -p 1234 -j       # NDJSON: one object per stream/collision\n"
 "    grpcstreams -p 1234 -d 10    # capture 10 s, print the summary, exit\n"
@@ -129,6 +131,8 @@ static const struct argp_option opts[] = {
 	{ "min-ms", 'm', "MIN_MS", 0, "Only streams of at least MIN_MS milliseconds (open "
 	  "ones: as old)", 0 },
 	{ "failed", 'x', NULL, 0, "Only streams that ended with an error (status not 0)", 0 },
+	{ "histogram", 'H', NULL, 0, "At exit, a log2 latency histogram per method (usecs), "
+	  "with its p50, p90, p99", 0 },
 	{ "noclear", 'C', NULL, 0, "Don't clear the screen between tables", 0 },
 	{ "full", 'F', NULL, 0, "Client: also the RPC kind, nextid_race, and latency from "
 	  "NewStream's entry (2 more probe hits per client RPC)", 0 },
@@ -239,6 +243,9 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	case 'x':
 		env.filter.failed = true;
 		break;
+	case 'H':
+		env.hist = true;
+		break;
 	case 's':
 		env.sort = agg_sort_parse(arg);
 		if (env.sort < 0)
@@ -297,6 +304,11 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		if (!env.pid == !env.binary && !env.bench_events)
 			argp_failure(state, argp_err_exit_status, 0,
 				     "give exactly one of -p PID or -b PATH");
+		/* stdout is jq's with -j: the histograms are a table's. */
+		if (env.hist && env.json)
+			argp_failure(state, argp_err_exit_status, 0,
+				     "-H prints tables: not with -j (the summary's methods have "
+				     "the percentiles)");
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;
@@ -670,6 +682,7 @@ static int start_output(struct grpcstreams_bpf *obj, const struct gobin *gb)
 		.unix_peers_fd = bpf_map__fd(obj->maps.unix_peers),
 		.view = env.view,
 		.sort = env.sort,
+		.hist = env.hist,
 	};
 
 	/* Writable: streams of a process gone are freed from here (reap.c). */

@@ -767,6 +767,72 @@ static void print_methods(bool run, double secs)
 	free(sel);
 }
 
+/* A bar of WIDTH for VAL of MAX, funclatency's. */
+static void print_bar(__u64 val, __u64 max, int width)
+{
+	char bar[64];
+	int n = max ? (int)(val * width / max) : 0;
+
+	memset(bar, '*', n);
+	memset(bar + n, ' ', width - n);
+	bar[width] = '\0';
+	printf("|%s|\n", bar);
+}
+
+/*
+ * -H: a method's latencies in funclatency's log2 format (usecs), under a
+ * line with its count and percentiles.
+ */
+static void print_histogram(const struct mrow *r)
+{
+	char method[6 * METHOD_LEN + sizeof(TRUNC_MARK)], p[3][24];
+	const struct hist *h = &r->run.lat;
+	__u64 max = 0, low, high;
+	int i, last = -1;
+
+	for (i = 0; i < LOG2_SLOTS; i++) {
+		if (r->log2_us[i])
+			last = i;
+		if (r->log2_us[i] > max)
+			max = r->log2_us[i];
+	}
+	method_text(method, sizeof(method), r->method, r->method_len, r->truncated);
+	printf("PID %u %s %s: count %llu, p50 %s ms, p90 %s ms, p99 %s ms\n", r->pid,
+	       side_name(r->side), method, (unsigned long long)r->run.count,
+	       ms_text(p[0], sizeof(p[0]), hist_quantile(h, 0.50), h->n),
+	       ms_text(p[1], sizeof(p[1]), hist_quantile(h, 0.90), h->n),
+	       ms_text(p[2], sizeof(p[2]), hist_quantile(h, 0.99), h->n));
+	if (last < 0) {
+		printf("     (no latency: no stream's start was seen)\n\n");
+		return;
+	}
+	printf("%5s%-19s : count    distribution\n", "", "usecs");
+	for (i = 0; i <= last; i++) {
+		/* Slot 0 holds 0 and 1; slot I, 2^I up to 2^(I+1) - 1. */
+		low = i ? 1ULL << i : 0;
+		high = (2ULL << i) - 1;
+		if (i == LOG2_SLOTS - 1)
+			printf("%10llu -> %-10s : %-8llu ", low, "", (unsigned long long)r->log2_us[i]);
+		else
+			printf("%10llu -> %-10llu : %-8llu ", low, high, (unsigned long long)r->log2_us[i]);
+		print_bar(r->log2_us[i], max, 40);
+	}
+	printf("\n");
+}
+
+/* -H: every method of the run with a stream ended, in the table's order. */
+static void print_histograms(void)
+{
+	const struct mrow **sel;
+	size_t i, n;
+
+	sel = method_rows(true, &n);
+	for (i = 0; i < n; i++)
+		if (sel[i]->run.count)
+			print_histogram(sel[i]);
+	free(sel);
+}
+
 /* Ended streams and errors in the rows (RUN: ever), for the header. */
 static void method_totals(bool run, __u64 *count, __u64 *errors)
 {
@@ -923,6 +989,8 @@ void out_summary(const struct stats *sum, __u64 open, __u64 streams, bool json, 
 	char n[24];
 
 	if (!json) {
+		if (opts.hist)
+			print_histograms();
 		if (opts.view == VIEW_METHODS) {
 			printf("Whole run, %.1f s:\n", run_ns / 1e9);
 			print_methods(true, run_ns / 1e9);

@@ -206,6 +206,7 @@ struct out_opts {
 	int unix_peers_fd;	/* BPF's unix_peers map; -1: none */
 	enum view view;		/* what a table shows */
 	int sort;		/* enum agg_sort: the methods view's order */
+	bool hist;		/* -H: log2 histograms per method at exit */
 };
 
 int out_init(const struct out_opts *o);

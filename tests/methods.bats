@@ -251,3 +251,51 @@ whole_run() {
 	[ "${#lines[@]}" -eq 1 ]
 	[[ "${lines[0]}" == "grpcstreams: invalid minimum latency: '-3' "* ]]
 }
+
+# -H: a log2 histogram (usecs) per method at exit, funclatency's format,
+# against a -j tool on the same workload: counts per method exact, each
+# bucket's count as the stream objects' latencies fall (a stream's latency
+# as two tools see it can differ by microseconds: 1 % slack at a boundary).
+@test "-H: a log2 histogram per method, true to the streams" {
+	local jpid hpid m n
+	"$TOOL" -b "$FIXTURE" -j -S client >"$T/out" 2>"$T/err.json" &
+	jpid=$!
+	"$TOOL" -b "$FIXTURE" -H -S client -i 100 >"$T/hist.out" 2>"$T/err.hist" &
+	hpid=$!
+	wait_for "$T/err.json" "^Tracing" 20
+	wait_for "$T/err.hist" "^Tracing" 20
+	start_client -conns 2 -concurrency 4 -rpcs 600 -delay 2 -kinds unary,bidi,server_stream
+	touch "$T/go"
+	wait "$CLIENT_PID"
+	sleep 0.5
+	kill -INT "$hpid" "$jpid"
+	wait "$hpid" "$jpid"
+	# One histogram per method, under a line with its count and percentiles.
+	[ "$(grep -cE '^PID [0-9]+ client /fixture\.Test/[A-Za-z]+: count [0-9]+, p50 [0-9.]+ ms, p90 [0-9.]+ ms, p99 [0-9.]+ ms$' \
+		"$T/hist.out")" -eq 3 ]
+	[ "$(grep -c '^     usecs               : count    distribution$' "$T/hist.out")" -eq 3 ]
+	for m in Unary Bidi ServerStream; do
+		n=$(jq --arg m "/fixture.Test/$m" '.per_method[$m]' "$T/truth.json")
+		grep -q "^PID [0-9]* client /fixture.Test/$m: count $n," "$T/hist.out"
+		# Its rows, "LOW -> HIGH : COUNT |***|", as "LOW COUNT".
+		awk -v m="/fixture.Test/$m:" '$4 == m { on = 1; next } on && /->/ { print $1, $5; next }
+			on && !/usecs/ { exit }' "$T/hist.out" >"$T/hist.$m"
+		[ "$(awk '{ n += $2 } END { print n }' "$T/hist.$m")" -eq "$n" ]
+		streams | jq -r --arg m "/fixture.Test/$m" '.[] | select(.method == $m) |
+			(.latency_ns / 1000 | floor) as $us |
+			if $us < 2 then 0 else ($us | log2 | floor | pow(2; .)) end' |
+			sort -n | uniq -c | awk '{ print $2, $1 }' >"$T/want.$m"
+		[ "$(awk '{ n += $2 } END { print n }' "$T/want.$m")" -eq "$n" ]
+		# Every bucket as the streams fall, within 1 % of them (or 1).
+		join -a1 -a2 -e 0 -o 0,1.2,2.2 <(sort "$T/hist.$m") <(sort "$T/want.$m") |
+			awk -v n="$n" '{ d = $2 - $3; if (d < 0) d = -d;
+				if (d > 1 && d > 0.01 * n) bad++ } END { exit bad > 0 }'
+	done
+}
+
+@test "-H with -j: refused in one line" {
+	run "$TOOL" -p 1 -H -j
+	[ "$status" -eq 64 ]
+	[ "${#lines[@]}" -eq 1 ]
+	[[ "${lines[0]}" == "grpcstreams: -H prints tables: not with -j "* ]]
+}
