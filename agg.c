@@ -18,6 +18,9 @@
 static struct mrow **rows;
 static size_t nrows;
 static __u32 *slots;		/* index + 1 into ROWS; 0: empty */
+static struct crow **conns;
+static size_t nconns;
+static __u32 *conn_slots;
 static __u64 dropped;
 static struct agg_filter filter = { .side = -1 };
 
@@ -43,7 +46,9 @@ int agg_init(void)
 {
 	rows = calloc(AGG_MAX_ROWS, sizeof(*rows));
 	slots = calloc(HASH_SLOTS, sizeof(*slots));
-	if (!rows || !slots) {
+	conns = calloc(AGG_MAX_ROWS, sizeof(*conns));
+	conn_slots = calloc(HASH_SLOTS, sizeof(*conn_slots));
+	if (!rows || !slots || !conns || !conn_slots) {
 		agg_fini();
 		return -ENOMEM;
 	}
@@ -56,11 +61,17 @@ void agg_fini(void)
 
 	for (i = 0; rows && i < nrows; i++)
 		free(rows[i]);
+	for (i = 0; conns && i < nconns; i++)
+		free(conns[i]);
 	free(rows);
 	free(slots);
+	free(conns);
+	free(conn_slots);
 	rows = NULL;
 	slots = NULL;
-	nrows = 0;
+	conns = NULL;
+	conn_slots = NULL;
+	nrows = nconns = 0;
 	dropped = 0;
 }
 
@@ -81,24 +92,55 @@ static __u64 row_hash(__u32 pid, __u32 side, const char *m, size_t n)
 	return h ^ h >> 32;
 }
 
+/*
+ * The slot of SLOTS (entry index + 1 each, 0 empty) holding the entry EQ
+ * says is KEY's, or the empty slot where it goes, from hash H.
+ */
+static __u32 index_find(const __u32 *slots, __u64 h, bool (*eq)(__u32 i, const void *key),
+			const void *key)
+{
+	__u32 s;
+
+	for (s = h & (HASH_SLOTS - 1); slots[s]; s = (s + 1) & (HASH_SLOTS - 1))
+		if (eq(slots[s] - 1, key))
+			break;
+	return s;
+}
+
+struct row_key {
+	__u32 pid;
+	__u32 side;
+	const char *method;
+	size_t len;
+	bool truncated;
+};
+
+static bool row_eq(__u32 i, const void *key)
+{
+	const struct row_key *k = key;
+	const struct mrow *r = rows[i];
+
+	return r->pid == k->pid && r->side == k->side && r->method_len == k->len &&
+	       r->truncated == k->truncated && !memcmp(r->method, k->method, k->len);
+}
+
 static struct mrow *row_of(__u32 pid, const struct stream_info *info)
 {
-	size_t n = info->method_len < METHOD_LEN - 1 ? info->method_len : METHOD_LEN - 1;
-	bool truncated = info->method_len > METHOD_LEN - 1;
-	__u64 h = row_hash(pid, info->side, info->method, n);
+	struct row_key k = {
+		.pid = pid,
+		.side = info->side,
+		.method = info->method,
+		.len = info->method_len < METHOD_LEN - 1 ? info->method_len : METHOD_LEN - 1,
+		.truncated = info->method_len > METHOD_LEN - 1,
+	};
 	struct mrow *r;
 	__u32 s, i;
 
 	if (!slots)
 		return NULL;
-	for (s = h & (HASH_SLOTS - 1);; s = (s + 1) & (HASH_SLOTS - 1)) {
-		if (!slots[s])
-			break;
-		r = rows[slots[s] - 1];
-		if (r->pid == pid && r->side == info->side && r->method_len == n &&
-		    r->truncated == truncated && !memcmp(r->method, info->method, n))
-			return r;
-	}
+	s = index_find(slots, row_hash(pid, info->side, info->method, k.len), row_eq, &k);
+	if (slots[s])
+		return rows[slots[s] - 1];
 	if (nrows == AGG_MAX_ROWS)
 		return NULL;
 	r = calloc(1, sizeof(*r));
@@ -106,15 +148,165 @@ static struct mrow *row_of(__u32 pid, const struct stream_info *info)
 		return NULL;
 	r->pid = pid;
 	r->side = info->side;
-	r->method_len = n;
-	r->truncated = truncated;
-	memcpy(r->method, info->method, n);
+	r->method_len = k.len;
+	r->truncated = k.truncated;
+	memcpy(r->method, info->method, k.len);
 	memcpy(r->comm, info->comm, sizeof(r->comm));
 	r->comm[sizeof(r->comm) - 1] = '\0';
 	i = nrows++;
 	rows[i] = r;
 	slots[s] = i + 1;
 	return r;
+}
+
+/* ---- connections ---- */
+
+struct crow_key {
+	__u32 pid;
+	__u32 side;
+	__u64 conn;
+	__u64 conn_id;
+};
+
+static __u64 conn_hash(const struct crow_key *k)
+{
+	__u64 h = (k->conn ^ k->conn_id * 0x9e3779b97f4a7c15ULL ^ ((__u64)k->pid << 1 | k->side) *
+		   0xbf58476d1ce4e5b9ULL);
+
+	h ^= h >> 31;
+	h *= 0x94d049bb133111ebULL;
+	return h ^ h >> 29;
+}
+
+static bool conn_eq(__u32 i, const void *key)
+{
+	const struct crow_key *k = key;
+	const struct crow *c = conns[i];
+
+	return c->conn == k->conn && c->conn_id == k->conn_id && c->pid == k->pid &&
+	       c->side == k->side;
+}
+
+static struct crow *conn_of(__u32 pid, __u64 conn, const struct stream_info *info)
+{
+	struct crow_key k = { .pid = pid, .side = info->side, .conn = conn,
+			      .conn_id = info->conn_id };
+	struct crow *c;
+	__u32 s;
+
+	if (!conn_slots)
+		return NULL;
+	s = index_find(conn_slots, conn_hash(&k), conn_eq, &k);
+	if (conn_slots[s]) {
+		c = conns[conn_slots[s] - 1];
+		/* A collision may come first, without the peer. */
+		if (c->info.peer_type == PEER_NONE && info->peer_type != PEER_NONE)
+			c->info = *info;
+		return c;
+	}
+	if (nconns == AGG_MAX_ROWS)
+		return NULL;
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return NULL;
+	c->pid = pid;
+	c->side = info->side;
+	c->conn = conn;
+	c->conn_id = info->conn_id;
+	c->info = *info;
+	conns[nconns] = c;
+	conn_slots[s] = ++nconns;
+	return c;
+}
+
+struct crow *agg_conn_stream(__u32 pid, __u64 conn, __u32 sid, const struct stream_info *info,
+			     bool open)
+{
+	struct crow *c = conn_of(pid, conn, info);
+
+	if (!c)
+		return NULL;
+	if (open) {
+		c->open++;
+	} else {
+		c->streams++;
+		c->ival_streams++;
+	}
+	if (sid > c->max_sid)
+		c->max_sid = sid;
+	return c;
+}
+
+struct crow *agg_conn_shadow(__u32 pid, __u64 conn, __u32 sid, const struct stream_info *info,
+			     __u64 other, __u64 other_id)
+{
+	/* A collision event carries no peer (nor method): only these. */
+	struct stream_info ci = { .side = info->side, .conn_id = info->conn_id };
+	struct conn_with w;
+	struct crow *c;
+	__u32 i;
+
+	memcpy(ci.comm, info->comm, sizeof(ci.comm));
+	c = conn_of(pid, conn, &ci);
+	if (!c)
+		return NULL;
+	c->shadow++;
+	c->ival_shadow++;
+	if (sid > c->max_sid)
+		c->max_sid = sid;
+	for (i = 0; i < c->nwith; i++)
+		if (c->with[i].conn == other && c->with[i].conn_id == other_id)
+			break;
+	if (i == c->nwith) {
+		if (i == CONN_WITH) {
+			c->with_more++;
+			return c;
+		}
+		c->with[c->nwith++] = (struct conn_with){ .conn = other, .conn_id = other_id };
+	}
+	/* Most first: this one moves up past those it now outnumbers. */
+	c->with[i].n++;
+	for (; i > 0 && c->with[i].n > c->with[i - 1].n; i--) {
+		w = c->with[i - 1];
+		c->with[i - 1] = c->with[i];
+		c->with[i] = w;
+	}
+	return c;
+}
+
+struct crow *const *agg_conns(size_t *n)
+{
+	*n = nconns;
+	return conns;
+}
+
+/*
+ * With AGG_MAX_ROWS / 2 connections known, those with nothing in the
+ * interval just shown and nothing open are forgotten: short-lived
+ * connections must not fill the table for good.
+ */
+static void conns_forget_idle(void)
+{
+	size_t i, n = 0;
+	struct crow_key k;
+	__u32 s;
+
+	if (nconns < AGG_MAX_ROWS / 2)
+		return;
+	for (i = 0; i < nconns; i++) {
+		if (!conns[i]->open && !conns[i]->ival_streams && !conns[i]->ival_shadow)
+			free(conns[i]);
+		else
+			conns[n++] = conns[i];
+	}
+	nconns = n;
+	memset(conn_slots, 0, HASH_SLOTS * sizeof(*conn_slots));
+	for (i = 0; i < nconns; i++) {
+		k = (struct crow_key){ .pid = conns[i]->pid, .side = conns[i]->side,
+				       .conn = conns[i]->conn, .conn_id = conns[i]->conn_id };
+		s = index_find(conn_slots, conn_hash(&k), conn_eq, &k);
+		conn_slots[s] = i + 1;
+	}
 }
 
 void agg_set_filter(const struct agg_filter *f)
@@ -219,6 +411,9 @@ void agg_interval_reset(void)
 
 	for (i = 0; i < nrows; i++)
 		memset(&rows[i]->ival, 0, sizeof(rows[i]->ival));
+	conns_forget_idle();
+	for (i = 0; i < nconns; i++)
+		conns[i]->ival_streams = conns[i]->ival_shadow = 0;
 }
 
 void agg_open_reset(void)
@@ -227,6 +422,8 @@ void agg_open_reset(void)
 
 	for (i = 0; i < nrows; i++)
 		rows[i]->open = 0;
+	for (i = 0; i < nconns; i++)
+		conns[i]->open = 0;
 }
 
 struct mrow *const *agg_rows(size_t *n)
@@ -380,6 +577,54 @@ static int cmp_keyed(const void *a, const void *b)
 	if (x->v != y->v)
 		return x->v < y->v ? 1 : -1;
 	return cmp_name(x->r, y->r);
+}
+
+struct keyed_conn {
+	__u64 v;
+	const struct crow *c;
+};
+
+static int cmp_keyed_conn(const void *a, const void *b)
+{
+	const struct keyed_conn *x = a, *y = b;
+
+	if (x->v != y->v)
+		return x->v < y->v ? 1 : -1;
+	if (x->c->pid != y->c->pid)
+		return x->c->pid < y->c->pid ? -1 : 1;
+	if (x->c->side != y->c->side)
+		return x->c->side < y->c->side ? -1 : 1;
+	if (x->c->conn_id != y->c->conn_id)
+		return x->c->conn_id < y->c->conn_id ? -1 : 1;
+	return x->c->conn < y->c->conn ? -1 : x->c->conn > y->c->conn;
+}
+
+int agg_sort_conns(const struct crow **c, size_t n, enum agg_sort key, bool run)
+{
+	struct keyed_conn *k;
+	size_t i;
+
+	if (!n)
+		return 0;
+	k = malloc(n * sizeof(*k));
+	if (!k)
+		return -ENOMEM;
+	for (i = 0; i < n; i++) {
+		k[i].c = c[i];
+		if (key == SORT_NAME)
+			k[i].v = 0;
+		else if (key == SORT_OPEN)
+			k[i].v = c[i]->open;
+		else if (key == SORT_RATE || key == SORT_ERRORS)
+			k[i].v = run ? c[i]->streams : c[i]->ival_streams;
+		else
+			k[i].v = run ? c[i]->shadow : c[i]->ival_shadow;
+	}
+	qsort(k, n, sizeof(*k), cmp_keyed_conn);
+	for (i = 0; i < n; i++)
+		c[i] = k[i].c;
+	free(k);
+	return 0;
 }
 
 int agg_sort_parse(const char *name)

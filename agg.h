@@ -98,6 +98,43 @@ void agg_open_reset(void);
 /* Every row, in the order they came (the array is agg's: sort a copy). */
 struct mrow *const *agg_rows(size_t *n);
 
+/* The connections view: one row per connection (pid, side, pointer, id). */
+#define CONN_WITH	4
+
+struct conn_with {
+	__u64 conn;
+	__u64 conn_id;
+	__u64 n;
+};
+
+struct crow {
+	__u32 pid;
+	__u32 side;
+	__u64 conn;		/* *http2Client or *http2Server */
+	__u64 conn_id;		/* grpc-go's connection number, 0 if unknown */
+	__u64 streams;		/* ended since the start (of those the filters pass) */
+	__u64 ival_streams;	/* ended in the interval */
+	__u64 open;		/* open when the table was drawn */
+	__u64 shadow;		/* its streams' shadow collisions since the start */
+	__u64 ival_shadow;
+	__u32 max_sid;		/* the highest stream id seen on it, ended or open */
+	__u32 nwith;
+	struct conn_with with[CONN_WITH];	/* the other connections, most first */
+	__u64 with_more;	/* collisions with connections past those */
+	struct stream_info info;	/* comm and peer, as its first stream had them */
+};
+
+/* A stream of connection CONN ended, or is open now (OPEN). */
+struct crow *agg_conn_stream(__u32 pid, __u64 conn, __u32 sid, const struct stream_info *info,
+			     bool open);
+/*
+ * A shadow collision: stream SID of CONN while live on OTHER too (of
+ * INFO, only the side, conn_id and comm are read).
+ */
+struct crow *agg_conn_shadow(__u32 pid, __u64 conn, __u32 sid, const struct stream_info *info,
+			     __u64 other, __u64 other_id);
+struct crow *const *agg_conns(size_t *n);
+
 enum agg_sort {
 	SORT_RATE,	/* count, most first */
 	SORT_ERRORS,	/* error count, most first */
@@ -117,6 +154,13 @@ int agg_sort_parse(const char *name);
  * the interval, largest first; ties, and "name", by method, side, PID.
  */
 int agg_sort(const struct mrow **rows, size_t n, enum agg_sort key, bool run);
+
+/*
+ * CONNS (a copy of agg_conns()) by KEY: rate and errors by streams
+ * ended, open by open, the latency keys by shadow collisions, name by
+ * PID, side and connection.
+ */
+int agg_sort_conns(const struct crow **conns, size_t n, enum agg_sort key, bool run);
 
 /* The bucket of NS, and the bounds [low, high) of bucket I. */
 unsigned int hist_bucket(__u64 ns);

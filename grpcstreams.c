@@ -92,6 +92,7 @@ static const char argp_program_doc[] =
 "EXAMPLES:\n"
 "    grpcstreams -p 1234          # live table of PID 1234's methods\n"
 "    grpcstreams -p 1234 -o streams  # the slowest streams instead\n"
+"    grpcstreams -p 1234 -o conns    # per connection: streams, shadows\n"
 "    grpcstreams -p 1234 -s p99   # methods by their 99th percentile\n"
 "    grpcstreams -p 1234 -x -S server  # only failed RPCs, server side\n"
 "    grpcstreams -p 1234 -d 30 -H  # 30 s, then latency histograms per method\n"
@@ -122,7 +123,8 @@ static const struct argp_option opts[] = {
 	{ "interval", 'i', "SECONDS", 0, "Table refresh interval (default 1); with -j, an \"interval\" object each", 0 },
 	{ "rows", 'r', "ROWS", 0, "Maximum rows per table (default 20)", 0 },
 	{ "view", 'o', "VIEW", 0, "What a table shows: methods (default: one row per "
-	  "process, side and method), streams (the slowest streams)", 0 },
+	  "process, side and method), streams (the slowest streams), conns (one row per "
+	  "connection, with its shadow collisions)", 0 },
 	{ "sort", 's', "SORT", 0, "Order of the methods: rate (default), errors, p50, p99, "
 	  "max, open, name", 0 },
 	{ "method", 'M', "GLOB", 0, "Only methods matching GLOB (fnmatch: '*/Get*', "
@@ -221,9 +223,11 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 			env.view = VIEW_METHODS;
 		else if (!strcmp(arg, "streams"))
 			env.view = VIEW_STREAMS;
+		else if (!strcmp(arg, "conns"))
+			env.view = VIEW_CONNS;
 		else
 			argp_failure(state, argp_err_exit_status, 0,
-				     "invalid view: '%s' (expected methods or streams)", arg);
+				     "invalid view: '%s' (expected methods, streams or conns)", arg);
 		break;
 	case 'M':
 		env.filter.method = arg;
@@ -446,14 +450,19 @@ static int handle_event(void *ctx, void *data, size_t size)
 			return 0;
 		st.stream_events++;
 		agg_stream(e->tgid, &e->info, e->status, lat, ns);
+		agg_conn_stream(e->tgid, e->conn, e->sid, &e->info, false);
 		if (env.json)
 			out_json_stream(e);
 		else if (env.view == VIEW_STREAMS)
 			out_keep_row(e->tgid, e->conn, e->sid, &e->info, ns, e->status, false, !lat);
-	} else if (e->type == EVENT_COLLISION && env.json &&
+	} else if (e->type == EVENT_COLLISION &&
 		   (env.filter.side < 0 || e->info.side == (__u32)env.filter.side)) {
 		/* Collisions have no method or status: only the side filter applies. */
-		out_json_collision(e);
+		if (e->kind == COLL_SHADOW)
+			agg_conn_shadow(e->tgid, e->conn, e->sid, &e->info, e->other_conn,
+					e->other_conn_id);
+		if (env.json)
+			out_json_collision(e);
 	}
 	return 0;
 }
@@ -500,6 +509,7 @@ static void open_stream(const struct stream_key *key, const struct stream_info *
 	if (!agg_pass_open(info, age))
 		return;
 	agg_open(key->tgid, info);
+	agg_conn_stream(key->tgid, key->conn, key->sid, info, true);
 	if (rows && env.view == VIEW_STREAMS)
 		out_keep_row(key->tgid, key->conn, key->sid, info, age, 0, true, false);
 }

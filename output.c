@@ -833,6 +833,122 @@ static void print_histograms(void)
 	free(sel);
 }
 
+/* ---- the connections view ---- */
+
+/* A connection as the tables show it: "#N", or the pointer's low 24 bits. */
+static void conn_text(char *buf, size_t len, __u64 conn, __u64 conn_id)
+{
+	if (conn_id)
+		snprintf(buf, len, "#%llu", (unsigned long long)conn_id);
+	else
+		snprintf(buf, len, "%06llx", (unsigned long long)(conn & 0xffffff));
+}
+
+static const struct crow **conn_rows(bool run, size_t *n)
+{
+	struct crow *const *all;
+	const struct crow **sel;
+	size_t i, total;
+
+	all = agg_conns(&total);
+	*n = 0;
+	sel = total ? malloc(total * sizeof(*sel)) : NULL;
+	if (!sel)
+		return NULL;
+	for (i = 0; i < total; i++)
+		if ((run ? all[i]->streams || all[i]->shadow :
+			   all[i]->ival_streams || all[i]->ival_shadow) || all[i]->open)
+			sel[(*n)++] = all[i];
+	if (agg_sort_conns(sel, *n, opts.sort, run)) {
+		free(sel);
+		*n = 0;
+		return NULL;
+	}
+	return sel;
+}
+
+static void print_conn_row(const struct crow *c, bool run)
+{
+	char conn[24], peer[PEER_TEXT_LEN], col[23], with[128], other[24];
+	size_t len, o = 0;
+	__u32 i;
+
+	conn_text(conn, sizeof(conn), c->conn, c->conn_id);
+	len = format_peer(c->pid, c->conn, &c->info, peer, sizeof(peer));
+	if (!len)
+		strcpy(peer, "-");
+	text_escape(col, sizeof(col), peer, len ? len : 1);
+	with[0] = '\0';
+	for (i = 0; i < c->nwith && o < sizeof(with); i++) {
+		conn_text(other, sizeof(other), c->with[i].conn, c->with[i].conn_id);
+		o += snprintf(with + o, sizeof(with) - o, "%s%s:%llu", i ? " " : "", other,
+			      (unsigned long long)c->with[i].n);
+	}
+	if (c->with_more && o < sizeof(with))
+		snprintf(with + o, sizeof(with) - o, " +%llu", (unsigned long long)c->with_more);
+	printf("%-7u %-6s %-8s %-22s %8llu %5llu %8u %6llu %s\n", c->pid, side_name(c->side), conn,
+	       col, (unsigned long long)(run ? c->streams : c->ival_streams),
+	       (unsigned long long)c->open, c->max_sid,
+	       (unsigned long long)(run ? c->shadow : c->ival_shadow), with[0] ? with : "-");
+}
+
+/* The connections of the interval (or of the whole RUN), -r rows at most. */
+static void print_conns(bool run)
+{
+	const struct crow **sel;
+	size_t i, n;
+
+	sel = conn_rows(run, &n);
+	printf("%-7s %-6s %-8s %-22s %8s %5s %8s %6s %s\n", "PID", "SIDE", "CONN", "PEER",
+	       "STREAMS", "OPEN", "MAX_SID", "SHADOW", "SHADOW_WITH");
+	for (i = 0; i < n && i < (size_t)opts.rows; i++)
+		print_conn_row(sel[i], run);
+	free(sel);
+}
+
+/* "conns" of the summary: every connection with a stream or a collision. */
+static void jw_conns(struct json_writer *w)
+{
+	const struct crow **sel;
+	size_t i, n, plen;
+	char peer[PEER_TEXT_LEN];
+	__u32 k;
+
+	sel = conn_rows(true, &n);
+	jw_array(w, "conns");
+	for (i = 0; i < n; i++) {
+		const struct crow *c = sel[i];
+
+		lb_write(w->b, stdout);
+		jw_item(w);
+		jw_u64(w, "pid", c->pid);
+		jw_string(w, "comm", c->info.comm, strnlen(c->info.comm, sizeof(c->info.comm)));
+		jw_name(w, "side", side_name(c->side));
+		jw_conn(w, "conn", c->conn, c->conn_id);
+		plen = format_peer(c->pid, c->conn, &c->info, peer, sizeof(peer));
+		if (plen)
+			jw_string(w, "peer", peer, plen);
+		else
+			jw_null(w, "peer");
+		jw_u64(w, "streams", c->streams);
+		jw_u64(w, "open", c->open);
+		jw_u64(w, "max_stream_id", c->max_sid);
+		jw_u64(w, "shadow", c->shadow);
+		jw_array(w, "shadow_with");
+		for (k = 0; k < c->nwith; k++) {
+			jw_item(w);
+			jw_conn(w, "conn", c->with[k].conn, c->with[k].conn_id);
+			jw_u64(w, "n", c->with[k].n);
+			jw_object_end(w);
+		}
+		jw_array_end(w);
+		jw_u64(w, "shadow_with_more", c->with_more);
+		jw_object_end(w);
+	}
+	jw_array_end(w);
+	free(sel);
+}
+
 /* Ended streams and errors in the rows (RUN: ever), for the header. */
 static void method_totals(bool run, __u64 *count, __u64 *errors)
 {
@@ -884,6 +1000,8 @@ void out_table(const struct stats *d, __u64 open, __u64 ival_ns)
 	print_header(d, open, secs);
 	if (opts.view == VIEW_STREAMS)
 		print_streams();
+	else if (opts.view == VIEW_CONNS)
+		print_conns(false);
 	else
 		print_methods(false, secs);
 	printf("\n");
@@ -991,9 +1109,12 @@ void out_summary(const struct stats *sum, __u64 open, __u64 streams, bool json, 
 	if (!json) {
 		if (opts.hist)
 			print_histograms();
-		if (opts.view == VIEW_METHODS) {
+		if (opts.view == VIEW_METHODS || opts.view == VIEW_CONNS) {
 			printf("Whole run, %.1f s:\n", run_ns / 1e9);
-			print_methods(true, run_ns / 1e9);
+			if (opts.view == VIEW_METHODS)
+				print_methods(true, run_ns / 1e9);
+			else
+				print_conns(true);
 			printf("\n");
 		}
 		printf("Total: streams %llu started %llu open %llu abandoned %llu | shadow %llu "
@@ -1021,6 +1142,7 @@ void out_summary(const struct stats *sum, __u64 open, __u64 streams, bool json, 
 	jw_u64(&w, "caller_site_other_call", sum->caller_mismatch);
 	jw_object_end(&w);
 	jw_methods(&w, true);
+	jw_conns(&w);
 	jw_end(&w);
 	lb_write(&b, stdout);
 }

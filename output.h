@@ -69,7 +69,7 @@ void lb_write(struct linebuf *b, FILE *f);
  */
 size_t text_escape(char *dst, size_t cap, const char *s, size_t n);
 
-#define JW_MAX_DEPTH	4
+#define JW_MAX_DEPTH	8
 
 /* Writes one JSON object into a linebuf, field by field. */
 struct json_writer {
@@ -193,6 +193,7 @@ static inline void jw_secs(struct json_writer *w, const char *key, unsigned long
 enum view {
 	VIEW_METHODS,	/* one row per (process, side, method) */
 	VIEW_STREAMS,	/* the slowest streams */
+	VIEW_CONNS,	/* one row per connection */
 	VIEW_KINDS,
 };
 

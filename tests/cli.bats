@@ -109,7 +109,7 @@ refuses() {
 	[ "$status" -eq 64 ]
 	[ "${lines[0]}" = "grpcstreams: invalid sort key: 'fastest' (expected rate, errors, p50, p99, max, open or name)" ]
 	run "$TOOL" -p 1 -o table
-	[ "${lines[0]}" = "grpcstreams: invalid view: 'table' (expected methods or streams)" ]
+	[ "${lines[0]}" = "grpcstreams: invalid view: 'table' (expected methods, streams or conns)" ]
 }
 
 @test "no such process" {

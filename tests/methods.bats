@@ -299,3 +299,46 @@ whole_run() {
 	[ "${#lines[@]}" -eq 1 ]
 	[[ "${lines[0]}" == "grpcstreams: -H prints tables: not with -j "* ]]
 }
+
+# The connections: streams per connection (the client's per_conn, on both
+# sides), highest stream id, and shadow collisions with which connection,
+# against the same run's stream and collision objects.
+@test "summary conns and -o conns: per connection streams, max id, shadows and with whom" {
+	trace_both -j
+	local side
+	for side in client server; do
+		[ "$(summary | jq -c --arg s $side '[.conns[] | select(.side == $s) | .streams] | sort')" = \
+		  "$(jq -c '[.per_conn[] | select(. > 0)] | sort' "$T/truth.json")" ]
+	done
+	# Each connection as its stream and collision objects have it.
+	[ "$(summary | jq -cS '[.conns[] | {key: "\(.pid) \(.side) \(.conn)",
+		value: [.streams, .max_stream_id, .shadow,
+			(.shadow_with | map({key: .conn, value: .n}) | from_entries)]}] | from_entries')" = \
+	  "$(jq -s -cS '(map(select(.type == "collision" and .kind == "shadow")) |
+			group_by("\(.pid) \(.side) \(.conn)") |
+			map({key: "\(.[0].pid) \(.[0].side) \(.[0].conn)", value: .}) | from_entries) as $c |
+		[.[] | select(.type == "stream")] | group_by("\(.pid) \(.side) \(.conn)") |
+		map({key: "\(.[0].pid) \(.[0].side) \(.[0].conn)",
+		     value: [length, (map(.stream_id) | max),
+			     (($c[.[0] | "\(.pid) \(.side) \(.conn)"] // []) | length),
+			     (($c[.[0] | "\(.pid) \(.side) \(.conn)"] // []) | group_by(.other_conn) |
+			      map({key: .[0].other_conn, value: length}) | from_entries)]}) |
+		from_entries' "$T/out")" ]
+	# There were shadows to check (three connections, eight workers).
+	[ "$(summary | jq '.collisions.shadow')" -gt 0 ]
+	[ "$(summary | jq '[.conns[].shadow] | add')" -eq "$(summary | jq '.collisions.shadow')" ]
+}
+
+@test "-o conns: the table of connections, the whole run's streams per connection true" {
+	trace_both -o conns
+	grep -qE '^PID +SIDE +CONN +PEER +STREAMS +OPEN +MAX_SID +SHADOW +SHADOW_WITH$' "$T/out"
+	whole_run >"$T/rows"
+	[ "$(wc -l <"$T/rows")" -eq 6 ]
+	local side
+	for side in client server; do
+		[ "$(awk -v s=$side '$2 == s { print $5 }' "$T/rows" | sort -n | paste -sd' ')" = \
+		  "$(jq -r '[.per_conn[] | select(. > 0)] | sort | map(tostring) | join(" ")' "$T/truth.json")" ]
+	done
+	# Connections by number, peers on loopback.
+	awk '{ if ($3 !~ /^#[0-9]+$/ || $4 !~ /^127\.0\.0\.1:[0-9]+$/) bad++ } END { exit bad > 0 }' "$T/rows"
+}

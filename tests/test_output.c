@@ -121,6 +121,28 @@ static void test_writer(void)
 	jw_end(&w);
 	b.buf[b.len] = '\0';
 	check(!strcmp(b.buf, want), "writer: arrays of objects, an empty array", b.buf, want);
+
+	/* As deep as the summary's conns go: summary, conns, a conn, shadow_with, one. */
+	b.len = 0;
+	want = "{\"a\":[{\"b\":[{\"c\":1,\"d\":{\"e\":2}}],\"f\":3}],\"g\":4}\n";
+	jw_begin(&w, &b);
+	jw_array(&w, "a");
+	jw_item(&w);
+	jw_array(&w, "b");
+	jw_item(&w);
+	jw_u64(&w, "c", 1);
+	jw_object(&w, "d");
+	jw_u64(&w, "e", 2);
+	jw_object_end(&w);
+	jw_object_end(&w);
+	jw_array_end(&w);
+	jw_u64(&w, "f", 3);
+	jw_object_end(&w);
+	jw_array_end(&w);
+	jw_u64(&w, "g", 4);
+	jw_end(&w);
+	b.buf[b.len] = '\0';
+	check(!strcmp(b.buf, want), "writer: arrays in objects in arrays, five deep", b.buf, want);
 }
 
 /* Run FN with stdout into a string. */
