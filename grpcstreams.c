@@ -34,6 +34,7 @@
 #include "bench_mode.h"
 #include "trace_helpers.h"
 #include "target.h"
+#include "tty.h"
 
 static struct env {
 	pid_t pid;
@@ -69,6 +70,19 @@ static struct env {
 };
 
 static volatile sig_atomic_t exiting;
+
+/* The keys, when stdin and stdout are a terminal (not with -j). */
+static struct {
+	bool keys;
+	bool paused;
+	char status[192];
+} ui;
+
+static const char *const view_names[VIEW_KINDS] = {
+	[VIEW_METHODS] = "methods",
+	[VIEW_STREAMS] = "streams",
+	[VIEW_CONNS] = "conns",
+};
 
 /* Decisions derived from the options and the target (env: options only). */
 static struct {
@@ -219,13 +233,10 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		env.interval_set = true;
 		break;
 	case 'o':
-		if (!strcmp(arg, "methods"))
-			env.view = VIEW_METHODS;
-		else if (!strcmp(arg, "streams"))
-			env.view = VIEW_STREAMS;
-		else if (!strcmp(arg, "conns"))
-			env.view = VIEW_CONNS;
-		else
+		for (env.view = 0; env.view < VIEW_KINDS; env.view++)
+			if (!strcmp(arg, view_names[env.view]))
+				break;
+		if (env.view == VIEW_KINDS)
 			argp_failure(state, argp_err_exit_status, 0,
 				     "invalid view: '%s' (expected methods, streams or conns)", arg);
 		break;
@@ -451,9 +462,10 @@ static int handle_event(void *ctx, void *data, size_t size)
 		st.stream_events++;
 		agg_stream(e->tgid, &e->info, e->status, lat, ns);
 		agg_conn_stream(e->tgid, e->conn, e->sid, &e->info, false);
+		/* Rows whatever the view: a key may show the streams view next. */
 		if (env.json)
 			out_json_stream(e);
-		else if (env.view == VIEW_STREAMS)
+		else
 			out_keep_row(e->tgid, e->conn, e->sid, &e->info, ns, e->status, false, !lat);
 	} else if (e->type == EVENT_COLLISION &&
 		   (env.filter.side < 0 || e->info.side == (__u32)env.filter.side)) {
@@ -510,7 +522,7 @@ static void open_stream(const struct stream_key *key, const struct stream_info *
 		return;
 	agg_open(key->tgid, info);
 	agg_conn_stream(key->tgid, key->conn, key->sid, info, true);
-	if (rows && env.view == VIEW_STREAMS)
+	if (rows)
 		out_keep_row(key->tgid, key->conn, key->sid, info, age, 0, true, false);
 }
 
@@ -693,6 +705,9 @@ static int start_output(struct grpcstreams_bpf *obj, const struct gobin *gb)
 		.view = env.view,
 		.sort = env.sort,
 		.hist = env.hist,
+		.colour = !env.json && tty_colour(),
+		.width = env.json ? 0 : tty_width(),
+		.slow_ns = env.filter.min_ns,
 	};
 
 	/* Writable: streams of a process gone are freed from here (reap.c). */
@@ -741,6 +756,52 @@ static void announce(const char *path)
 			"Hit Ctrl-C to end.\n", path, probes_count());
 }
 
+/* What the next table shows, the interactive status line with it. */
+static void ui_update(void)
+{
+	if (ui.keys)
+		snprintf(ui.status, sizeof(ui.status), "view %s, sort %s%s%s | keys: q quit, "
+			 "s sort, v view, x failed only, p pause", view_names[env.view],
+			 agg_sort_names[env.sort], env.filter.failed ? ", failed only" : "",
+			 ui.paused ? ", PAUSED" : "");
+	out_set_view(env.view, env.sort, ui.keys ? ui.status : NULL, tty_width());
+}
+
+/* The keys pressed since: true when the table is to be drawn again now. */
+static bool ui_keys(void)
+{
+	bool redraw = false;
+	int c;
+
+	while ((c = tty_key()) >= 0) {
+		switch (c) {
+		case 'q':
+			exiting = 1;
+			return false;
+		case 's':
+			env.sort = (env.sort + 1) % SORT_KEYS;
+			break;
+		case 'v':
+			env.view = (env.view + 1) % VIEW_KINDS;
+			break;
+		case 'x':
+			env.filter.failed = !env.filter.failed;
+			agg_set_filter(&env.filter);
+			/* What was gathered under the other filter is not shown. */
+			out_discard();
+			break;
+		case 'p':
+		case ' ':
+			ui.paused = !ui.paused;
+			break;
+		default:
+			continue;
+		}
+		redraw = true;
+	}
+	return redraw;
+}
+
 static int run_loop(struct grpcstreams_bpf *obj, struct ring_buffer *rb, const char *path)
 {
 	__u64 now;
@@ -773,10 +834,17 @@ static int run_loop(struct grpcstreams_bpf *obj, struct ring_buffer *rb, const c
 		reap(obj, false);
 		if (env.duration && now - st.start_ns >= env.duration * 1000000000ULL)
 			break;
-		/* NDJSON has interval objects only when asked for with -i. */
-		if ((!env.json || env.interval_set) &&
-		    now - st.last_ns >= env.interval * 1000000000ULL)
+		if (ui.keys && ui_keys() && !exiting) {
+			ui_update();
 			print_interval(obj, now);
+			continue;
+		}
+		/* NDJSON has interval objects only when asked for with -i. */
+		if ((!env.json || env.interval_set) && !ui.paused &&
+		    now - st.last_ns >= env.interval * 1000000000ULL) {
+			ui_update();
+			print_interval(obj, now);
+		}
 	}
 	ring_buffer__consume(rb);
 	return err;
@@ -795,6 +863,7 @@ static void cleanup(struct grpcstreams_bpf *obj, struct ring_buffer *rb, struct 
 	target_close();
 	out_fini();
 	agg_fini();
+	tty_keys_fini();
 }
 
 int main(int argc, char **argv)
@@ -858,10 +927,13 @@ int main(int argc, char **argv)
 		goto cleanup;
 	}
 	announce(path);
+	ui.keys = !env.json && tty_keys_init(true);
 	err = run_loop(obj, rb, target_attach_path());
 	if (err)
 		goto cleanup;
 	/* The last interval too: with -j -i, the intervals add up to the summary. */
+	ui.keys = false;
+	ui_update();
 	if (!env.json || env.interval_set)
 		print_interval(obj, mono_ns());
 	print_summary(obj);

@@ -343,6 +343,14 @@ int out_init(const struct out_opts *o)
 	return rows ? 0 : -ENOMEM;
 }
 
+void out_set_view(enum view view, int sort, const char *status, int width)
+{
+	opts.view = view;
+	opts.sort = sort;
+	opts.status = status;
+	opts.width = width;
+}
+
 void out_fini(void)
 {
 	free(rows);
@@ -655,6 +663,57 @@ static void method_text(char *dst, size_t cap, const char *m, size_t n, bool tru
 		memcpy(dst + len, TRUNC_MARK, sizeof(TRUNC_MARK));
 }
 
+/* ANSI colours, only where opts.colour says (a terminal, NO_COLOR unset). */
+#define C_RED		"\033[31m"
+#define C_YELLOW	"\033[33m"
+#define C_OFF		"\033[0m"
+
+static const char *on(bool cond, const char *colour)
+{
+	return opts.colour && cond ? colour : "";
+}
+
+static const char *off(bool cond)
+{
+	return opts.colour && cond ? C_OFF : "";
+}
+
+/*
+ * The last column, which starts at column AT, cut to the terminal's width
+ * (code points counted as a column each) with TRUNC_MARK at the cut; at
+ * least 20 columns are kept, however narrow the terminal.
+ */
+static void fit_last(char *s, int at)
+{
+	int cols = opts.width - at, n = 0;
+	size_t i, cut = 0;
+
+	if (opts.width <= 0)
+		return;
+	if (cols < 20)
+		cols = 20;
+	for (i = 0; s[i]; i++) {
+		if (((unsigned char)s[i] & 0xc0) == 0x80)
+			continue;
+		if (n == cols - (int)(sizeof(TRUNC_MARK) - 1))
+			cut = i;
+		n++;
+	}
+	if (n > cols)
+		memcpy(s + cut, TRUNC_MARK, sizeof(TRUNC_MARK));
+}
+
+/* A latency shown as slow: -m's minimum, else 100 ms. */
+static bool slow(__u64 ns)
+{
+	return ns >= (opts.slow_ns ? opts.slow_ns : 100000000ULL);
+}
+
+/* Where the last column of each view starts. */
+#define STREAMS_AT	69
+#define METHODS_AT	81
+#define CONNS_AT	79
+
 static void print_row(const struct row *r)
 {
 	/* Each byte may become a 6-byte escape; the mark and a NUL. */
@@ -683,8 +742,11 @@ static void print_row(const struct row *r)
 		snprintf(lat, sizeof(lat), "-");
 	else
 		snprintf(lat, sizeof(lat), "%.3f", r->ns / 1e6);
-	printf("%-7u %-6s %-22s %5u %-5s %10s %6s %s\n", r->pid, side_name(r->side),
-	       col, r->sid, r->open ? "open" : "done", lat, status, method);
+	fit_last(method, STREAMS_AT);
+	printf("%-7u %-6s %-22s %5u %-5s %s%10s%s %s%6s%s %s\n", r->pid, side_name(r->side),
+	       col, r->sid, r->open ? "open" : "done", on(!r->nolat && slow(r->ns), C_YELLOW), lat,
+	       off(!r->nolat && slow(r->ns)), on(!r->open && r->status, C_RED), status,
+	       off(!r->open && r->status), method);
 }
 
 /* A nextid_race count, or NONE when it is not measured. */
@@ -736,7 +798,7 @@ static void print_method_row(const struct mrow *r, bool run, double secs)
 	char method[6 * METHOD_LEN + sizeof(TRUNC_MARK)], rate[24], err[16], count[24];
 	char p50[24], p99[24], max[24];
 	unsigned int top = figs_top_error(f);
-	bool lat = f->lat.n > 0;
+	bool lat = f->lat.n > 0, p99_slow, max_slow;
 
 	method_text(method, sizeof(method), r->method, r->method_len, r->truncated);
 	snprintf(rate, sizeof(rate), "%.1f", secs > 0 ? f->count / secs : 0.0);
@@ -745,11 +807,16 @@ static void print_method_row(const struct mrow *r, bool run, double secs)
 	else
 		snprintf(err, sizeof(err), "-");
 	snprintf(count, sizeof(count), "%8llu ", (unsigned long long)f->count);
-	printf("%-7u %-6s %s%8s %5s %-18s %8s %8s %8s %4llu %s\n", r->pid, side_name(r->side),
-	       run ? count : "", rate, err, top < CODE_SLOTS ? code_name(top) : "-",
+	fit_last(method, METHODS_AT + (run ? 9 : 0));
+	p99_slow = lat && slow(hist_quantile(&f->lat, 0.99));
+	max_slow = lat && slow(f->lat.max);
+	printf("%-7u %-6s %s%8s %s%5s %-18s%s %8s %s%8s%s %s%8s%s %4llu %s\n", r->pid,
+	       side_name(r->side), run ? count : "", rate, on(f->errors, C_RED), err,
+	       top < CODE_SLOTS ? code_name(top) : "-", off(f->errors),
 	       ms_text(p50, sizeof(p50), hist_quantile(&f->lat, 0.50), lat),
-	       ms_text(p99, sizeof(p99), hist_quantile(&f->lat, 0.99), lat),
-	       ms_text(max, sizeof(max), f->lat.max, lat), (unsigned long long)r->open, method);
+	       on(p99_slow, C_YELLOW), ms_text(p99, sizeof(p99), hist_quantile(&f->lat, 0.99), lat),
+	       off(p99_slow), on(max_slow, C_YELLOW), ms_text(max, sizeof(max), f->lat.max, lat),
+	       off(max_slow), (unsigned long long)r->open, method);
 }
 
 /* The methods of the interval (or of the whole RUN), -r rows at most. */
@@ -871,6 +938,7 @@ static void print_conn_row(const struct crow *c, bool run)
 {
 	char conn[24], peer[PEER_TEXT_LEN], col[23], with[128], other[24];
 	size_t len, o = 0;
+	__u64 shadow;
 	__u32 i;
 
 	conn_text(conn, sizeof(conn), c->conn, c->conn_id);
@@ -886,10 +954,12 @@ static void print_conn_row(const struct crow *c, bool run)
 	}
 	if (c->with_more && o < sizeof(with))
 		snprintf(with + o, sizeof(with) - o, " +%llu", (unsigned long long)c->with_more);
-	printf("%-7u %-6s %-8s %-22s %8llu %5llu %8u %6llu %s\n", c->pid, side_name(c->side), conn,
-	       col, (unsigned long long)(run ? c->streams : c->ival_streams),
-	       (unsigned long long)c->open, c->max_sid,
-	       (unsigned long long)(run ? c->shadow : c->ival_shadow), with[0] ? with : "-");
+	shadow = run ? c->shadow : c->ival_shadow;
+	fit_last(with[0] ? with : strcpy(with, "-"), CONNS_AT);
+	printf("%-7u %-6s %-8s %-22s %8llu %5llu %8u %s%6llu%s %s\n", c->pid, side_name(c->side),
+	       conn, col, (unsigned long long)(run ? c->streams : c->ival_streams),
+	       (unsigned long long)c->open, c->max_sid, on(shadow, C_YELLOW),
+	       (unsigned long long)shadow, off(shadow), with);
 }
 
 /* The connections of the interval (or of the whole RUN), -r rows at most. */
@@ -966,17 +1036,22 @@ static void method_totals(bool run, __u64 *count, __u64 *errors)
 /* The first line of a table: rate and errors, then BPF's counters. */
 static void print_header(const struct stats *d, __u64 open, double secs)
 {
+	__u64 shadow = d->collisions[COLL_SHADOW], dup = d->collisions[COLL_DUPLICATE];
+	bool loss = d->lost_events || d->table_full;
 	char ts[16], n[24];
 	__u64 count, errors;
 
 	strftime_now(ts, sizeof(ts));
 	method_totals(false, &count, &errors);
-	printf("%s rpc/s %.1f errors %.1f%% | started %llu ended %llu open %llu abandoned %llu | "
-	       "shadow %llu nextid_race %s duplicate %llu | lost %llu full %llu\n", ts,
-	       secs > 0 ? count / secs : 0.0, count ? 100.0 * errors / count : 0.0, d->started,
-	       d->ended, open, d->abandoned, d->collisions[COLL_SHADOW],
-	       nextid_str(d->collisions[COLL_NEXTID_RACE], "-", n, sizeof(n)),
-	       d->collisions[COLL_DUPLICATE], d->lost_events, d->table_full);
+	if (opts.status)
+		printf("%s\n", opts.status);
+	printf("%s rpc/s %.1f %serrors %.1f%%%s | started %llu ended %llu open %llu abandoned %llu | "
+	       "%sshadow %llu%s nextid_race %s %sduplicate %llu%s | %slost %llu full %llu%s\n", ts,
+	       secs > 0 ? count / secs : 0.0, on(errors, C_RED), count ? 100.0 * errors / count : 0.0,
+	       off(errors), d->started, d->ended, open, d->abandoned, on(shadow, C_YELLOW), shadow,
+	       off(shadow), nextid_str(d->collisions[COLL_NEXTID_RACE], "-", n, sizeof(n)),
+	       on(dup, C_RED), dup, off(dup), on(loss, C_RED), d->lost_events, d->table_full,
+	       off(loss));
 }
 
 static void print_streams(void)
@@ -989,6 +1064,12 @@ static void print_streams(void)
 	       "LAT/AGE_MS", "STATUS", "METHOD");
 	for (i = 0; i < nrows; i++)
 		print_row(&rows[i]);
+}
+
+void out_discard(void)
+{
+	nrows = 0;
+	agg_interval_reset();
 }
 
 void out_table(const struct stats *d, __u64 open, __u64 ival_ns)

@@ -208,9 +208,15 @@ struct out_opts {
 	enum view view;		/* what a table shows */
 	int sort;		/* enum agg_sort: the methods view's order */
 	bool hist;		/* -H: log2 histograms per method at exit */
+	bool colour;		/* ANSI colours (a terminal, NO_COLOR unset) */
+	int width;		/* the terminal's columns; 0: no limit */
+	__u64 slow_ns;		/* latencies shown as slow (colour) from this on */
+	const char *status;	/* interactive: the first line of each table */
 };
 
 int out_init(const struct out_opts *o);
+/* What the keys and the terminal change, from the next table on (see out_opts). */
+void out_set_view(enum view view, int sort, const char *status, int width);
 void out_fini(void);
 
 /* One NDJSON line per ended stream, per collision. */
@@ -233,6 +239,8 @@ void out_keep_row(__u32 pid, __u64 conn, __u32 sid, const struct stream_info *in
  * now); the interval's rows and figures reset.
  */
 void out_table(const struct stats *delta, __u64 open, __u64 ival_ns);
+/* The interval's rows and figures dropped, unshown. */
+void out_discard(void);
 /* With -j and -i: one "interval" object, the same figures, NOW_NS the time. */
 void out_json_interval(const struct stats *delta, __u64 open, __u64 ival_ns, __u64 now_ns);
 /*
