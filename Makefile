@@ -46,7 +46,7 @@ else
 endif
 
 .DELETE_ON_ERROR:
-.PHONY: all clean install deps test unit bench demo fixtures releases layouts sweep fuzz soak \
+.PHONY: all clean install deps test unit bench demo demo-fixture fixtures releases layouts sweep fuzz soak \
 	valgrind
 
 all: $(TOOL)
@@ -246,9 +246,14 @@ bench: deps
 	$(Q)$(MAKE) --no-print-directory all fixtures
 	$(Q)./bench/bench.sh
 
+# Only what it shows: the tool and the system version's plain fixture, side
+# by side (a fresh clone: about a minute).
 demo: deps
-	$(Q)$(MAKE) --no-print-directory all fixtures
+	$(Q)$(MAKE) --no-print-directory -j2 all demo-fixture
 	$(Q)./tests/demo.sh
+
+demo-fixture:
+	$(Q)FIXTURE_SUITES= FIXTURE_VARIANTS=plain ./tests/build-fixtures.sh
 
 install: $(TOOL)
 	install -D -m 0755 $(TOOL) $(DESTDIR)$(prefix)/sbin/grpcstreams

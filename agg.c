@@ -59,8 +59,10 @@ void agg_fini(void)
 {
 	size_t i;
 
-	for (i = 0; rows && i < nrows; i++)
+	for (i = 0; rows && i < nrows; i++) {
+		free(rows[i]->bpf_prev);
 		free(rows[i]);
+	}
 	for (i = 0; conns && i < nconns; i++)
 		free(conns[i]);
 	free(rows);
@@ -388,6 +390,71 @@ struct mrow *agg_stream(__u32 pid, const struct stream_info *info, __s32 status,
 	figs_add(&r->ival, code, has_lat, lat);
 	if (has_lat)
 		r->log2_us[log2_slot(lat / 1000)]++;
+	return r;
+}
+
+/* The lowest and highest bucket that grew, for the interval's bounds. */
+static void figs_bounds(struct hist *h, unsigned int lo, unsigned int hi, __u64 max)
+{
+	__u64 top = hist_high(hi) - 1;
+
+	if (!h->n || hist_low(lo) < h->min)
+		h->min = hist_low(lo);
+	if (top > max)
+		top = max;
+	if (top > h->max)
+		h->max = top;
+}
+
+struct mrow *agg_bpf(const struct magg_key *key, const struct magg_val *val)
+{
+	struct stream_info info = { .side = key->side, .method_len = key->method_len };
+	unsigned int i, lo = HIST_BUCKETS, hi = 0;
+	struct magg_val *p;
+	struct mrow *r;
+	__u64 d, n = 0;
+
+	memcpy(info.method, key->method, sizeof(info.method));
+	memcpy(info.comm, val->comm, sizeof(info.comm));
+	r = row_of(key->tgid, &info);
+	if (!r)
+		return NULL;
+	if (!r->bpf_prev && !(r->bpf_prev = calloc(1, sizeof(*r->bpf_prev))))
+		return NULL;
+	p = r->bpf_prev;
+	for (i = 0; i < CODE_SLOTS; i++) {
+		d = val->codes[i] - p->codes[i];
+		r->run.count += d;
+		r->ival.count += d;
+		r->run.codes[i] += d;
+		r->ival.codes[i] += d;
+		if (i) {
+			r->run.errors += d;
+			r->ival.errors += d;
+		}
+	}
+	for (i = 0; i < HIST_BUCKETS; i++) {
+		d = val->b[i] - p->b[i];
+		if (!d)
+			continue;
+		r->run.lat.b[i] += d;
+		r->ival.lat.b[i] += d;
+		n += d;
+		lo = lo < i ? lo : i;
+		hi = i;
+	}
+	if (n) {
+		figs_bounds(&r->run.lat, lo, hi, val->max);
+		figs_bounds(&r->ival.lat, lo, hi, val->max);
+		r->run.lat.n += n;
+		r->ival.lat.n += n;
+	}
+	/* The run has BPF's own max (its min stays a bucket's low end). */
+	if (val->max > r->run.lat.max)
+		r->run.lat.max = val->max;
+	for (i = 0; i < LOG2_SLOTS; i++)
+		r->log2_us[i] += val->log2_us[i] - p->log2_us[i];
+	*p = *val;
 	return r;
 }
 

@@ -16,14 +16,7 @@
 #include <linux/types.h>
 #include "grpcstreams.h"
 
-#define HIST_SUB_BITS	3
-#define HIST_SUB	(1 << HIST_SUB_BITS)
-#define HIST_MAX_LOG	40	/* 2^41 ns, 36 min: the last bucket holds all above */
-#define HIST_BUCKETS	((HIST_MAX_LOG - HIST_SUB_BITS + 2) * HIST_SUB)
-
-/* gRPC's status codes 0-16 by their names; another value counts as "other". */
-#define CODE_OTHER	17
-#define CODE_SLOTS	18
+/* HIST_*, LOG2_SLOTS, CODE_*: grpcstreams.h (BPF aggregates with them too). */
 
 struct hist {
 	__u64 n;
@@ -40,9 +33,6 @@ struct figs {
 	struct hist lat;	/* those whose start was seen (EF_NO_START: not) */
 };
 
-/* -H: log2 buckets of microseconds, funclatency's; the last holds all above. */
-#define LOG2_SLOTS	32
-
 /* One row: a (process, side, method). */
 struct mrow {
 	__u32 pid;
@@ -55,6 +45,7 @@ struct mrow {
 	struct figs run;	/* since the start */
 	struct figs ival;	/* since the last agg_interval_reset() */
 	__u64 log2_us[LOG2_SLOTS];	/* the run's latencies, for -H */
+	struct magg_val *bpf_prev;	/* BPF's counts at the last agg_bpf() */
 };
 
 /*
@@ -75,7 +66,7 @@ bool agg_pass_ended(const struct stream_info *info, __s32 status, bool has_lat, 
 bool agg_pass_open(const struct stream_info *info, __u64 age);
 
 /* Bounds the memory whatever the traced programs do: ~10 KiB per row. */
-#define AGG_MAX_ROWS	4096
+#define AGG_MAX_ROWS	MAX_METHODS
 
 int agg_init(void);
 void agg_fini(void);
@@ -86,6 +77,13 @@ void agg_fini(void);
  */
 struct mrow *agg_stream(__u32 pid, const struct stream_info *info, __s32 status, bool has_lat,
 			__u64 lat);
+/*
+ * BPF's counts of a method (cumulative, see "aggregate" in the BPF
+ * maps): what they grew by since the last call, into the run and the
+ * interval. The interval's max is then the top of its highest bucket
+ * (within 12.5 %), or BPF's own max when that is lower.
+ */
+struct mrow *agg_bpf(const struct magg_key *key, const struct magg_val *val);
 /* A stream open now, counted in its row's OPEN until the next reset. */
 struct mrow *agg_open(__u32 pid, const struct stream_info *info);
 /* Streams not counted in any row: rows were all taken. */

@@ -60,6 +60,7 @@ static struct env {
 	bool bench_toggle;
 	bool bench_trap_only;
 	bool no_uprobe_multi;
+	bool no_aggregate;
 } env = {
 	.bench_rate = 1000000,
 	.interval = 1,
@@ -126,6 +127,7 @@ static const char argp_program_doc[] =
 #define OPT_NO_UPROBE_MULTI	0x106
 #define OPT_BENCH_TRAP_ONLY	0x107
 #define OPT_MAX_STREAMS		0x108
+#define OPT_NO_AGGREGATE	0x109
 
 static const struct argp_option opts[] = {
 	{ "pid", 'p', "PID", 0, "Trace this process (its executable via /proc/PID/exe; a "
@@ -169,6 +171,9 @@ static const struct argp_option opts[] = {
 	/* For tests: use only N slots (a power of two) of the live-stream
 	 * table, so that streams whose slot is taken go to the hash map. */
 	{ "live-slots", OPT_LIVE_SLOTS, "N", OPTION_HIDDEN, "", 0 },
+	/* For tests and make bench: an event per stream even in the methods
+	 * view, never the methods counted in BPF. */
+	{ "no-aggregate", OPT_NO_AGGREGATE, NULL, OPTION_HIDDEN, "", 0 },
 	/* For tests: N entries in the overflow hash map, to see it full. */
 	{ "max-streams", OPT_MAX_STREAMS, "N", OPTION_HIDDEN, "", 0 },
 	/* For make bench: SIGUSR1 detaches the probes or attaches them again,
@@ -303,6 +308,9 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	case OPT_BENCH_TRAP_ONLY:
 		env.bench_trap_only = true;
 		break;
+	case OPT_NO_AGGREGATE:
+		env.no_aggregate = true;
+		break;
 	case OPT_MAX_STREAMS:
 		env.max_streams = parse_num(arg, 1, MAX_STREAMS, state, "max streams");
 		break;
@@ -363,6 +371,9 @@ static struct layout layout;
 /* ---- events and counters (rendered by output.c) ---- */
 
 static struct state {
+	struct grpcstreams_bpf *obj;
+	struct magg_val *magg;	/* one value of BPF's methods map, read into */
+	__u64 bpf_counted;	/* streams BPF counted in its methods map */
 	__u64 start_ns;		/* tracing started */
 	__u64 last_ns;		/* the last table or interval object */
 	__u64 stream_events;
@@ -560,6 +571,43 @@ static __u64 open_streams(struct grpcstreams_bpf *obj, bool rows)
 }
 
 /*
+ * Nothing needs an event per stream: BPF counts the methods itself
+ * (cheaper for the traced program than an event each), read per table.
+ */
+static void set_aggregate(void)
+{
+	const struct agg_filter *f = &env.filter;
+
+	if (st.obj && st.obj->bss)
+		st.obj->bss->aggregate = !env.json && !env.no_aggregate && !env.bench_events &&
+					 env.view == VIEW_METHODS && !f->method && f->side < 0 &&
+					 !f->failed && !f->min_ns;
+}
+
+/* What BPF counted per method (see set_aggregate) into agg's rows. */
+static void read_methods(struct grpcstreams_bpf *obj)
+{
+	int fd = bpf_map__fd(obj->maps.methods);
+	struct magg_key key, next, *prev = NULL;
+	int i;
+
+	if (!st.magg && !(st.magg = malloc(sizeof(*st.magg))))
+		return;
+	st.bpf_counted = 0;
+	while (!bpf_map_get_next_key(fd, prev, &next)) {
+		key = next;
+		prev = &key;
+		if (run.tgid && key.tgid != (__u32)run.tgid)
+			continue;
+		if (bpf_map_lookup_elem(fd, &key, st.magg))
+			continue;
+		agg_bpf(&key, st.magg);
+		for (i = 0; i < CODE_SLOTS; i++)
+			st.bpf_counted += st.magg->codes[i];
+	}
+}
+
+/*
  * The interval's table, or its NDJSON object: the counters since the
  * previous one, NOW the time.
  */
@@ -570,6 +618,7 @@ static void print_interval(struct grpcstreams_bpf *obj, __u64 now)
 	size_t i;
 
 	reap(obj, true);
+	read_methods(obj);
 	sum_counts(obj, &sum);
 	open = open_streams(obj, !env.json);
 	/* All __u64: the interval's share field by field. */
@@ -589,8 +638,14 @@ static void print_summary(struct grpcstreams_bpf *obj)
 	__u64 open, now = mono_ns();
 
 	reap(obj, true);
+	read_methods(obj);
 	sum_counts(obj, &sum);
 	open = open_streams(obj, false);
+	if (env.verbose)
+		fprintf(stderr, "stream events received: %llu; streams counted in BPF: %llu "
+			"(methods map full: %llu)\n", (unsigned long long)st.stream_events,
+			(unsigned long long)st.bpf_counted,
+			(unsigned long long)sum.agg_full);
 	out_summary(&sum, open, st.stream_events, env.json, now, now - st.start_ns);
 }
 
@@ -759,6 +814,7 @@ static void announce(const char *path)
 /* What the next table shows, the interactive status line with it. */
 static void ui_update(void)
 {
+	set_aggregate();
 	if (ui.keys)
 		snprintf(ui.status, sizeof(ui.status), "view %s, sort %s%s%s | keys: q quit, "
 			 "s sort, v view, x failed only, p pause", view_names[env.view],
@@ -864,6 +920,7 @@ static void cleanup(struct grpcstreams_bpf *obj, struct ring_buffer *rb, struct 
 	out_fini();
 	agg_fini();
 	tty_keys_fini();
+	free(st.magg);
 }
 
 int main(int argc, char **argv)
@@ -926,6 +983,8 @@ int main(int argc, char **argv)
 				       &st.stream_events, &exiting, sum_counts);
 		goto cleanup;
 	}
+	st.obj = obj;
+	set_aggregate();
 	announce(path);
 	ui.keys = !env.json && tty_keys_init(true);
 	err = run_loop(obj, rb, target_attach_path());

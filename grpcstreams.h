@@ -189,6 +189,42 @@ struct stream_info {
 	char method[METHOD_LEN];
 };
 
+/*
+ * Latency histograms (agg.h): HIST_SUB log-linear buckets per power of two
+ * of nanoseconds, up to 2^(HIST_MAX_LOG + 1); LOG2_SLOTS log2 buckets of
+ * microseconds (-H). Status codes 0-16 by code, another as CODE_OTHER.
+ */
+#define HIST_SUB_BITS	3
+#define HIST_SUB	(1 << HIST_SUB_BITS)
+#define HIST_MAX_LOG	40
+#define HIST_BUCKETS	((HIST_MAX_LOG - HIST_SUB_BITS + 2) * HIST_SUB)
+#define LOG2_SLOTS	32
+#define CODE_OTHER	17
+#define CODE_SLOTS	18
+#define MAX_METHODS	4096	/* (process, side, method) rows, here and in agg.c */
+
+/*
+ * Methods aggregated in BPF (when no stream event is needed: the methods
+ * view, no filter, no -j): per (process, side, method), counts that only
+ * grow; user space reads the differences each interval.
+ */
+struct magg_key {
+	__u32 tgid;
+	__u32 side;
+	__u32 method_len;	/* the Go string's length */
+	__u32 pad;
+	char method[METHOD_LEN];	/* METHOD_LEN - 1 bytes at most, zeros after */
+};
+
+struct magg_val {
+	__u64 max;		/* the largest latency, ns */
+	__u64 nolat;		/* streams whose start was not seen */
+	__u64 codes[CODE_SLOTS];
+	__u64 b[HIST_BUCKETS];	/* latencies, log-linear */
+	__u64 log2_us[LOG2_SLOTS];
+	char comm[TASK_COMM_LEN];	/* of its first stream */
+};
+
 /* Context of the gen_events program (--bench-events), one batch. */
 struct gen_args {
 	__u32 n;	/* events to make */
@@ -221,6 +257,7 @@ struct stats {
 	__u64 lost_events;
 	__u64 table_full;	/* streams not kept: the overflow hash map was full */
 	__u64 abandoned;	/* user space: streams of processes gone (see reap.c) */
+	__u64 agg_full;		/* streams sent as events: the methods map was full */
 	__u64 unwoken;		/* events since this CPU last woke user space; not a count */
 };
 

@@ -42,6 +42,12 @@ const volatile bool client_entry = false;
 const volatile bool close_after_start = false;
 /* --bench-trap-only: a hit is counted and nothing else (see skip_hit). */
 const volatile bool trap_only = false;
+/*
+ * Written by user space while tracing (.bss, mapped): the ends of streams
+ * are counted into "methods" instead of sent as events, while nothing
+ * needs an event per stream (the methods view, no filter, no -j).
+ */
+volatile bool aggregate = false;
 
 struct goroutine_key {
 	__u64 g;
@@ -263,6 +269,32 @@ struct {
 	__type(key, __u32);
 	__type(value, struct proc_seen);
 } seen SEC(".maps");
+
+/*
+ * Methods aggregated (see "aggregate"): entries are made on a method's
+ * first stream and never deleted while tracing, so that a value pointer
+ * stays good; allocated as made, not the 12 MiB all at once.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, MAX_METHODS);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct magg_key);
+	__type(value, struct magg_val);
+} methods SEC(".maps");
+
+/* The key being made (too big for the stack), and a value of zeros. */
+struct magg_scratch {
+	struct magg_key key;
+	struct magg_val zero;	/* never written */
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct magg_scratch);
+} magg_scratch SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);

@@ -101,16 +101,145 @@ static __always_inline void count_ended(void)
 	STAT_INC(ended);
 }
 
+/* floor(log2(V)) for V > 0, in five steps. */
+static __always_inline __u32 log2_u64(__u64 v)
+{
+	__u32 r = 0, s;
+
+	s = (v > 0xffffffffULL) << 5; v >>= s; r |= s;
+	s = (v > 0xffff) << 4; v >>= s; r |= s;
+	s = (v > 0xff) << 3; v >>= s; r |= s;
+	s = (v > 0xf) << 2; v >>= s; r |= s;
+	s = (v > 0x3) << 1; v >>= s; r |= s;
+	return r | (__u32)(v >> 1);
+}
+
+/* agg.c's hist_bucket(): the log-linear bucket of NS. */
+static __always_inline __u32 hist_bucket(__u64 ns)
+{
+	__u32 k;
+
+	if (ns < HIST_SUB)
+		return ns;
+	k = log2_u64(ns);
+	if (k > HIST_MAX_LOG)
+		return HIST_BUCKETS - 1;
+	return (k - HIST_SUB_BITS + 1) * HIST_SUB + ((ns >> (k - HIST_SUB_BITS)) & (HIST_SUB - 1));
+}
+
+/*
+ * The methods entry of a stream of process TGID (INFO), made on its
+ * method's first stream; NULL when the map is full (counted: the stream
+ * then goes out as an event, never lost).
+ */
+static __always_inline struct magg_val *magg_entry(__u32 tgid, const struct stream_info *info)
+{
+	struct magg_scratch *sc;
+	struct magg_val *v;
+	__u32 zero = 0, len;
+
+	sc = bpf_map_lookup_elem(&magg_scratch, &zero);
+	if (!sc)
+		return NULL;
+	/* Zeros after the name: the key is every byte. */
+	__builtin_memset(&sc->key, 0, sizeof(sc->key));
+	sc->key.tgid = tgid;
+	sc->key.side = info->side;
+	sc->key.method_len = info->method_len;
+	len = info->method_len < METHOD_LEN - 1 ? info->method_len : METHOD_LEN - 1;
+	bpf_probe_read_kernel(sc->key.method, len & (METHOD_LEN - 1), info->method);
+	v = bpf_map_lookup_elem(&methods, &sc->key);
+	if (v)
+		return v;
+	bpf_map_update_elem(&methods, &sc->key, &sc->zero, BPF_NOEXIST);
+	v = bpf_map_lookup_elem(&methods, &sc->key);
+	if (!v) {
+		STAT_INC(agg_full);
+		return NULL;
+	}
+	if (!v->comm[0])
+		__builtin_memcpy(v->comm, info->comm, sizeof(v->comm));
+	return v;
+}
+
+/* A stream ended, counted into its method's entry V. */
+static __always_inline void magg_count(struct magg_val *v, __s32 status, bool has_lat, __u64 lat)
+{
+	__u32 i = status >= 0 && status < CODE_OTHER ? status : CODE_OTHER, n;
+	__u64 m;
+
+	if (i >= CODE_SLOTS)
+		i = CODE_OTHER;
+	__sync_fetch_and_add(&v->codes[i], 1);
+	if (!has_lat) {
+		__sync_fetch_and_add(&v->nolat, 1);
+		return;
+	}
+	i = hist_bucket(lat);
+	if (i >= HIST_BUCKETS)
+		i = HIST_BUCKETS - 1;
+	__sync_fetch_and_add(&v->b[i], 1);
+	i = lat >= 2000 ? log2_u64(lat / 1000) : 0;
+	if (i >= LOG2_SLOTS)
+		i = LOG2_SLOTS - 1;
+	__sync_fetch_and_add(&v->log2_us[i], 1);
+	for (n = 0; n < 4; n++) {
+		m = v->max;
+		if (lat <= m || __sync_val_compare_and_swap(&v->max, m, lat) == m)
+			break;
+	}
+}
+
+/* user space's event_has_latency(), for the start in INFO. */
+static __always_inline bool has_latency(const struct stream_info *info, __u64 end_ns, __u32 flags)
+{
+	return !(flags & EF_NO_START) && info->start_ns && info->start_ns <= end_ns;
+}
+
+/*
+ * What a stream's end reports, made from INFO before the claim (the slot
+ * may be reused after it): its methods entry when aggregating, else (or
+ * when that map is full) its event.
+ */
+struct end_report {
+	struct event *e;
+	struct magg_val *v;
+	__u64 lat;
+	bool has_lat;
+};
+
+static __always_inline void end_prepare(struct end_report *r, const struct stream_key *k,
+					const struct stream_info *info, __u64 end_ns,
+					__s32 status, __u32 flags)
+{
+	r->e = NULL;
+	r->v = aggregate ? magg_entry(k->tgid, info) : NULL;
+	if (r->v) {
+		r->has_lat = has_latency(info, end_ns, flags);
+		r->lat = r->has_lat ? end_ns - info->start_ns : 0;
+		return;
+	}
+	r->e = stream_event(k, info, end_ns, status, flags);
+}
+
+/* The claim won: report it. */
+static __always_inline void end_commit(struct end_report *r, __s32 status)
+{
+	if (r->v)
+		magg_count(r->v, status, r->has_lat, r->lat);
+	else if (r->e)
+		submit(r->e);
+}
+
 static __always_inline void emit_stream(const struct stream_key *k,
 					const struct stream_info *info,
 					__u64 end_ns, __s32 status, __u32 flags)
 {
-	struct event *e;
+	struct end_report r;
 
 	count_ended();
-	e = stream_event(k, info, end_ns, status, flags);
-	if (e)
-		submit(e);
+	end_prepare(&r, k, info, end_ns, status, flags);
+	end_commit(&r, status);
 }
 
 /* K's slot in "sids" and (CELL) the value its stream holds there. */
@@ -300,15 +429,15 @@ static __always_inline bool stream_end(const struct stream_key *k, __s32 status,
 				       __u64 end_ns, __u32 flags)
 {
 	struct stream_info *info;
+	struct end_report r;
 	struct live_slot *s;
-	struct event *e;
 	__u64 tag;
 	__u32 side;
 
 	s = live_slot(k, &tag);
 	if (s && s->tag == tag && same_key(&s->key, k)) {
 		side = s->info.side;
-		e = stream_event(k, &s->info, end_ns, status, flags);
+		end_prepare(&r, k, &s->info, end_ns, status, flags);
 		if (__sync_val_compare_and_swap(&s->tag, tag, 0) != tag)
 			goto lost;
 		goto won;
@@ -319,19 +448,18 @@ static __always_inline bool stream_end(const struct stream_key *k, __s32 status,
 	if (!info)
 		return false;
 	side = info->side;
-	e = stream_event(k, info, end_ns, status, flags);
+	end_prepare(&r, k, info, end_ns, status, flags);
 	if (bpf_map_delete_elem(&streams, k))
 		goto lost;
 	__sync_fetch_and_sub(&overflow_live, 1);
 won:
 	count_ended();
-	if (e)
-		submit(e);
+	end_commit(&r, status);
 	sid_end(k, side);
 	return true;
 lost:
-	if (e)
-		bpf_ringbuf_discard(e, BPF_RB_NO_WAKEUP);
+	if (r.e)
+		bpf_ringbuf_discard(r.e, BPF_RB_NO_WAKEUP);
 	return true;
 }
 

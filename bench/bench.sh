@@ -7,7 +7,9 @@
 # per mode, each one traced window next to an untraced one.
 #
 #   client  grpcstreams -p CLIENT          server  grpcstreams -p SERVER
-#   both    grpcstreams -b FIXTURE (both processes run it)
+#   both    grpcstreams -b FIXTURE -j (both processes run it): an event per stream
+#   methods grpcstreams -b FIXTURE, the default methods view into a file: the
+#           methods counted in BPF, no event per stream
 #   trap    -b FIXTURE, the same probes as both, but each hit only counted
 #           (--bench-trap-only): the kernel's share of the cost, ours is the rest
 #   naive   -p CLIENT with the usual placement: first instruction + every RET
@@ -45,7 +47,7 @@ PAIRS=${PAIRS:-30}
 SECS=${SECONDS_PER_RUN:-1}
 CONC=${CONC:-16}
 CONNS=${CONNS:-2}
-MODES=${MODES-client server both trap naive}
+MODES=${MODES-client server both methods trap naive}
 
 T=$(mktemp -d)
 cleanup() {
@@ -197,13 +199,17 @@ for mode in $MODES; do
 	client) args="-p $CLIENT_PID" ;;
 	server) args="-p $SERVER_PID" ;;
 	both) args="-b $FIXTURE" ;;
+	methods) args="-b $FIXTURE" ;;
 	trap) args="-b $FIXTURE --bench-trap-only" ;;
 	naive) args="-p $CLIENT_PID --naive-probes" ;;
 	esac
+	# Every mode but methods (a table each second) as NDJSON.
+	json=-j
+	[ "$mode" != methods ] || json=
 	# The last mode's answers must not be taken for this one's.
 	rm -f "$T/tool.err"
 	# shellcheck disable=SC2086
-	"$TOOL" $args -j --bench-toggle >"$T/tool.json" 2>"$T/tool.err" &
+	"$TOOL" $args $json --bench-toggle >"$T/tool.json" 2>"$T/tool.err" &
 	TOOL_PID=$!
 	wait_for "$T/tool.err" "^Tracing"
 	for i in $(seq "$PAIRS"); do
@@ -222,8 +228,12 @@ for mode in $MODES; do
 	done
 	kill -INT "$TOOL_PID"
 	wait "$TOOL_PID"
-	# Lost events of the whole mode, from the tool's summary.
-	echo "$mode $(tail -n 1 "$T/tool.json" | jq .lost_events)" >>"$T/lost"
+	# Lost events of the whole mode, from the tool's summary (or Total: line).
+	if [ -n "$json" ]; then
+		echo "$mode $(tail -n 1 "$T/tool.json" | jq .lost_events)" >>"$T/lost"
+	else
+		echo "$mode $(sed -n 's/^Total: .* lost \([0-9]*\) full .*/\1/p' "$T/tool.json")" >>"$T/lost"
+	fi
 done
 
 # ROWS=1: every round's figures too (mode, untraced/s, traced/s, cpu/rpc
@@ -235,7 +245,9 @@ echo "are next to each other, in turns untraced or traced first, so that the mac
 echo "cpu/rpc: client CPU per RPC; hits/rpc: uprobe hits per RPC, counted in BPF, both sides together"
 echo "for 'both' and 'trap'; lost: events lost in all the mode's windows; tool cpu: % of one CPU in"
 echo "the window; trap: the probes of 'both' counting their hits and doing nothing else, the floor"
-echo "set by the kernel's uprobe traps: what 'both' costs beyond it is grpcstreams' own work)"
+echo "set by the kernel's uprobe traps: what 'both' costs beyond it is grpcstreams' own work;"
+echo "methods: the same probes as 'both', the default table, the methods counted in BPF instead of"
+echo "an event per stream)"
 printf '%-7s %11s %11s %7s %11s %11s %9s %6s %9s\n' MODE UNTRACED/s TRACED/s RATIO U_CPU/RPC T_CPU/RPC HITS/RPC LOST TOOL_CPU
 for mode in $MODES; do
 	col() { awk -v m="$mode" -v c="$1" '$1 == m {print $c}' "$T/rows" | median; }

@@ -37,6 +37,7 @@
 # FIXTURE_SUITES= builds only the system version. FIXTURE_GO_CELLS="1.21
 # 1.27" adds the per-toolchain cells of those Go versions, "all" every one
 # (unset or empty, the default: none; each fetches a toolchain).
+# FIXTURE_VARIANTS="plain" builds only those variants (make demo).
 set -eu
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -44,7 +45,7 @@ OUT=$ROOT/.output/fix
 CACHE=$ROOT/.cache
 FIX=$ROOT/tests/fixture
 SUITES=${FIXTURE_SUITES-trixie sid}
-VARIANTS="plain stripped pie trimpath"
+VARIANTS=${FIXTURE_VARIANTS:-plain stripped pie trimpath}
 
 die() {
 	echo "build-fixtures: $*" >&2

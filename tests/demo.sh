@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 # make demo: a bundled grpc-go server and client on loopback, traced live by
-# grpcstreams for a few seconds; the last table stays on screen.
+# grpcstreams for a few seconds in the methods view (both sides, per method:
+# rate, errors, percentiles); the table of the whole run stays on screen.
 set -eu
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)

@@ -117,8 +117,30 @@ whole_run() {
 		on { print }' "${1:-$T/out}"
 }
 
-@test "methods table (the default view): every side and method, counts and errors true" {
-	trace_both
+# The table's methods are counted in BPF (no event per stream): checked
+# against the client's truth, and its percentiles against a -j tool's
+# stream objects of the same run (exact nearest rank, 10 %).
+@test "methods table (the default view, counted in BPF): every side and method true" {
+	"$TOOL" -b "$FIXTURE" -j >"$T/json" 2>"$T/err.json" &
+	local jpid=$!
+	wait_for "$T/err.json" "^Tracing" 20
+	trace_both -v
+	kill -INT "$jpid"
+	wait "$jpid"
+	grep -qx "stream events received: 0; streams counted in BPF: 1200 (methods map full: 0)" \
+		"$T/tool.err"
+	whole_run | awk '{ print $2, $11, $7, $8, $9 }' | sort >"$T/pcts"
+	OUT=$T/json streams | jq -r 'group_by([.side, .method])[] |
+		(map(.latency_ns) | sort) as $v | .[0] as $s |
+		def q($p): $v[([($p * ($v | length)) | ceil, 1] | max) - 1];
+		"\($s.side) \($s.method) \(q(0.5) / 1e6) \(q(0.99) / 1e6) \($v[-1] / 1e6)"' |
+		sort >"$T/exact"
+	[ "$(wc -l <"$T/exact")" -eq 8 ]
+	join -j1 <(awk '{ print $1 "/" $2, $3, $4, $5 }' "$T/pcts") \
+		<(awk '{ print $1 "/" $2, $3, $4, $5 }' "$T/exact") |
+		awk '{ for (i = 2; i <= 4; i++) { d = $i - $(i + 3); if (d < 0) d = -d;
+			if (d > 0.1 * $(i + 3) + 0.002) bad++ } n++ }
+			END { exit !(n == 8 && !bad) }'
 	grep -qE '^[0-9:]{8} rpc/s [0-9.]+ errors [0-9.]+% \| started [0-9]+ ended ' "$T/out"
 	grep -qE '^PID +SIDE +RPC/S +ERR% +TOP_ERROR +P50_MS +P99_MS +MAX_MS +OPEN +METHOD$' "$T/out"
 	grep -qE '^PID +SIDE +COUNT +RPC/S +ERR% +TOP_ERROR +P50_MS +P99_MS +MAX_MS +OPEN +METHOD$' "$T/out"

@@ -548,6 +548,47 @@ static void test_agg_rows(void)
 	agg_fini();
 }
 
+/* BPF's cumulative counts: each read adds what they grew by. */
+static void test_agg_bpf(void)
+{
+	static struct magg_key k = { .tgid = 9, .side = SIDE_SERVER, .method_len = 4,
+				     .method = "/a/b" };
+	static struct magg_val v;
+	struct mrow *r;
+	char got[128];
+
+	agg_init();
+	v.codes[0] = 5;
+	v.codes[5] = 2;
+	v.nolat = 1;
+	v.b[hist_bucket(3000000)] = 6;
+	v.log2_us[11] = 6;
+	v.max = 3100000;
+	strcpy(v.comm, "srv");
+	r = agg_bpf(&k, &v);
+	agg_interval_reset();
+	v.codes[0] = 9;
+	v.b[hist_bucket(3000000)] = 9;
+	v.b[hist_bucket(250000000)] = 1;
+	v.log2_us[17] = 1;
+	v.max = 251000000;
+	agg_bpf(&k, &v);
+	snprintf(got, sizeof(got), "run %llu/%llu/%llu ival %llu/%llu max %llu",
+		 (unsigned long long)r->run.count, (unsigned long long)r->run.errors,
+		 (unsigned long long)r->run.lat.n, (unsigned long long)r->ival.count,
+		 (unsigned long long)r->ival.lat.n, (unsigned long long)r->ival.lat.max);
+	check(r && r->run.count == 11 && r->run.errors == 2 && r->run.lat.n == 10 &&
+	      r->ival.count == 4 && r->ival.lat.n == 4 && r->ival.codes[5] == 0 &&
+	      r->run.lat.max == 251000000 && r->ival.lat.max == 251000000 &&
+	      r->log2_us[11] == 6 && r->log2_us[17] == 1 && !strcmp(r->comm, "srv") &&
+	      r->pid == 9 && r->side == SIDE_SERVER && r->method_len == 4,
+	      "agg: BPF's counts read twice: run, interval, max, log2", got,
+	      "run 11/2/10 ival 4/4 max 251000000");
+	check(hist_quantile(&r->ival.lat, 0.5) < 3300000 && hist_quantile(&r->ival.lat, 0.5) > 2700000,
+	      "agg: the interval's p50 from BPF's buckets", "", "");
+	agg_fini();
+}
+
 int main(void)
 {
 	test_text_escape();
@@ -558,6 +599,7 @@ int main(void)
 	test_buckets();
 	test_quantiles();
 	test_agg_rows();
+	test_agg_bpf();
 	printf("output: %d passed, %d failed\n", passed, failed);
 	return failed != 0;
 }
