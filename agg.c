@@ -597,11 +597,51 @@ __u64 hist_quantile(const struct hist *h, double q)
 
 struct keyed {
 	__u64 v;
-	const struct mrow *r;
+	const void *p;
 };
 
-static __u64 sort_value(const struct mrow *r, enum agg_sort key, bool run)
+/* The tie-break of the sort running (qsort has no context argument). */
+static int (*sort_tie)(const void *x, const void *y);
+
+/* Largest first; equal values (all of them for "name") by SORT_TIE. */
+static int cmp_keyed(const void *a, const void *b)
 {
+	const struct keyed *x = a, *y = b;
+
+	if (x->v != y->v)
+		return x->v < y->v ? 1 : -1;
+	return sort_tie(x->p, y->p);
+}
+
+/* P's N entries by VALUE (each computed once), ties by TIE. */
+static int sort_by(const void **p, size_t n, __u64 (*value)(const void *p, enum agg_sort key,
+							    bool run),
+		   enum agg_sort key, bool run, int (*tie)(const void *x, const void *y))
+{
+	struct keyed *k;
+	size_t i;
+
+	if (!n)
+		return 0;
+	k = malloc(n * sizeof(*k));
+	if (!k)
+		return -ENOMEM;
+	for (i = 0; i < n; i++) {
+		k[i].v = key == SORT_NAME ? 0 : value(p[i], key, run);
+		k[i].p = p[i];
+	}
+	sort_tie = tie;
+	qsort(k, n, sizeof(*k), cmp_keyed);
+	for (i = 0; i < n; i++)
+		p[i] = k[i].p;
+	free(k);
+	return 0;
+}
+
+/* A percentile walks the histogram: hence once per row (sort_by). */
+static __u64 row_value(const void *p, enum agg_sort key, bool run)
+{
+	const struct mrow *r = p;
 	const struct figs *f = run ? &r->run : &r->ival;
 
 	switch (key) {
@@ -622,8 +662,10 @@ static __u64 sort_value(const struct mrow *r, enum agg_sort key, bool run)
 	}
 }
 
-static int cmp_name(const struct mrow *x, const struct mrow *y)
+/* By method, side, PID. */
+static int row_tie(const void *a, const void *b)
 {
+	const struct mrow *x = a, *y = b;
 	size_t n = x->method_len < y->method_len ? x->method_len : y->method_len;
 	int c = memcmp(x->method, y->method, n);
 
@@ -636,62 +678,39 @@ static int cmp_name(const struct mrow *x, const struct mrow *y)
 	return x->pid < y->pid ? -1 : x->pid > y->pid;
 }
 
-/* Largest first; equal values (all of them for "name") by name. */
-static int cmp_keyed(const void *a, const void *b)
+static __u64 conn_value(const void *p, enum agg_sort key, bool run)
 {
-	const struct keyed *x = a, *y = b;
+	const struct crow *c = p;
 
-	if (x->v != y->v)
-		return x->v < y->v ? 1 : -1;
-	return cmp_name(x->r, y->r);
+	if (key == SORT_OPEN)
+		return c->open;
+	if (key == SORT_RATE || key == SORT_ERRORS)
+		return run ? c->streams : c->ival_streams;
+	return run ? c->shadow : c->ival_shadow;
 }
 
-struct keyed_conn {
-	__u64 v;
-	const struct crow *c;
-};
-
-static int cmp_keyed_conn(const void *a, const void *b)
+/* By PID, side, connection number, pointer. */
+static int conn_tie(const void *a, const void *b)
 {
-	const struct keyed_conn *x = a, *y = b;
+	const struct crow *x = a, *y = b;
 
-	if (x->v != y->v)
-		return x->v < y->v ? 1 : -1;
-	if (x->c->pid != y->c->pid)
-		return x->c->pid < y->c->pid ? -1 : 1;
-	if (x->c->side != y->c->side)
-		return x->c->side < y->c->side ? -1 : 1;
-	if (x->c->conn_id != y->c->conn_id)
-		return x->c->conn_id < y->c->conn_id ? -1 : 1;
-	return x->c->conn < y->c->conn ? -1 : x->c->conn > y->c->conn;
+	if (x->pid != y->pid)
+		return x->pid < y->pid ? -1 : 1;
+	if (x->side != y->side)
+		return x->side < y->side ? -1 : 1;
+	if (x->conn_id != y->conn_id)
+		return x->conn_id < y->conn_id ? -1 : 1;
+	return x->conn < y->conn ? -1 : x->conn > y->conn;
+}
+
+int agg_sort(const struct mrow **r, size_t n, enum agg_sort key, bool run)
+{
+	return sort_by((const void **)r, n, row_value, key, run, row_tie);
 }
 
 int agg_sort_conns(const struct crow **c, size_t n, enum agg_sort key, bool run)
 {
-	struct keyed_conn *k;
-	size_t i;
-
-	if (!n)
-		return 0;
-	k = malloc(n * sizeof(*k));
-	if (!k)
-		return -ENOMEM;
-	for (i = 0; i < n; i++) {
-		k[i].c = c[i];
-		if (key == SORT_NAME)
-			k[i].v = 0;
-		else if (key == SORT_OPEN)
-			k[i].v = c[i]->open;
-		else if (key == SORT_RATE || key == SORT_ERRORS)
-			k[i].v = run ? c[i]->streams : c[i]->ival_streams;
-		else
-			k[i].v = run ? c[i]->shadow : c[i]->ival_shadow;
-	}
-	qsort(k, n, sizeof(*k), cmp_keyed_conn);
-	for (i = 0; i < n; i++)
-		c[i] = k[i].c;
-	free(k);
-	return 0;
+	return sort_by((const void **)c, n, conn_value, key, run, conn_tie);
 }
 
 int agg_sort_parse(const char *name)
@@ -702,26 +721,4 @@ int agg_sort_parse(const char *name)
 		if (!strcmp(name, agg_sort_names[i]))
 			return i;
 	return -1;
-}
-
-int agg_sort(const struct mrow **r, size_t n, enum agg_sort key, bool run)
-{
-	struct keyed *k;
-	size_t i;
-
-	if (!n)
-		return 0;
-	/* Each value once: a percentile walks the histogram. */
-	k = malloc(n * sizeof(*k));
-	if (!k)
-		return -ENOMEM;
-	for (i = 0; i < n; i++) {
-		k[i].v = sort_value(r[i], key, run);
-		k[i].r = r[i];
-	}
-	qsort(k, n, sizeof(*k), cmp_keyed);
-	for (i = 0; i < n; i++)
-		r[i] = k[i].r;
-	free(k);
-	return 0;
 }

@@ -25,11 +25,13 @@ teardown() {
 }
 
 # trace_both TOOL_ARGS... : the tool on -b FIXTURE (both sides) while one
-# client run completes, then SIGINT once the server has ended every stream.
+# client run completes (CLIENT_ARGS, or RPCS calls on 3 connections), then
+# SIGINT once the server has ended every stream.
 trace_both() {
 	start_tool -b "$FIXTURE" "$@"
-	start_client -conns 3 -concurrency 8 -rpcs "${RPCS:-600}" -delay 2 -codes "$CODES" \
-		-kinds "$KINDS"
+	# shellcheck disable=SC2086 # CLIENT_ARGS: words
+	start_client ${CLIENT_ARGS:--conns 3 -concurrency 8 -rpcs ${RPCS:-600} -delay 2} \
+		-codes "$CODES" -kinds "$KINDS"
 	touch "$T/go"
 	wait "$CLIENT_PID"
 	# The server ends a cancelled stream a little after the client gave up.
@@ -88,14 +90,7 @@ tool_codes() {
 
 # With -j and -i, "interval" objects: they add up to the summary exactly.
 @test "-j -i 1: interval objects add up to the summary's methods" {
-	start_tool -b "$FIXTURE" -j -i 1
-	start_client -conns 2 -concurrency 4 -duration 2.5 -delay 2 -codes "$CODES" -kinds "$KINDS"
-	touch "$T/go"
-	wait "$CLIENT_PID"
-	sleep 1
-	kill -INT "$TOOL_PID"
-	wait "$TOOL_PID"
-	TOOL_PID=
+	CLIENT_ARGS="-conns 2 -concurrency 4 -duration 2.5 -delay 2" trace_both -j -i 1
 	[ "$(jq -s '[.[] | select(.type == "interval")] | length' "$T/out")" -ge 3 ]
 	jq -s -e 'map(select(.type == "interval")) | all(.interval_ns > 0 and
 		(.methods | type) == "array" and (.collisions | has("shadow")))' "$T/out"
