@@ -25,7 +25,12 @@
 #   FUZZ_SECONDS=600 ./tests/fuzz/run.sh      after make .output/fuzz/...
 set -u
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-F=$ROOT/.output/fuzz
+# make's build directory (OUTPUT: .output/san under SANITIZE=1).
+case ${OUTPUT:-.output} in
+/*) F=$OUTPUT/fuzz ;;
+*) F=$ROOT/${OUTPUT:-.output}/fuzz ;;
+esac
+export OUTPUT="${F%/fuzz}"
 SECS=${FUZZ_SECONDS:-60}
 KEEP=${FUZZ_KEEP:-1}
 HARNESSES=${FUZZ_HARNESSES:-gobin sections code dwarf output}
@@ -103,6 +108,6 @@ for h in $HARNESSES; do
 	total=$((total + ${runs:-0}))
 done
 echo "fuzz: $total executions in total," \
-	"$(find "$F/crashes" -type f -newer "$tmp/start" | wc -l) new crash input(s) in .output/fuzz/crashes"
+	"$(find "$F/crashes" -type f -newer "$tmp/start" | wc -l) new crash input(s) in ${F#"$ROOT"/}/crashes"
 echo "fuzz: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

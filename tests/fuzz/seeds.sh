@@ -18,6 +18,11 @@ if [ $# -eq 0 ]; then
 fi
 [ $# -gt 0 ] || { echo "seeds.sh: no fixture (make fixtures)" >&2; exit 1; }
 mkdir -p "$out/output"
-"$ROOT/.output/fuzz/mkseeds" "$out" "$@"
+# mkseeds is in make's build directory (OUTPUT, as tests/fuzz/run.sh sets it).
+case ${OUTPUT:-.output} in
+/*) mkseeds=$OUTPUT/fuzz/mkseeds ;;
+*) mkseeds=$ROOT/${OUTPUT:-.output}/fuzz/mkseeds ;;
+esac
+"$mkseeds" "$out" "$@"
 printf '/fixture.Test/Unary' >"$out/output/plain"
 printf '/\033[2J\r\n\342\200\256evil\377\376/\302\233' >"$out/output/hostile"
