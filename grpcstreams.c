@@ -13,6 +13,7 @@
 #include <sys/resource.h>
 #include <errno.h>
 #include <limits.h>
+#include <stddef.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -372,7 +373,7 @@ static struct layout layout;
 
 static struct state {
 	struct grpcstreams_bpf *obj;
-	struct magg_val *magg;	/* one value of BPF's methods map, read into */
+	struct magg_val *magg;	/* one method's values in BPF, a CPU each, read into */
 	__u64 bpf_counted;	/* streams BPF counted in its methods map */
 	__u64 start_ns;		/* tracing started */
 	__u64 last_ns;		/* the last table or interval object */
@@ -584,14 +585,36 @@ static void set_aggregate(void)
 					 !f->failed && !f->min_ns;
 }
 
+/* The CPUs' values of one method (NCPU of them) added up into SUM. */
+static void sum_cpus(const struct magg_val *v, int ncpu, struct magg_val *sum)
+{
+	const __u64 *w;
+	__u64 *out = (__u64 *)sum;
+	size_t i, words = offsetof(struct magg_val, comm) / sizeof(__u64);
+	int cpu;
+
+	memset(sum, 0, sizeof(*sum));
+	for (cpu = 0; cpu < ncpu; cpu++) {
+		w = (const __u64 *)&v[cpu];
+		/* max is a maximum; the rest, from nolat on, are counts. */
+		if (v[cpu].max > sum->max)
+			sum->max = v[cpu].max;
+		for (i = offsetof(struct magg_val, nolat) / sizeof(__u64); i < words; i++)
+			out[i] += w[i];
+		if (!sum->comm[0])
+			memcpy(sum->comm, v[cpu].comm, sizeof(sum->comm));
+	}
+}
+
 /* What BPF counted per method (see set_aggregate) into agg's rows. */
 static void read_methods(struct grpcstreams_bpf *obj)
 {
-	int fd = bpf_map__fd(obj->maps.methods);
+	int fd = bpf_map__fd(obj->maps.methods), ncpu = libbpf_num_possible_cpus();
 	struct magg_key key, next, *prev = NULL;
+	struct magg_val sum;
 	int i;
 
-	if (!st.magg && !(st.magg = malloc(sizeof(*st.magg))))
+	if (ncpu <= 0 || (!st.magg && !(st.magg = calloc(ncpu, sizeof(*st.magg)))))
 		return;
 	st.bpf_counted = 0;
 	while (!bpf_map_get_next_key(fd, prev, &next)) {
@@ -601,9 +624,10 @@ static void read_methods(struct grpcstreams_bpf *obj)
 			continue;
 		if (bpf_map_lookup_elem(fd, &key, st.magg))
 			continue;
-		agg_bpf(&key, st.magg);
+		sum_cpus(st.magg, ncpu, &sum);
+		agg_bpf(&key, &sum);
 		for (i = 0; i < CODE_SLOTS; i++)
-			st.bpf_counted += st.magg->codes[i];
+			st.bpf_counted += sum.codes[i];
 	}
 }
 

@@ -273,10 +273,12 @@ struct {
 /*
  * Methods aggregated (see "aggregate"): entries are made on a method's
  * first stream and never deleted while tracing, so that a value pointer
- * stays good; allocated as made, not the 12 MiB all at once.
+ * stays good; allocated as made, not all at once. Per CPU: a busy
+ * method's counters would otherwise move between the CPUs' caches at
+ * every stream (user space adds the CPUs up).
  */
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
 	__uint(max_entries, MAX_METHODS);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, struct magg_key);
