@@ -142,7 +142,7 @@ refuses() {
 	sed "s|grpc-go/$GRPC_VERSION|grpc-go/1.99.0|g" "$stripped" >"$T/future"
 	chmod +x "$T/future"
 	grep -qa "grpc-go/1.99.0" "$T/future"
-	! grep -qa "grpc-go/$GRPC_VERSION" "$T/future"
+	[ "$(grep -ca "grpc-go/$GRPC_VERSION" "$T/future")" -eq 0 ]
 	FIXTURE=$T/future
 	start_server
 	start_tool -b "$FIXTURE" -j -v
@@ -171,7 +171,7 @@ refuses() {
 	[ "$GRPC_VERSION" != 1.64.0 ]
 	sed "s|grpc-go/1.64.0|grpc-go/$GRPC_VERSION|g" "$stripped" >"$T/fork"
 	chmod +x "$T/fork"
-	! grep -qa "grpc-go/1.64.0" "$T/fork"
+	[ "$(grep -ca "grpc-go/1.64.0" "$T/fork")" -eq 0 ]
 	run timeout 10 "$TOOL" -b "$T/fork" -d 1 -v
 	[ "$status" -eq 0 ]
 	echo "$output" | grep -E "^grpcstreams: $T/fork: grpc-go $GRPC_VERSION, but its code contradicts that release's layout \([^:]* at [0-9]+: .*\); it agrees with the layout of [0-9. .]*1\.6[0-9.]*: using that$"

@@ -17,10 +17,11 @@ containers ls:/containerd.services.containers.v1.Containers/ListStream 0"
 
 setup() {
 	T=$BATS_TEST_TMPDIR
-	command -v containerd && command -v ctr
+	command -v containerd
+	command -v ctr
 	# Debian strips them: no symbol table, no DWARF.
-	! readelf -S /usr/bin/containerd | grep -qE '\.symtab|\.debug_info'
-	! readelf -S /usr/bin/ctr | grep -qE '\.symtab|\.debug_info'
+	[ "$(readelf -S /usr/bin/containerd | grep -cE '\.symtab|\.debug_info')" -eq 0 ]
+	[ "$(readelf -S /usr/bin/ctr | grep -cE '\.symtab|\.debug_info')" -eq 0 ]
 	short_dir
 	SOCK=$SHORT_DIR/ab
 	[ "${#SOCK}" -eq 16 ]

@@ -8,9 +8,10 @@ load helpers
 
 setup() {
 	T=$BATS_TEST_TMPDIR
-	command -v etcd && command -v etcdctl
+	command -v etcd
+	command -v etcdctl
 	# Debian strips them: no symbol table, no DWARF.
-	! readelf -S /usr/bin/etcd | grep -qE '\.symtab|\.debug_info'
+	[ "$(readelf -S /usr/bin/etcd | grep -cE '\.symtab|\.debug_info')" -eq 0 ]
 	etcd --data-dir "$T/data" --listen-client-urls http://127.0.0.1:23790 \
 		--advertise-client-urls http://127.0.0.1:23790 \
 		--listen-peer-urls http://127.0.0.1:23800 \

@@ -89,12 +89,12 @@ after() {
 	tr -d '\r' <"$T/tty" | awk '($2 == "client" || $2 == "server") { print $NF }' >"$T/methods"
 	grep -qx '/fixture.Test/Ser\.\.\.' "$T/methods"
 	grep -qx '/fixture.Test/Unary' "$T/methods"
-	! grep -q '/fixture.Test/ServerStream$' "$T/methods"
+	[ "$(grep -c '/fixture.Test/ServerStream$' "$T/methods")" -eq 0 ]
 	on_tty 160 "NO_COLOR=1 $TOOL -b $FIXTURE -d 2"
 	wait "$SCRIPT_PID"
 	SCRIPT_PID=
 	# Only the clearing of the screen: no colour.
-	! sed 's/\x1b\[H\x1b\[2J//g' "$T/tty" | grep -qF $'\e'
+	[ "$(sed 's/\x1b\[H\x1b\[2J//g' "$T/tty" | grep -cF $'\e')" -eq 0 ]
 	grep -q '/fixture.Test/ServerStream' "$T/tty"
 }
 
@@ -107,7 +107,7 @@ after() {
 	# q did not end it: -d 3 did (tables of 3 intervals, then the total).
 	[ "$(grep -c '^PID ' "$T/tty")" -ge 3 ]
 	grep -q "^Total: " "$T/tty"
-	! grep -qF $'\e' "$T/tty"
-	! grep -q "keys: q quit" "$T/tty"
+	[ "$(grep -cF $'\e' "$T/tty")" -eq 0 ]
+	[ "$(grep -c "keys: q quit" "$T/tty")" -eq 0 ]
 	grep -qE '(^| )icanon ' "$T/tty"
 }

@@ -197,7 +197,7 @@ whole_run() {
 	wait "$TOOL_PID"
 	TOOL_PID=
 	grep -qE '^PID +SIDE +CONN +SID +STATE +LAT/AGE_MS +STATUS +METHOD$' "$T/out"
-	! grep -q '^Whole run' "$T/out"
+	[ "$(grep -c '^Whole run' "$T/out")" -eq 0 ]
 	grep -qE '^Total: streams 40 started 40 ' "$T/out"
 }
 
@@ -230,7 +230,9 @@ whole_run() {
 	failed=$(jq '[.per_status | to_entries[] | select(.key != "0") | .value] | add' "$T/truth.json")
 	unary=$(jq '.per_method["/fixture.Test/Unary"]' "$T/truth.json")
 	slow=$(jq '.per_status["4"]' "$T/truth.json")
-	[ "$failed" -gt 0 ] && [ "$unary" -gt 0 ] && [ "$slow" -gt 0 ]
+	[ "$failed" -gt 0 ]
+	[ "$unary" -gt 0 ]
+	[ "$slow" -gt 0 ]
 	# -S server: the server's streams, all of them; the server's methods only.
 	OUT=$T/out.server
 	[ "$(streams | jq length)" -eq "$rpcs" ]

@@ -21,5 +21,6 @@ load helpers
 	local e c
 	e=$(sed -n 's/^soak: exact windows \([0-9]*\) of \([0-9]*\) complete$/\1/p' <<<"$output")
 	c=$(sed -n 's/^soak: exact windows \([0-9]*\) of \([0-9]*\) complete$/\2/p' <<<"$output")
-	[ "$c" -ge 4 ] && [ "$e" -eq "$c" ]
+	[ "$c" -ge 4 ]
+	[ "$e" -eq "$c" ]
 }

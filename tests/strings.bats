@@ -76,8 +76,8 @@ tool_methods() {
 	kill -INT "$TOOL_PID"
 	wait "$TOOL_PID"
 	# No control byte but the newline, no C1 control, no bidi override raw.
-	! tr -d '\n' <"$T/out" | LC_ALL=C grep -qaP '[\x00-\x1f\x7f]'
-	! LC_ALL=C grep -qaP '\xc2[\x80-\x9f]|\xe2\x80[\xaa-\xae]|\xe2\x81[\xa6-\xa9]' "$T/out"
+	[ "$(tr -d '\n' <"$T/out" | LC_ALL=C grep -caP '[\x00-\x1f\x7f]')" -eq 0 ]
+	[ "$(LC_ALL=C grep -caP '\xc2[\x80-\x9f]|\xe2\x80[\xaa-\xae]|\xe2\x81[\xa6-\xa9]' "$T/out")" -eq 0 ]
 	# Every line: an interval's header, the column names, a row, the whole
 	# run's title, or the total.
 	run grep -cvE '^$|^[0-9:]{8} rpc/s |^PID +SIDE |^[0-9]+ +(client|server) +|^Whole run, |^Total: ' "$T/out"
