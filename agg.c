@@ -132,8 +132,8 @@ static struct mrow *row_of(__u32 pid, const struct stream_info *info)
 		.pid = pid,
 		.side = info->side,
 		.method = info->method,
-		.len = info->method_len < METHOD_LEN - 1 ? info->method_len : METHOD_LEN - 1,
-		.truncated = info->method_len > METHOD_LEN - 1,
+		.len = method_bytes(info),
+		.truncated = method_truncated(info),
 	};
 	struct mrow *r;
 	__u32 s, i;
@@ -327,7 +327,7 @@ static bool pass_name(const struct stream_info *info)
 	if (!filter.method)
 		return true;
 	/* A NUL in the name ends it for the glob: what a shell user can type. */
-	n = info->method_len < METHOD_LEN - 1 ? info->method_len : METHOD_LEN - 1;
+	n = method_bytes(info);
 	memcpy(m, info->method, n);
 	m[n] = '\0';
 	return !fnmatch(filter.method, m, 0);

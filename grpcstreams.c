@@ -86,6 +86,16 @@ static const char *const view_names[VIEW_KINDS] = {
 	[VIEW_CONNS] = "conns",
 };
 
+/*
+ * What a run can come to show, to be kept per event: stream rows for the
+ * streams view, connections for the conns view and the NDJSON summary
+ * (with keys, any view may come next).
+ */
+static bool may_show(enum view v)
+{
+	return ui.keys || env.view == v || (v == VIEW_CONNS && env.json);
+}
+
 /* Decisions derived from the options and the target (env: options only). */
 static struct {
 	pid_t tgid;		/* -p's process, a thread id resolved; 0: -b */
@@ -372,7 +382,6 @@ static struct layout layout;
 /* ---- events and counters (rendered by output.c) ---- */
 
 static struct state {
-	struct grpcstreams_bpf *obj;
 	struct magg_val *magg;	/* one method's values in BPF, a CPU each, read into */
 	__u64 bpf_counted;	/* streams BPF counted in its methods map */
 	__u64 start_ns;		/* tracing started */
@@ -473,16 +482,16 @@ static int handle_event(void *ctx, void *data, size_t size)
 			return 0;
 		st.stream_events++;
 		agg_stream(e->tgid, &e->info, e->status, lat, ns);
-		agg_conn_stream(e->tgid, e->conn, e->sid, &e->info, false);
-		/* Rows whatever the view: a key may show the streams view next. */
+		if (may_show(VIEW_CONNS))
+			agg_conn_stream(e->tgid, e->conn, e->sid, &e->info, false);
 		if (env.json)
 			out_json_stream(e);
-		else
+		else if (may_show(VIEW_STREAMS))
 			out_keep_row(e->tgid, e->conn, e->sid, &e->info, ns, e->status, false, !lat);
 	} else if (e->type == EVENT_COLLISION &&
 		   (env.filter.side < 0 || e->info.side == (__u32)env.filter.side)) {
 		/* Collisions have no method or status: only the side filter applies. */
-		if (e->kind == COLL_SHADOW)
+		if (e->kind == COLL_SHADOW && may_show(VIEW_CONNS))
 			agg_conn_shadow(e->tgid, e->conn, e->sid, &e->info, e->other_conn,
 					e->other_conn_id);
 		if (env.json)
@@ -533,8 +542,9 @@ static void open_stream(const struct stream_key *key, const struct stream_info *
 	if (!agg_pass_open(info, age))
 		return;
 	agg_open(key->tgid, info);
-	agg_conn_stream(key->tgid, key->conn, key->sid, info, true);
-	if (rows)
+	if (may_show(VIEW_CONNS))
+		agg_conn_stream(key->tgid, key->conn, key->sid, info, true);
+	if (rows && may_show(VIEW_STREAMS))
 		out_keep_row(key->tgid, key->conn, key->sid, info, age, 0, true, false);
 }
 
@@ -575,12 +585,12 @@ static __u64 open_streams(struct grpcstreams_bpf *obj, bool rows)
  * Nothing needs an event per stream: BPF counts the methods itself
  * (cheaper for the traced program than an event each), read per table.
  */
-static void set_aggregate(void)
+static void set_aggregate(struct grpcstreams_bpf *obj)
 {
 	const struct agg_filter *f = &env.filter;
 
-	if (st.obj && st.obj->bss)
-		st.obj->bss->aggregate = !env.json && !env.no_aggregate && !env.bench_events &&
+	if (obj->bss)
+		obj->bss->aggregate = !env.json && !env.no_aggregate && !env.bench_events &&
 					 env.view == VIEW_METHODS && !f->method && f->side < 0 &&
 					 !f->failed && !f->min_ns;
 }
@@ -836,9 +846,9 @@ static void announce(const char *path)
 }
 
 /* What the next table shows, the interactive status line with it. */
-static void ui_update(void)
+static void ui_update(struct grpcstreams_bpf *obj)
 {
-	set_aggregate();
+	set_aggregate(obj);
 	if (ui.keys)
 		snprintf(ui.status, sizeof(ui.status), "view %s, sort %s%s%s | keys: q quit, "
 			 "s sort, v view, x failed only, p pause", view_names[env.view],
@@ -915,14 +925,14 @@ static int run_loop(struct grpcstreams_bpf *obj, struct ring_buffer *rb, const c
 		if (env.duration && now - st.start_ns >= env.duration * 1000000000ULL)
 			break;
 		if (ui.keys && ui_keys() && !exiting) {
-			ui_update();
+			ui_update(obj);
 			print_interval(obj, now);
 			continue;
 		}
 		/* NDJSON has interval objects only when asked for with -i. */
 		if ((!env.json || env.interval_set) && !ui.paused &&
 		    now - st.last_ns >= env.interval * 1000000000ULL) {
-			ui_update();
+			ui_update(obj);
 			print_interval(obj, now);
 		}
 	}
@@ -1007,16 +1017,16 @@ int main(int argc, char **argv)
 				       &st.stream_events, &exiting, sum_counts);
 		goto cleanup;
 	}
-	st.obj = obj;
-	set_aggregate();
+	/* Keys first: with them, any view may come next (may_show). */
+	ui.keys = !env.json && tty_keys_init();
+	set_aggregate(obj);
 	announce(path);
-	ui.keys = !env.json && tty_keys_init(true);
 	err = run_loop(obj, rb, target_attach_path());
 	if (err)
 		goto cleanup;
 	/* The last interval too: with -j -i, the intervals add up to the summary. */
 	ui.keys = false;
-	ui_update();
+	ui_update(obj);
 	if (!env.json || env.interval_set)
 		print_interval(obj, mono_ns());
 	print_summary(obj);

@@ -364,16 +364,6 @@ bool event_has_latency(const struct event *e)
 	       e->info.start_ns <= e->end_ns;
 }
 
-size_t method_bytes(const struct stream_info *info)
-{
-	return info->method_len < METHOD_LEN - 1 ? info->method_len : METHOD_LEN - 1;
-}
-
-bool method_truncated(const struct stream_info *info)
-{
-	return info->method_len > METHOD_LEN - 1;
-}
-
 /*
  * A unix peer (see peer_type): the name as the stream has it when it fits
  * in 16 bytes, else as BPF kept it for the connection (TGID, CONN).
@@ -651,6 +641,15 @@ static int cmp_rows(const void *a, const void *b)
 	return x->sid < y->sid ? -1 : x->sid > y->sid;
 }
 
+/* A connection as the tables show it: "#N", or the pointer's low 24 bits. */
+static void conn_text(char *buf, size_t len, __u64 conn, __u64 conn_id)
+{
+	if (conn_id)
+		snprintf(buf, len, "#%llu", (unsigned long long)conn_id);
+	else
+		snprintf(buf, len, "%06llx", (unsigned long long)(conn & 0xffffff));
+}
+
 /* The mark of a method cut at METHOD_LEN - 1 bytes, in the table. */
 #define TRUNC_MARK	"..."
 
@@ -721,10 +720,9 @@ static void print_row(const struct row *r)
 	char status[12], lat[24];
 	size_t n;
 
-	if (r->conn_id)
-		n = snprintf(conn, 32, "#%llu ", r->conn_id);
-	else
-		n = snprintf(conn, 32, "%06llx ", r->conn & 0xffffff);
+	conn_text(conn, 32, r->conn, r->conn_id);
+	n = strlen(conn);
+	conn[n++] = ' ';
 	if (r->peer_len) {
 		memcpy(conn + n, r->peer, r->peer_len);
 		n += r->peer_len;
@@ -798,7 +796,8 @@ static void print_method_row(const struct mrow *r, bool run, double secs)
 	char method[6 * METHOD_LEN + sizeof(TRUNC_MARK)], rate[24], err[16], count[24];
 	char p50[24], p99[24], max[24];
 	unsigned int top = figs_top_error(f);
-	bool lat = f->lat.n > 0, p99_slow, max_slow;
+	__u64 q99 = hist_quantile(&f->lat, 0.99);
+	bool lat = f->lat.n > 0, p99_slow = lat && slow(q99), max_slow = lat && slow(f->lat.max);
 
 	method_text(method, sizeof(method), r->method, r->method_len, r->truncated);
 	snprintf(rate, sizeof(rate), "%.1f", secs > 0 ? f->count / secs : 0.0);
@@ -808,13 +807,11 @@ static void print_method_row(const struct mrow *r, bool run, double secs)
 		snprintf(err, sizeof(err), "-");
 	snprintf(count, sizeof(count), "%8llu ", (unsigned long long)f->count);
 	fit_last(method, METHODS_AT + (run ? 9 : 0));
-	p99_slow = lat && slow(hist_quantile(&f->lat, 0.99));
-	max_slow = lat && slow(f->lat.max);
 	printf("%-7u %-6s %s%8s %s%5s %-18s%s %8s %s%8s%s %s%8s%s %4llu %s\n", r->pid,
 	       side_name(r->side), run ? count : "", rate, on(f->errors, C_RED), err,
 	       top < CODE_SLOTS ? code_name(top) : "-", off(f->errors),
 	       ms_text(p50, sizeof(p50), hist_quantile(&f->lat, 0.50), lat),
-	       on(p99_slow, C_YELLOW), ms_text(p99, sizeof(p99), hist_quantile(&f->lat, 0.99), lat),
+	       on(p99_slow, C_YELLOW), ms_text(p99, sizeof(p99), q99, lat),
 	       off(p99_slow), on(max_slow, C_YELLOW), ms_text(max, sizeof(max), f->lat.max, lat),
 	       off(max_slow), (unsigned long long)r->open, method);
 }
@@ -901,15 +898,6 @@ static void print_histograms(void)
 }
 
 /* ---- the connections view ---- */
-
-/* A connection as the tables show it: "#N", or the pointer's low 24 bits. */
-static void conn_text(char *buf, size_t len, __u64 conn, __u64 conn_id)
-{
-	if (conn_id)
-		snprintf(buf, len, "#%llu", (unsigned long long)conn_id);
-	else
-		snprintf(buf, len, "%06llx", (unsigned long long)(conn & 0xffffff));
-}
 
 static const struct crow **conn_rows(bool run, size_t *n)
 {
@@ -1019,8 +1007,8 @@ static void jw_conns(struct json_writer *w)
 	free(sel);
 }
 
-/* Ended streams and errors in the rows (RUN: ever), for the header. */
-static void method_totals(bool run, __u64 *count, __u64 *errors)
+/* Streams ended in the interval, and errors, in the rows: for the header. */
+static void method_totals(__u64 *count, __u64 *errors)
 {
 	struct mrow *const *all;
 	size_t i, n;
@@ -1028,8 +1016,8 @@ static void method_totals(bool run, __u64 *count, __u64 *errors)
 	all = agg_rows(&n);
 	*count = *errors = 0;
 	for (i = 0; i < n; i++) {
-		*count += run ? all[i]->run.count : all[i]->ival.count;
-		*errors += run ? all[i]->run.errors : all[i]->ival.errors;
+		*count += all[i]->ival.count;
+		*errors += all[i]->ival.errors;
 	}
 }
 
@@ -1042,7 +1030,7 @@ static void print_header(const struct stats *d, __u64 open, double secs)
 	__u64 count, errors;
 
 	strftime_now(ts, sizeof(ts));
-	method_totals(false, &count, &errors);
+	method_totals(&count, &errors);
 	if (opts.status)
 		printf("%s\n", opts.status);
 	printf("%s rpc/s %.1f %serrors %.1f%%%s | started %llu ended %llu open %llu abandoned %llu | "

@@ -253,8 +253,5 @@ void out_summary(const struct stats *sum, __u64 open, __u64 streams, bool json, 
 
 /* The start was seen, and before the end (see EF_NO_START). */
 bool event_has_latency(const struct event *e);
-/* The method's bytes in INFO, and whether the name was longer. */
-size_t method_bytes(const struct stream_info *info);
-bool method_truncated(const struct stream_info *info);
 
 #endif /* __OUTPUT_H */

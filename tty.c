@@ -13,11 +13,11 @@
 static struct termios saved;
 static bool raw;
 
-bool tty_keys_init(bool keys)
+bool tty_keys_init(void)
 {
 	struct termios t;
 
-	if (!keys || !isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO) ||
+	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO) ||
 	    tcgetattr(STDIN_FILENO, &saved))
 		return false;
 	t = saved;

@@ -10,10 +10,10 @@
 #include <stdbool.h>
 
 /*
- * Keys one at a time, unechoed, when stdin and stdout are terminals (and
- * KEYS): true when so. Signals (Ctrl-C) still work.
+ * Keys one at a time, unechoed, when stdin and stdout are terminals: true
+ * when so. Signals (Ctrl-C) still work.
  */
-bool tty_keys_init(bool keys);
+bool tty_keys_init(void);
 /* The terminal as it was (at exit; safe to call when never set). */
 void tty_keys_fini(void);
 /* A key pressed since the last call, or -1; never waits. */
