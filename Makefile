@@ -82,10 +82,10 @@ GOBIN_OBJS := $(addprefix $(OUTPUT)/gobin_,elf.o pcln.o version.o dwarf.o sites.
 # The tool but its layout table (layout.o, or a test's layout-without-%.o).
 TOOL_OBJS := $(OUTPUT)/grpcstreams.o $(GOBIN_OBJS) $(OUTPUT)/layout_check.o \
 	     $(OUTPUT)/trace_helpers.o $(OUTPUT)/output.o $(OUTPUT)/probes.o $(OUTPUT)/bench_mode.o \
-	     $(OUTPUT)/reap.o $(OUTPUT)/target.o $(OUTPUT)/agg.o $(OUTPUT)/tty.o
+	     $(OUTPUT)/reap.o $(OUTPUT)/target.o $(OUTPUT)/agg.o $(OUTPUT)/tty.o $(OUTPUT)/scope.o
 
 $(OUTPUT)/grpcstreams.o: grpcstreams.h gobin.h layout.h trace_helpers.h output.h probes.h \
-			 bench_mode.h reap.h target.h agg.h tty.h $(OUTPUT)/grpcstreams.skel.h
+			 bench_mode.h reap.h target.h agg.h tty.h scope.h $(OUTPUT)/grpcstreams.skel.h
 $(GOBIN_OBJS): gobin.h gobin_internal.h
 $(OUTPUT)/layout.o: layout.h layouts.gen.h grpcstreams.h gobin.h
 $(OUTPUT)/layout_check.o: layout.h grpcstreams.h gobin.h
@@ -96,7 +96,9 @@ $(OUTPUT)/agg.o: agg.h grpcstreams.h
 $(OUTPUT)/tty.o: tty.h
 $(OUTPUT)/probes.o: probes.h grpcstreams.h gobin.h layout.h $(OUTPUT)/grpcstreams.skel.h
 $(OUTPUT)/bench_mode.o: bench_mode.h probes.h $(OUTPUT)/grpcstreams.skel.h
-$(OUTPUT)/reap.o: reap.h grpcstreams.h trace_helpers.h $(OUTPUT)/grpcstreams.skel.h
+$(OUTPUT)/reap.o: reap.h scope.h grpcstreams.h trace_helpers.h $(OUTPUT)/grpcstreams.skel.h
+$(OUTPUT)/scope.o: scope.h probes.h target.h layout.h gobin.h grpcstreams.h trace_helpers.h \
+		   $(OUTPUT)/grpcstreams.skel.h
 
 $(TOOL): $(TOOL_OBJS) $(OUTPUT)/layout.o
 	$(call msg,BINARY,$@)

@@ -16,6 +16,7 @@
 #include "grpcstreams.skel.h"
 #include "bench_mode.h"
 #include "probes.h"
+#include "scope.h"
 #include "trace_helpers.h"
 
 static volatile sig_atomic_t toggle, report;
@@ -48,25 +49,31 @@ bool bench_toggle_pending(void)
  * than a window. Both signals print "bench: attached|detached HITS" on
  * stderr, HITS every uprobe hit so far, ignored ones included.
  */
-int bench_toggle_control(struct grpcstreams_bpf *obj, const char *path, sum_counts_fn sum)
+int bench_toggle_control(struct grpcstreams_bpf *obj, sum_counts_fn sum)
 {
+	const char *path = NULL;
+	struct probes *pr = scope_single_probes(&path);
 	struct stats s;
 	__u64 hits;
 	int err = 0, i;
 
+	if (!pr) {
+		fprintf(stderr, "grpcstreams: --bench-toggle needs one -p PID or -b PATH\n");
+		return -EINVAL;
+	}
 	if (toggle) {
 		toggle = 0;
-		if (probes_attached())
-			probes_detach();
+		if (probes_attached(pr))
+			probes_detach(pr);
 		else
-			err = probes_attach(obj, path);
+			err = probes_attach(pr, path);
 	}
 	report = 0;
 	sum(obj, &s);
 	hits = s.stack_skips + s.caller_mismatch;
 	for (i = 0; i < PROBE_COUNT; i++)
 		hits += s.hits[i];
-	fprintf(stderr, "bench: %s %llu\n", probes_attached() ? "attached" : "detached", hits);
+	fprintf(stderr, "bench: %s %llu\n", probes_attached(pr) ? "attached" : "detached", hits);
 	return err;
 }
 

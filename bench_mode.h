@@ -20,7 +20,7 @@ typedef void (*sum_counts_fn)(struct grpcstreams_bpf *obj, struct stats *sum);
 /* --bench-toggle: SIGUSR1 detaches or attaches the probes, SIGUSR2 reports. */
 int bench_toggle_signals(void);
 bool bench_toggle_pending(void);
-int bench_toggle_control(struct grpcstreams_bpf *obj, const char *path, sum_counts_fn sum);
+int bench_toggle_control(struct grpcstreams_bpf *obj, sum_counts_fn sum);
 
 /*
  * --bench-events N --bench-rate RATE: N synthetic events at RATE a second

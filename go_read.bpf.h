@@ -71,6 +71,8 @@ static __always_inline bool skip_hit(struct pt_regs *ctx, enum probe_id id, __u3
 {
 	if (targ_tgid && tgid != targ_tgid)
 		return true;
+	if (filter_cg && !bpf_current_task_under_cgroup(&cgroup_map, 0))
+		return true;
 	if ((cookie & COOKIE_STACK_CHECK) &&
 	    (ctx->flags & (X86_EFLAGS_CF | X86_EFLAGS_ZF))) {
 		STAT_INC(stack_skips);
@@ -334,7 +336,8 @@ static __always_inline void conn_info(struct stream_info *info, __u32 tgid, __u6
 	__s32 peer = side == SIDE_SERVER ? off.server_peer : off.client_remote_addr;
 	__u32 i = (__u32)((conn >> 4) ^ (conn >> 12) ^ tgid ^ side) & (CONN_CACHE - 1);
 	struct conn_cached *c = bpf_map_lookup_elem(&conn_cache, &i);
-	__u64 gen = *(volatile __u64 *)&conns_gen;
+	struct globals *gl = glob();
+	__u64 gen = gl ? *(volatile __u64 *)&gl->conns_gen : 0;
 
 	info->proc_gen = proc_gen_of(tgid);
 	if (c && c->gen == gen && conn_cached_is(c, &ck) && sid > c->val.last_sid &&
@@ -366,7 +369,8 @@ static __always_inline void conn_info(struct stream_info *info, __u32 tgid, __u6
 		read_peer(&cv, &ck, conn + peer);
 	bpf_map_update_elem(&conns, &ck, &cv, BPF_ANY);
 	/* After the update: a CPU that reads the new gen finds the new entry. */
-	__sync_fetch_and_add(&conns_gen, 1);
+	if (gl)
+		__sync_fetch_and_add(&gl->conns_gen, 1);
 	v = &cv;
 fill:
 	conn_fill(info, v);

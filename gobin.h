@@ -47,6 +47,21 @@ struct probe_site {
 
 #define GOBIN_VERSION_LEN 32
 
+/* gobin_peek()'s answers. */
+enum {
+	GOBIN_NOT_GO,		/* not ELF, or no Go section */
+	GOBIN_GO,		/* a Go program for x86-64 */
+	GOBIN_GO_OTHER_ARCH,	/* a Go program for another machine */
+};
+
+/*
+ * Is the file FD a Go program, and one for x86-64? From its ELF header and
+ * section names only (the file is never read whole): for looking at every
+ * executable on a host. Go's own sections: .go.buildinfo, .gopclntab,
+ * .note.go.buildid (stripping keeps them).
+ */
+int gobin_peek(int fd);
+
 /*
  * Open PATH. Fails with -ENOEXEC (and a message in *why) when it is not an
  * ELF x86-64 Go executable.

@@ -210,6 +210,35 @@ static int map_file(struct gobin *gb, const char **why)
 	return 0;
 }
 
+int gobin_peek(int fd)
+{
+	static const char *const go_sections[] = { ".go.buildinfo", ".gopclntab",
+						   ".note.go.buildid" };
+	GElf_Ehdr eh;
+	size_t i;
+	Elf *elf;
+	int r = GOBIN_NOT_GO;
+
+	if (elf_version(EV_CURRENT) == EV_NONE)
+		return -EINVAL;
+	/* Mapped, not read: only the headers' pages are touched. */
+	elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
+	if (!elf)
+		return GOBIN_NOT_GO;
+	if (elf_kind(elf) != ELF_K_ELF || !gelf_getehdr(elf, &eh))
+		goto out;
+	for (i = 0; i < sizeof(go_sections) / sizeof(go_sections[0]); i++)
+		if (find_section(elf, go_sections[i]))
+			break;
+	if (i == sizeof(go_sections) / sizeof(go_sections[0]))
+		goto out;
+	r = eh.e_machine == EM_X86_64 && eh.e_ident[EI_CLASS] == ELFCLASS64 ?
+		GOBIN_GO : GOBIN_GO_OTHER_ARCH;
+out:
+	elf_end(elf);
+	return r;
+}
+
 int gobin_open(const char *path, struct gobin **out, const char **why)
 {
 	struct gobin *gb;

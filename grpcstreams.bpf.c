@@ -374,25 +374,119 @@ int server_end(struct pt_regs *ctx)
 	return 0;
 }
 
+/* A process of TGID exited or executed a program: PROC_GEN's count of it raised. */
+static __always_inline void proc_gone(__u32 tgid)
+{
+	__u32 i = tgid & (PROC_GEN_SLOTS - 1);
+	__u64 *g = bpf_map_lookup_elem(&proc_gen, &i);
+
+	if (g)
+		__sync_fetch_and_add(g, 1);
+}
+
+/* Whole host: tell user space of TGID's exec (of K's file) or exit (no K). */
+static __always_inline void proc_event(__u32 tgid, const struct exe_key *k)
+{
+	struct event *e = reserve();
+
+	if (!e)
+		return;
+	e->type = k ? EVENT_EXEC : EVENT_EXIT;
+	e->tgid = tgid;
+	if (k) {
+		e->conn = k->ino;
+		e->other_conn = k->ctime_sec;
+		e->other_conn_id = (__u64)k->dev << 32 | k->ctime_nsec;
+	}
+	submit(e);
+}
+
 /*
  * A process exits (its leader thread, the last to go in an exit_group, or
  * a zombie's): its PID may name another process next, whose streams can
  * have the same keys (Go's heap addresses repeat from run to run). Every
  * thread exit on the host runs this; it is a compare and, for a leader,
- * one atomic add.
+ * one atomic add (and, on the whole host, one lookup).
  */
 SEC("raw_tracepoint/sched_process_exit")
 int proc_exit(void *ctx)
 {
 	__u64 id = bpf_get_current_pid_tgid();
-	__u32 tgid = id >> 32, i = tgid & (PROC_GEN_SLOTS - 1);
-	__u64 *g;
+	__u32 tgid = id >> 32;
 
 	if ((__u32)id != tgid)
 		return 0;
-	g = bpf_map_lookup_elem(&proc_gen, &i);
-	if (g)
-		__sync_fetch_and_add(g, 1);
+	proc_gone(tgid);
+	if (watch_procs && !bpf_map_delete_elem(&watched, &tgid))
+		proc_event(tgid, NULL);
+	return 0;
+}
+
+/* Its change time, whatever the kernel calls the field (6.11, 6.6, before). */
+struct inode___sec {
+	time64_t i_ctime_sec;
+	u32 i_ctime_nsec;
+} __attribute__((preserve_access_index));
+
+struct inode___ts {
+	struct timespec64 __i_ctime;
+} __attribute__((preserve_access_index));
+
+struct inode___old {
+	struct timespec64 i_ctime;
+} __attribute__((preserve_access_index));
+
+static __always_inline void inode_ctime(struct inode *inode, struct exe_key *k)
+{
+	if (bpf_core_field_exists(struct inode___sec, i_ctime_sec)) {
+		struct inode___sec *i = (void *)inode;
+
+		k->ctime_sec = BPF_CORE_READ(i, i_ctime_sec);
+		k->ctime_nsec = BPF_CORE_READ(i, i_ctime_nsec);
+	} else if (bpf_core_field_exists(struct inode___ts, __i_ctime)) {
+		struct inode___ts *i = (void *)inode;
+
+		k->ctime_sec = BPF_CORE_READ(i, __i_ctime.tv_sec);
+		k->ctime_nsec = BPF_CORE_READ(i, __i_ctime.tv_nsec);
+	} else {
+		struct inode___old *i = (void *)inode;
+
+		k->ctime_sec = BPF_CORE_READ(i, i_ctime.tv_sec);
+		k->ctime_nsec = BPF_CORE_READ(i, i_ctime.tv_nsec);
+	}
+	/* 6.13's multigrain timestamps keep a flag above the nanoseconds. */
+	k->ctime_nsec &= (1U << 30) - 1;
+}
+
+/*
+ * A process executed a program: its streams are gone with the old one, as
+ * at an exit (a stream keeps its proc_gen). On the whole host, user space
+ * is told when the file is one it has not classed as skipped (a new
+ * executable, to look at; or a traced one, one more process of it), or
+ * when the process was one it traces. Every exec on the host runs this:
+ * one add, and one or two hash lookups.
+ */
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(proc_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
+{
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	struct exe_key k = {};
+	struct inode *inode;
+	__u32 *class;
+
+	proc_gone(tgid);
+	if (!watch_procs)
+		return 0;
+	if (filter_cg && !bpf_current_task_under_cgroup(&cgroup_map, 0))
+		return 0;
+	inode = BPF_CORE_READ(bprm, file, f_inode);
+	k.ino = BPF_CORE_READ(inode, i_ino);
+	k.dev = BPF_CORE_READ(inode, i_sb, s_dev);
+	inode_ctime(inode, &k);
+	class = bpf_map_lookup_elem(&exe_class, &k);
+	if (class && *class == EXE_SKIP && !bpf_map_lookup_elem(&watched, &tgid))
+		return 0;
+	proc_event(tgid, &k);
 	return 0;
 }
 

@@ -34,12 +34,18 @@
 #include "reap.h"
 #include "bench_mode.h"
 #include "trace_helpers.h"
+#include "scope.h"
 #include "target.h"
 #include "tty.h"
 
+/* -p may be given this many times. */
+#define MAX_PIDS	64
+
 static struct env {
-	pid_t pid;
+	pid_t pids[MAX_PIDS];
+	int npids;
 	char *binary;
+	char *cgroup;
 	int interval;
 	bool interval_set;
 	int duration;
@@ -96,26 +102,30 @@ static bool may_show(enum view v)
 	return ui.keys || env.view == v || (v == VIEW_CONNS && env.json);
 }
 
-/* Decisions derived from the options and the target (env: options only). */
+/* Decisions derived from the options and the kernel (env: options only). */
 static struct {
-	pid_t tgid;		/* -p's process, a thread id resolved; 0: -b */
-	bool full;		/* -F, or forced: no Stream.ct to read at the return */
 	bool uprobe_multi;	/* the kernel takes uprobe_multi links (6.6) */
 } run;
 
 const char *argp_program_version = "grpcstreams 0.1";
 static const char argp_program_doc[] =
 "Trace grpc-go streams keyed by (connection, HTTP/2 stream id), with their\n"
-"method, peer, status and latency, and flag key collisions. Stripped\n"
+"method, peer, status and latency, and flag key collisions. Without -p or -b,\n"
+"every grpc-go program on the host, in containers too, and those started\n"
+"later (non-Go and non-grpc-go executables are skipped). Stripped\n"
 "binaries: a built-in layout of every grpc-go 1.33.1-1.83.1, confirmed by the\n"
 "binary's own code; another release is traced with a layout its code agrees\n"
 "with (one line on stderr says so), else refused. Strings of the traced\n"
 "program are shown escaped, never as terminal commands.\n"
 "\n"
-"USAGE: grpcstreams {-p PID | -b PATH} [-CFjv] [-d SECS] [-i SECS] [-r ROWS]\n"
-"                   [-o VIEW] [-s SORT] [-M GLOB] [-S SIDE] [-m MIN_MS] [-xH]\n"
+"USAGE: grpcstreams [-p PID [-p PID...] | -b PATH] [-c CGROUP] [-CFjv] [-d SECS]\n"
+"                   [-i SECS] [-r ROWS] [-o VIEW] [-s SORT] [-M GLOB] [-S SIDE]\n"
+"                   [-m MIN_MS] [-xH]\n"
 "\n"
 "EXAMPLES:\n"
+"    grpcstreams                  # all grpc-go programs, new ones too\n"
+"    grpcstreams -c /sys/fs/cgroup/system.slice/foo.service  # one cgroup only\n"
+"    grpcstreams -p 1234 -p 5678  # these two processes\n"
 "    grpcstreams -p 1234          # live table of PID 1234's methods\n"
 "    grpcstreams -p 1234 -o streams  # the slowest streams instead\n"
 "    grpcstreams -p 1234 -o conns    # per connection: streams, shadows\n"
@@ -142,9 +152,12 @@ static const char argp_program_doc[] =
 
 static const struct argp_option opts[] = {
 	{ "pid", 'p', "PID", 0, "Trace this process (its executable via /proc/PID/exe; a "
-	  "thread id: its process) until it exits or executes another program", 0 },
+	  "thread id: its process) until it exits or executes another program; "
+	  "several -p: each, until all have ended", 0 },
 	{ "binary", 'b', "PATH", 0, "Trace every process running this executable (the file "
 	  "PATH names at start)", 0 },
+	{ "cgroup", 'c', "CGROUP", 0, "Only processes in this cgroup (a cgroup v2 directory, "
+	  "e.g. /sys/fs/cgroup/system.slice/foo.service) or below it", 0 },
 	{ "json", 'j', NULL, 0, "Newline-delimited JSON on stdout instead of the table", 0 },
 	{ "duration", 'd', "SECONDS", 0, "Stop after SECONDS and print the summary", 0 },
 	{ "interval", 'i', "SECONDS", 0, "Table refresh interval (default 1); with -j, an \"interval\" object each", 0 },
@@ -233,7 +246,12 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 {
 	switch (key) {
 	case 'p':
-		env.pid = parse_num(arg, 1, INT_MAX, state, "PID");
+		if (env.npids == MAX_PIDS)
+			argp_failure(state, argp_err_exit_status, 0, "at most %d -p", MAX_PIDS);
+		env.pids[env.npids++] = parse_num(arg, 1, INT_MAX, state, "PID");
+		break;
+	case 'c':
+		env.cgroup = arg;
 		break;
 	case 'b':
 		env.binary = arg;
@@ -335,9 +353,12 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		argp_failure(state, argp_err_exit_status, 0, "unexpected argument: '%s'", arg);
 		break;
 	case ARGP_KEY_END:
-		if (!env.pid == !env.binary && !env.bench_events)
+		if (env.npids && env.binary)
 			argp_failure(state, argp_err_exit_status, 0,
-				     "give exactly one of -p PID or -b PATH");
+				     "-p and -b cannot be combined (-p: processes, -b: a file)");
+		if (env.dump_layout && env.npids + !!env.binary != 1)
+			argp_failure(state, argp_err_exit_status, 0,
+				     "--dump-layout needs one -p PID or -b PATH");
 		/* stdout is jq's with -j: the histograms are a table's. */
 		if (env.hist && env.json)
 			argp_failure(state, argp_err_exit_status, 0,
@@ -377,8 +398,6 @@ static int set_signals(void)
 	return 0;
 }
 
-static struct layout layout;
-
 /* ---- events and counters (rendered by output.c) ---- */
 
 static struct state {
@@ -390,7 +409,9 @@ static struct state {
 	__u64 abandoned;	/* streams of processes gone, removed (reap.c) */
 	struct stats prev;	/* counters at the previous table */
 	struct live_slot *live;	/* the BPF live-stream table, mapped */
+	struct globals *g;	/* the BPF globals, mapped */
 	struct bpf_link *exit_link;	/* proc_exit on sched_process_exit */
+	struct bpf_link *exec_link;	/* proc_exec on sched_process_exec (whole host) */
 	struct gone {		/* this pass's processes gone, for one line each */
 		__u32 tgid;
 		__u32 n;
@@ -399,15 +420,6 @@ static struct state {
 	} gone[8];
 	unsigned int ngone;
 } st;
-
-/*
- * nextid_race needs NewStream's entry, which only -F probes; without it a
- * client's count is unknown (null), not 0.
- */
-static bool nextid_measured(void)
-{
-	return run.full || !(layout.sides & LAYOUT_CLIENT);
-}
 
 /* One line per process whose streams were found abandoned since the last. */
 static void report_gone(void)
@@ -440,7 +452,7 @@ static void on_abandoned(const struct stream_key *key, const struct stream_info 
 	unsigned int i;
 	__u64 now;
 
-	if (run.tgid && key->tgid != (__u32)run.tgid)
+	if (!scope_wanted(key->tgid))
 		return;
 	st.abandoned++;
 	now = mono_ns();
@@ -461,6 +473,12 @@ static void on_abandoned(const struct stream_key *key, const struct stream_info 
 		g->n++;
 }
 
+/* A process found: its cgroup read while it is there (NDJSON's "cgroup"). */
+static void note_cgroup(__u32 tgid)
+{
+	out_note_cgroup(tgid, reap_proc_gen(tgid));
+}
+
 static int handle_event(void *ctx, void *data, size_t size)
 {
 	const struct event *e = data;
@@ -470,7 +488,12 @@ static int handle_event(void *ctx, void *data, size_t size)
 	if (e->type == EVENT_COLLISION && e->kind == COLL_DUPLICATE)
 		fprintf(stderr, "grpcstreams: DUPLICATE KEY: pid %u conn 0x%llx stream id %u "
 			"was inserted while still live\n", e->tgid, e->conn, e->sid);
-	if (e->type == EVENT_ABANDONED) {
+	if (e->type == EVENT_EXEC || e->type == EVENT_EXIT) {
+		__u32 tgid = scope_event(e);
+
+		if (tgid && env.json)
+			note_cgroup(tgid);
+	} else if (e->type == EVENT_ABANDONED) {
 		struct stream_key k = { .conn = e->conn, .tgid = e->tgid, .sid = e->sid };
 
 		on_abandoned(&k, &e->info, REAP_PID_REUSED);
@@ -536,7 +559,7 @@ static void open_stream(const struct stream_key *key, const struct stream_info *
 {
 	__u64 age = now > info->start_ns ? now - info->start_ns : 0;
 
-	if (run.tgid && key->tgid != (__u32)run.tgid)
+	if (!scope_wanted(key->tgid))
 		return;
 	(*n)++;
 	if (!agg_pass_open(info, age))
@@ -589,8 +612,8 @@ static void set_aggregate(struct grpcstreams_bpf *obj)
 {
 	const struct agg_filter *f = &env.filter;
 
-	if (obj->bss)
-		obj->bss->aggregate = !env.json && !env.no_aggregate && !env.bench_events &&
+	if (st.g)
+		st.g->aggregate = !env.json && !env.no_aggregate && !env.bench_events &&
 					 env.view == VIEW_METHODS && !f->method && f->side < 0 &&
 					 !f->failed && !f->min_ns;
 }
@@ -630,7 +653,7 @@ static void read_methods(struct grpcstreams_bpf *obj)
 	while (!bpf_map_get_next_key(fd, prev, &next)) {
 		key = next;
 		prev = &key;
-		if (run.tgid && key.tgid != (__u32)run.tgid)
+		if (!scope_wanted(key.tgid))
 			continue;
 		if (bpf_map_lookup_elem(fd, &key, st.magg))
 			continue;
@@ -654,6 +677,7 @@ static void print_interval(struct grpcstreams_bpf *obj, __u64 now)
 	reap(obj, true);
 	read_methods(obj);
 	sum_counts(obj, &sum);
+	out_set_nextid_measured(scope_nextid_measured());
 	open = open_streams(obj, !env.json);
 	/* All __u64: the interval's share field by field. */
 	for (i = 0; i < sizeof(sum) / sizeof(__u64); i++)
@@ -674,6 +698,7 @@ static void print_summary(struct grpcstreams_bpf *obj)
 	reap(obj, true);
 	read_methods(obj);
 	sum_counts(obj, &sum);
+	out_set_nextid_measured(scope_nextid_measured());
 	open = open_streams(obj, false);
 	if (env.verbose)
 		fprintf(stderr, "stream events received: %llu; streams counted in BPF: %llu "
@@ -685,68 +710,52 @@ static void print_summary(struct grpcstreams_bpf *obj)
 
 /* ---- main's stages ---- */
 
-static int open_target(struct gobin **gb, char *path, size_t len)
+/* --dump-layout (tools/gen-layouts.sh): -b's or -p's layout on one line. */
+static int dump_layout(void)
 {
+	struct target *t = NULL;
+	struct gobin *gb = NULL;
+	struct layout layout;
+	char path[PATH_MAX];
 	int err;
 
-	err = target_open(env.pid, env.binary, gb, path, len);
-	if (err)
-		return err;
-	/* A thread id stands for its process; BPF filters on it (tgid). */
-	run.tgid = target_tgid();
-	if (env.verbose)
-		fprintf(stderr, "target %s: %s, grpc-go %s (from %s), functions from %s, %s\n",
-			path,
-			gobin_go_version(*gb)[0] ? gobin_go_version(*gb) : "Go version unknown",
-			gobin_grpc_version(*gb)[0] ? gobin_grpc_version(*gb) : "unknown",
-			gobin_grpc_version_source(*gb)[0] ? gobin_grpc_version_source(*gb) : "-",
-			gobin_func_source(*gb)[0] ? gobin_func_source(*gb) : "nowhere",
-			gobin_has_dwarf(*gb) ? "DWARF" : "no DWARF");
-	return 0;
+	err = target_open(env.npids ? env.pids[0] : 0, env.binary, &t, &gb, path, sizeof(path));
+	if (!err)
+		err = layout_resolve(gb, path, &layout, env.verbose);
+	if (!err)
+		layout_print_entry(&layout, gobin_go_version(gb), stdout);
+	gobin_close(gb);
+	target_close(t);
+	return err;
 }
 
-/* The layout of the target's structs; -F when the client needs it. */
-static int resolve_layout(struct gobin *gb, const char *path)
+/*
+ * Before the load: what the base object's programs are told. The base
+ * holds the maps and the tracepoints; each traced executable gets its own
+ * copy of the uprobe programs (scope.c, probes_load), with these maps.
+ */
+static int configure_bpf(struct grpcstreams_bpf *obj)
 {
-	int err = layout_resolve(gb, path, &layout, env.verbose);
-
-	if (err)
-		return err;
-	/* A *Stream behind ClientStream's pointer (1.69-1.76): no ct to read at the return. */
-	run.full = env.full;
-	if ((layout.sides & LAYOUT_CLIENT) && !env.full &&
-	    (layout.off.cs_ct < 0 || layout.off.cs_method < 0)) {
-		if (env.verbose)
-			fprintf(stderr, "client streams: no Stream.ct to read at NewStream's return: as with -F\n");
-		run.full = true;
-	}
-	return 0;
-}
-
-static int plan_probes(struct gobin *gb, const char *path)
-{
-	struct probe_opts o = {
-		.pid = run.tgid,
-		.full = run.full,
+	int ncpus = libbpf_num_possible_cpus();
+	struct bpf_program *prog;
+	struct scope_opts so = {
+		.pids = env.pids,
+		.npids = env.npids,
+		.binary = env.binary,
+		.cgroup = env.cgroup,
+		.full = env.full,
 		.naive = env.naive,
 		.verbose = env.verbose,
 		.uprobe_multi = run.uprobe_multi,
+		.keep_binary = env.bench_toggle,
 	};
 
-	return probes_plan(gb, path, &layout, &o);
-}
-
-/* Before the load: what the BPF side is told, read-only once loaded. */
-static void configure_bpf(struct grpcstreams_bpf *obj, struct gobin *gb)
-{
-	int ncpus = libbpf_num_possible_cpus();
-
+	bpf_object__for_each_program(prog, obj->obj)
+		bpf_program__set_autoload(prog, false);
 	/* The event generator is only for --bench-events, which traces nothing. */
 	bpf_program__set_autoload(obj->progs.gen_events, env.bench_events > 0);
 	bpf_program__set_autoload(obj->progs.proc_exit, !env.bench_events);
-	obj->rodata->targ_tgid = run.tgid;
-	obj->rodata->off = layout.off;
-	obj->rodata->client_entry = run.full;
+	bpf_program__set_autoload(obj->progs.proc_exec, !env.bench_events);
 	obj->rodata->trap_only = env.bench_trap_only;
 	obj->rodata->live_mask = env.live_slots - 1;
 	bpf_map__set_max_entries(obj->maps.streams, env.max_streams);
@@ -754,12 +763,11 @@ static void configure_bpf(struct grpcstreams_bpf *obj, struct gobin *gb)
 	obj->rodata->wake_every = ncpus > 0 ? (1 << 20) / sizeof(struct event) / ncpus : 1;
 	if (!obj->rodata->wake_every)
 		obj->rodata->wake_every = 1;
-	if (gb)		/* none with --bench-events */
-		probes_configure(obj, gb);
+	return scope_configure(obj, &so);
 }
 
-/* Open, configure and load the BPF object into *OBJ. */
-static int load_bpf(struct grpcstreams_bpf **obj, struct gobin *gb)
+/* Open, configure and load the base BPF object into *OBJ. */
+static int load_bpf(struct grpcstreams_bpf **obj)
 {
 	int err;
 
@@ -774,21 +782,22 @@ static int load_bpf(struct grpcstreams_bpf **obj, struct gobin *gb)
 		fprintf(stderr, "grpcstreams: failed to open BPF object: %s\n", strerror(errno));
 		return -errno;
 	}
-	configure_bpf(*obj, gb);
-	err = grpcstreams_bpf__load(*obj);
+	err = configure_bpf(*obj);
+	if (!err)
+		err = grpcstreams_bpf__load(*obj);
 	if (err)
 		fprintf(stderr, "grpcstreams: failed to load BPF programs: %s\n", strerror(-err));
 	return err;
 }
 
 /* After the load: the live-stream table mapped, the output set up. */
-static int start_output(struct grpcstreams_bpf *obj, const struct gobin *gb)
+static int start_output(struct grpcstreams_bpf *obj)
 {
 	struct out_opts o = {
 		.epoch_off = mono_to_epoch_offset(),
 		.rows = env.rows,
-		.full = run.full,
-		.nextid_measured = nextid_measured(),
+		.full = env.full,
+		.nextid_measured = true,
 		.clear = !env.noclear && isatty(STDOUT_FILENO),
 		.unix_peers_fd = bpf_map__fd(obj->maps.unix_peers),
 		.view = env.view,
@@ -808,18 +817,35 @@ static int start_output(struct grpcstreams_bpf *obj, const struct gobin *gb)
 			strerror(errno));
 		return -errno;
 	}
+	st.g = mmap(NULL, sizeof(struct globals), PROT_READ | PROT_WRITE, MAP_SHARED,
+		    bpf_map__fd(obj->maps.globals), 0);
+	if (st.g == MAP_FAILED) {
+		st.g = NULL;
+		fprintf(stderr, "grpcstreams: failed to map the BPF globals: %s\n", strerror(errno));
+		return -errno;
+	}
 	/* --bench-events traces no process: nothing to reap, no table to map. */
-	if (!env.bench_events && reap_init(obj, st.live, gobin_fd(gb))) {
+	if (!env.bench_events && reap_init(obj, st.live, st.g)) {
 		fprintf(stderr, "grpcstreams: failed to map the stream-id table: %s\n",
 			strerror(errno));
 		return -errno;
 	}
-	/* Before any stream: process exits are what tell a reused PID. */
+	/*
+	 * Before any stream: process exits and execs are what tell a reused
+	 * PID; and, on the whole host, execs are how new programs are found
+	 * (attached before /proc is read: none falls in between).
+	 */
 	if (!env.bench_events) {
 		st.exit_link = bpf_program__attach(obj->progs.proc_exit);
 		if (!st.exit_link) {
 			fprintf(stderr, "grpcstreams: failed to attach to "
 				"the sched_process_exit tracepoint: %s\n", strerror(errno));
+			return -errno;
+		}
+		st.exec_link = bpf_program__attach(obj->progs.proc_exec);
+		if (!st.exec_link) {
+			fprintf(stderr, "grpcstreams: failed to attach to "
+				"the sched_process_exec tracepoint: %s\n", strerror(errno));
 			return -errno;
 		}
 	}
@@ -831,18 +857,12 @@ static int start_output(struct grpcstreams_bpf *obj, const struct gobin *gb)
 	return 0;
 }
 
-static void announce(const char *path)
+static void announce(void)
 {
 	if (env.bench_trap_only)
 		fprintf(stderr, "grpcstreams: --bench-trap-only: probe hits are counted, "
 			"no stream is traced\n");
-	target_announce();
-	if (run.tgid)
-		fprintf(stderr, "Tracing grpc-go streams of PID %d (%d probes)... "
-			"Hit Ctrl-C to end.\n", run.tgid, probes_count());
-	else
-		fprintf(stderr, "Tracing grpc-go streams of %s (%d probes)... "
-			"Hit Ctrl-C to end.\n", path, probes_count());
+	scope_announce();
 }
 
 /* What the next table shows, the interactive status line with it. */
@@ -892,14 +912,14 @@ static bool ui_keys(void)
 	return redraw;
 }
 
-static int run_loop(struct grpcstreams_bpf *obj, struct ring_buffer *rb, const char *path)
+static int run_loop(struct grpcstreams_bpf *obj, struct ring_buffer *rb)
 {
 	__u64 now;
 	int err = 0;
 
 	st.start_ns = st.last_ns = mono_ns();
 	while (!exiting) {
-		if (bench_toggle_pending() && (err = bench_toggle_control(obj, path, sum_counts)))
+		if (bench_toggle_pending() && (err = bench_toggle_control(obj, sum_counts)))
 			break;
 		/* Producers do not wake us (BPF_RB_NO_WAKEUP) unless the ring
 		 * is filling up; the timeout is the drain timer. */
@@ -914,13 +934,9 @@ static int run_loop(struct grpcstreams_bpf *obj, struct ring_buffer *rb, const c
 		report_gone();
 		fflush(stdout);
 		now = mono_ns();
-		/* -p's process exited or executed another program. */
-		if (target_ended()) {
-			/* Alive: it executed a program, maybe the same file again. */
-			if (run.tgid && pid_alive(run.tgid))
-				reap_exec(run.tgid);
+		/* Every -p process exited or executed another program. */
+		if (scope_ended())
 			break;
-		}
 		reap(obj, false);
 		if (env.duration && now - st.start_ns >= env.duration * 1000000000ULL)
 			break;
@@ -940,17 +956,18 @@ static int run_loop(struct grpcstreams_bpf *obj, struct ring_buffer *rb, const c
 	return err;
 }
 
-static void cleanup(struct grpcstreams_bpf *obj, struct ring_buffer *rb, struct gobin *gb)
+static void cleanup(struct grpcstreams_bpf *obj, struct ring_buffer *rb)
 {
 	ring_buffer__free(rb);
-	probes_detach();
+	scope_fini();
 	bpf_link__destroy(st.exit_link);
+	bpf_link__destroy(st.exec_link);
 	reap_fini();
 	if (st.live)
 		munmap((void *)st.live, LIVE_SLOTS * sizeof(struct live_slot));
+	if (st.g)
+		munmap(st.g, sizeof(*st.g));
 	grpcstreams_bpf__destroy(obj);
-	gobin_close(gb);
-	target_close();
 	out_fini();
 	agg_fini();
 	tty_keys_fini();
@@ -966,45 +983,32 @@ int main(int argc, char **argv)
 	};
 	struct grpcstreams_bpf *obj = NULL;
 	struct ring_buffer *rb = NULL;
-	struct gobin *gb = NULL;
-	char path[PATH_MAX];
 	int err;
 
 	err = argp_parse(&argp, argc, argv, 0, NULL, NULL);
 	if (err)
 		return err;
 	libbpf_set_print(libbpf_print_fn);
+	if (env.dump_layout)
+		return dump_layout() != 0;
 	err = set_signals();
 	if (err)
 		return 1;
 
-	/* The target: its binary, its struct layout, every probe site. */
-	run.tgid = env.pid;
 	run.uprobe_multi = !env.bench_events && !env.no_uprobe_multi && kernel_has_uprobe_multi();
 	if (env.verbose)
 		fprintf(stderr, "uprobes: %s\n", run.uprobe_multi ?
 			"uprobe_multi links, one per program" : "a perf event per site");
-	if (!env.bench_events) {
-		err = open_target(&gb, path, sizeof(path));
-		if (!err)
-			err = resolve_layout(gb, path);
-		if (!err && env.dump_layout) {
-			layout_print_entry(&layout, gobin_go_version(gb), stdout);
-			goto cleanup;
-		}
-		if (!err)
-			err = plan_probes(gb, path);
-		if (err)
-			goto cleanup;
-	}
-
-	err = load_bpf(&obj, gb);
+	/* The maps and tracepoints; then what is traced, each its programs. */
+	err = load_bpf(&obj);
 	if (!err)
-		err = start_output(obj, gb);
+		err = start_output(obj);
 	if (!err && !env.bench_events)
-		err = probes_attach(obj, target_attach_path());
+		err = scope_start(obj);
 	if (err)
 		goto cleanup;
+	if (env.json)
+		scope_for_each_process(note_cgroup);
 	rb = ring_buffer__new(bpf_map__fd(obj->maps.events), handle_event, NULL, NULL);
 	if (!rb) {
 		err = -errno;
@@ -1020,8 +1024,8 @@ int main(int argc, char **argv)
 	/* Keys first: with them, any view may come next (may_show). */
 	ui.keys = !env.json && tty_keys_init();
 	set_aggregate(obj);
-	announce(path);
-	err = run_loop(obj, rb, target_attach_path());
+	announce();
+	err = run_loop(obj, rb);
 	if (err)
 		goto cleanup;
 	/* The last interval too: with -j -i, the intervals add up to the summary. */
@@ -1032,6 +1036,6 @@ int main(int argc, char **argv)
 	print_summary(obj);
 
 cleanup:
-	cleanup(obj, rb, gb);
+	cleanup(obj, rb);
 	return err != 0;
 }

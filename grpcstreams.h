@@ -31,6 +31,43 @@ enum event_type {
 	EVENT_STREAM = 1,
 	EVENT_COLLISION = 2,
 	EVENT_ABANDONED = 3,	/* a stream of a process gone, whose key a new one took */
+	/*
+	 * Whole host: a process executed a file not known to be skipped, or a
+	 * watched process executed anything (tgid; the file's struct exe_key:
+	 * ino in conn, ctime_sec in other_conn, dev << 32 | ctime_nsec in
+	 * other_conn_id); a watched process exited (tgid).
+	 */
+	EVENT_EXEC = 4,
+	EVENT_EXIT = 5,
+};
+
+/*
+ * An executable as the kernel names it: inode, device (MKDEV: major << 20)
+ * and the inode's change time, which tells a new file that got the number
+ * of a deleted one (its class, told once, would be the old file's).
+ */
+struct exe_key {
+	__u64 ino;
+	__s64 ctime_sec;
+	__u32 ctime_nsec;
+	__u32 dev;
+};
+
+/* exe_class's values: what user space made of an executable. */
+enum exe_class {
+	EXE_SKIP = 1,		/* not grpc-go, or refused: execs of it are not told */
+	EXE_TRACED = 2,
+};
+
+/*
+ * Written by BPF and user space while tracing, shared by every copy of the
+ * programs: the one entry of "globals", mapped by user space.
+ */
+struct globals {
+	__u64 overflow_live;	/* streams in "streams" now (not in a live slot) */
+	__u64 conns_gen;	/* raised at each new entry of "conns" */
+	__u32 aggregate;	/* stream ends counted into "methods", no event */
+	__u32 pad;
 };
 
 enum collision_kind {

@@ -42,12 +42,63 @@ const volatile bool client_entry = false;
 const volatile bool close_after_start = false;
 /* --bench-trap-only: a hit is counted and nothing else (see skip_hit). */
 const volatile bool trap_only = false;
+/* -c: only tasks in the cgroup of cgroup_map[0]. */
+const volatile bool filter_cg = false;
 /*
- * Written by user space while tracing (.bss, mapped): the ends of streams
- * are counted into "methods" instead of sent as events, while nothing
- * needs an event per stream (the methods view, no filter, no -j).
+ * Whole host (no -p or -b): execs and exits are told to user space (see
+ * proc_exec), which finds new grpc-go programs and lets go of the ones
+ * no process runs any more.
  */
-volatile bool aggregate = false;
+const volatile bool watch_procs = false;
+
+/*
+ * What BPF and user space both write while tracing, shared by every copy
+ * of these programs (one per traced executable, each with its own
+ * read-only data above, all with these maps): no .bss, which each copy
+ * would have its own of.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__type(key, __u32);
+	__type(value, struct globals);
+} globals SEC(".maps");
+
+/* An array lookup the verifier inlines; never NULL in practice. */
+static __always_inline struct globals *glob(void)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&globals, &zero);
+}
+
+struct {
+	__uint(type, BPF_MAP_TYPE_CGROUP_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} cgroup_map SEC(".maps");
+
+/*
+ * Executables by (device, inode), as user space classed them: EXE_SKIP
+ * (not grpc-go, or refused) is not told again at each exec; any other
+ * (new, or traced) is. "watched": the processes user space traces, whose
+ * exit or exec it is told of.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, struct exe_key);
+	__type(value, __u32);
+} exe_class SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u32);
+	__type(value, __u32);
+} watched SEC(".maps");
 
 struct goroutine_key {
 	__u64 g;
@@ -102,7 +153,7 @@ struct {
  * atomic operations per stream, where a hash map's insert and delete take
  * a bucket lock and walk LRU lists (kernel/bpf/hashtab.c, bpf_lru_list.c).
  * A stream whose slot is held by another goes to "streams" instead; when
- * none is there (overflow_live 0), nobody looks there.
+ * none is there (globals' overflow_live 0), nobody looks there.
  */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -127,8 +178,6 @@ struct {
 	__type(value, struct stream_info);
 } streams SEC(".maps");
 
-/* Streams in "streams" now; written only when a slot was taken. */
-__u64 overflow_live = 0;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
@@ -210,7 +259,7 @@ struct {
  * A few connections per CPU, in front of "conns": the hash map's lookup
  * is a helper call, a jhash and the LRU's reference bit
  * (kernel/bpf/hashtab.c); the verifier inlines an array lookup. An entry counts while
- * conns_gen is what it was when the entry was filled: conns_gen is raised
+ * globals' conns_gen is what it was when the entry was filled: it is raised
  * whenever an entry of "conns" is made or remade (a connection seen for
  * the first time, or an address reused), so that no CPU keeps a stale one.
  */
@@ -229,7 +278,6 @@ struct {
 	__type(value, struct conn_cached);
 } conn_cache SEC(".maps");
 
-__u64 conns_gen = 0;
 
 /*
  * Methods that are string constants (a client's generated stub), per CPU
@@ -271,7 +319,7 @@ struct {
 } seen SEC(".maps");
 
 /*
- * Methods aggregated (see "aggregate"): entries are made on a method's
+ * Methods aggregated (see globals' "aggregate"): entries are made on a method's
  * first stream and never deleted while tracing, so that a value pointer
  * stays good; allocated as made, not all at once. Per CPU: a busy
  * method's counters would otherwise move between the CPUs' caches at

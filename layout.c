@@ -451,6 +451,15 @@ static int from_table(struct gobin *gb, const char *path, struct layout *l)
 	return -ENOENT;
 }
 
+unsigned int layout_sides(struct gobin *gb)
+{
+	struct layout l;
+
+	memset(&l, 0, sizeof(l));
+	find_funcs(gb, &l);
+	return l.sides;
+}
+
 int layout_resolve(struct gobin *gb, const char *path, struct layout *l, bool verbose)
 {
 	const char *ver = gobin_grpc_version(gb);

@@ -76,6 +76,8 @@ int layout_check(const struct layout_code *lc, const struct layout *l,
  * VERBOSE, where each value came from, on stderr.
  */
 int layout_resolve(struct gobin *gb, const char *path, struct layout *l, bool verbose);
+/* The sides whose grpc-go transport GB links in (0: not a grpc-go program). */
+unsigned int layout_sides(struct gobin *gb);
 
 /*
  * Table entry I: its releases as L->entry ("first ... last") and its

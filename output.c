@@ -4,7 +4,9 @@
  * that come from the traced program (see output.h).
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <arpa/inet.h>
 #include <bpf/bpf.h>
 
@@ -343,6 +345,11 @@ int out_init(const struct out_opts *o)
 	return rows ? 0 : -ENOMEM;
 }
 
+void out_set_nextid_measured(bool measured)
+{
+	opts.nextid_measured = measured;
+}
+
 void out_set_view(enum view view, int sort, const char *status, int width)
 {
 	opts.view = view;
@@ -351,8 +358,11 @@ void out_set_view(enum view view, int sort, const char *status, int width)
 	opts.width = width;
 }
 
+static void cgroups_free(void);
+
 void out_fini(void)
 {
+	cgroups_free();
 	free(rows);
 	rows = NULL;
 	nrows = 0;
@@ -487,13 +497,103 @@ static void jw_conn(struct json_writer *w, const char *key, __u64 conn, __u64 co
 	jw_string_close(w);
 }
 
+/*
+ * The cgroup (v2) of process TGID, whose proc_gen is GEN: its "0::" line
+ * of /proc/TGID/cgroup when first asked (out_note_cgroup: when the tool
+ * found the process), kept per PID until a process of another GEN has it
+ * (GEN_ANY: whichever process was last seen with that PID; a collision
+ * event carries no proc_gen). NULL: unknown (gone by then, or no cgroup v2).
+ */
+#define CG_BUCKETS	4096
+#define GEN_ANY		((__u64)-1)
+
+static struct cg_entry {
+	struct cg_entry *next;
+	__u32 tgid;
+	__u64 gen;
+	char *path;		/* NULL: unknown */
+} *cg_table[CG_BUCKETS];
+
+static char *read_cgroup(__u32 tgid)
+{
+	char file[40], line[4096], *path = NULL;
+	FILE *f;
+
+	snprintf(file, sizeof(file), "/proc/%u/cgroup", tgid);
+	f = fopen(file, "re");
+	while (f && fgets(line, sizeof(line), f)) {
+		if (strncmp(line, "0::", 3))
+			continue;
+		line[strcspn(line, "\n")] = '\0';
+		free(path);
+		path = strdup(line + 3);
+	}
+	if (f)
+		fclose(f);
+	return path;
+}
+
+static const char *proc_cgroup(__u32 tgid, __u64 gen, size_t *len)
+{
+	struct cg_entry **b = &cg_table[tgid % CG_BUCKETS], *c;
+
+	for (c = *b; c && c->tgid != tgid; c = c->next)
+		;
+	if (!c && (c = calloc(1, sizeof(*c)))) {
+		c->tgid = tgid;
+		c->next = *b;
+		*b = c;
+		c->gen = gen;
+		c->path = read_cgroup(tgid);
+	}
+	if (!c)
+		return NULL;
+	if (c->gen != gen && gen != GEN_ANY) {
+		free(c->path);
+		c->gen = gen;
+		c->path = read_cgroup(tgid);
+	}
+	*len = c->path ? strlen(c->path) : 0;
+	return c->path;
+}
+
+static void cgroups_free(void)
+{
+	struct cg_entry *c, *next;
+	size_t i;
+
+	for (i = 0; i < CG_BUCKETS; i++) {
+		for (c = cg_table[i]; c; c = next) {
+			next = c->next;
+			free(c->path);
+			free(c);
+		}
+		cg_table[i] = NULL;
+	}
+}
+
+void out_note_cgroup(__u32 tgid, __u64 gen)
+{
+	size_t len;
+
+	proc_cgroup(tgid, gen, &len);
+}
+
 /* Keys every stream and collision object has. */
 static void json_head(struct json_writer *w, const struct event *e, const char *type)
 {
+	const char *cg;
+	size_t len;
+
 	jw_name(w, "type", type);
 	jw_secs(w, "ts", e->end_ns + opts.epoch_off);
 	jw_u64(w, "pid", e->tgid);
 	jw_string(w, "comm", e->info.comm, strnlen(e->info.comm, sizeof(e->info.comm)));
+	cg = proc_cgroup(e->tgid, e->type == EVENT_COLLISION ? GEN_ANY : e->info.proc_gen, &len);
+	if (cg)
+		jw_string(w, "cgroup", cg, len);
+	else
+		jw_null(w, "cgroup");
 	jw_name(w, "side", side_name(e->info.side));
 	jw_conn(w, "conn", e->conn, e->info.conn_id);
 	jw_u64(w, "stream_id", e->sid);
@@ -526,7 +626,8 @@ void out_json_stream(const struct event *e)
 		jw_string(&w, "peer", peer, plen);
 	else
 		jw_null(&w, "peer");
-	if (e->info.side == SIDE_CLIENT && opts.full)
+	/* Read where NewStream's entry was probed (-F, or forced for 1.69-1.76). */
+	if (e->info.side == SIDE_CLIENT && (opts.full || e->info.entry_nextid))
 		jw_u64(&w, "entry_next_id", e->info.entry_nextid);
 	else if (e->info.side == SIDE_CLIENT)
 		jw_null(&w, "entry_next_id");

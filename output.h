@@ -217,6 +217,13 @@ struct out_opts {
 int out_init(const struct out_opts *o);
 /* What the keys and the terminal change, from the next table on (see out_opts). */
 void out_set_view(enum view view, int sort, const char *status, int width);
+/*
+ * Process TGID (its proc_gen GEN) was found: its cgroup read now, for its
+ * stream objects (it may be gone by the time they are printed).
+ */
+void out_note_cgroup(__u32 tgid, __u64 gen);
+/* Is nextid_race counted by every client traced (one may have come since)? */
+void out_set_nextid_measured(bool measured);
 void out_fini(void);
 
 /* One NDJSON line per ended stream, per collision. */

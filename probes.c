@@ -26,8 +26,28 @@
 #define MAX_LINKS	64
 #define MAX_SITES	32
 
-static struct probe_opts popts;
-static const struct layout *lay;
+struct probe_spec;
+
+/*
+ * One executable's probes. Every site is found before the first one is
+ * attached: a target we cannot fully probe is refused with nothing
+ * attached. The programs are this executable's own copy (obj): its
+ * read-only data holds its layout and addresses; the maps are shared.
+ */
+struct probes {
+	struct probe_opts o;
+	const struct layout *lay;
+	struct {
+		const struct probe_spec *spec;
+		const char *sym;
+		struct probe_site site;
+	} s[MAX_LINKS];
+	int n;
+	struct grpcstreams_bpf *obj;
+	struct bpf_link *links[MAX_LINKS];	/* one perf-event uprobe per site */
+	int link_fds[PROBE_COUNT];		/* uprobe_multi, per program */
+};
+
 
 /*
  * handleStream's stream carries its transport as an interface; the type
@@ -36,7 +56,7 @@ static const struct layout *lay;
  * *http2Server holds it. 0 when there is none to read (stripped binary):
  * the BPF side then takes every transport.
  */
-static __u32 server_type_hash(struct gobin *gb)
+static __u32 server_type_hash(struct probes *pr, struct gobin *gb)
 {
 	static const char *const itabs[] = {
 		"go.itab.*" TRANSPORT "http2Server," TRANSPORT "ServerTransport",
@@ -52,7 +72,7 @@ static __u32 server_type_hash(struct gobin *gb)
 		if (gobin_symbol(gb, itabs[i], &addr, &size) ||
 		    gobin_read(gb, addr + 16, &hash, sizeof(hash)))
 			hash = 0;
-	if (popts.verbose)
+	if (pr->o.verbose)
 		fprintf(stderr, "server transport type hash: 0x%x%s\n", hash,
 			hash ? " (itab)" : " (no itab symbol: not checked)");
 	return hash;
@@ -64,12 +84,12 @@ static __u32 server_type_hash(struct gobin *gb)
  * the status of a server stream that ends with grpc.statusOK. A PIE's
  * addresses move with each process: nothing then.
  */
-static void fixed_addresses(struct gobin *gb, struct grpcstreams_bpf *obj)
+static void fixed_addresses(struct probes *pr, struct gobin *gb, struct grpcstreams_bpf *obj)
 {
 	uint64_t lo, hi, addr, size;
 
 	if (gobin_fixed_rodata(gb, &lo, &hi)) {
-		if (popts.verbose)
+		if (pr->o.verbose)
 			fprintf(stderr, "fixed addresses: none (PIE): methods and statuses read\n");
 		return;
 	}
@@ -77,7 +97,7 @@ static void fixed_addresses(struct gobin *gb, struct grpcstreams_bpf *obj)
 	obj->rodata->ro_hi = hi;
 	if (!gobin_symbol(gb, "google.golang.org/grpc.statusOK", &addr, &size) && size == 8)
 		obj->rodata->status_ok_var = addr;
-	if (popts.verbose)
+	if (pr->o.verbose)
 		fprintf(stderr, "fixed addresses: read-only data 0x%llx-0x%llx (constant methods "
 			"cached), grpc.statusOK at 0x%llx%s\n", (unsigned long long)lo,
 			(unsigned long long)hi, (unsigned long long)obj->rodata->status_ok_var,
@@ -94,7 +114,7 @@ static void fixed_addresses(struct gobin *gb, struct grpcstreams_bpf *obj)
  * PIE or ASLR). A type without such an itab never gets there (0: never
  * matched); an address of any other type is shown as unknown.
  */
-static void peer_types(struct gobin *gb, struct grpcstreams_bpf *obj)
+static void peer_types(struct probes *pr, struct gobin *gb, struct grpcstreams_bpf *obj)
 {
 	static const char *const methods[2][2] = {
 		{ "net.(*TCPAddr).Network", "net.(*TCPAddr).String" },
@@ -109,10 +129,10 @@ static void peer_types(struct gobin *gb, struct grpcstreams_bpf *obj)
 				hash[t] = 0;
 	obj->rodata->tcpaddr_hash = hash[0];
 	obj->rodata->unixaddr_hash = hash[1];
-	if (popts.verbose)
+	if (pr->o.verbose)
 		fprintf(stderr, "peer types: *net.TCPAddr hash 0x%x, *net.UnixAddr hash 0x%x "
 			"(0: no itab, never matched), net.UnixAddr.Name at %d\n", hash[0],
-			hash[1], lay->off.unixaddr_name);
+			hash[1], pr->lay->off.unixaddr_name);
 }
 
 /*
@@ -138,32 +158,16 @@ static const struct probe_spec {
 	{ PROBE_SERVER_END, F_WRITE_STATUS, false, false, 0 },
 };
 
-/*
- * Every site is found before the first one is attached: a target we cannot
- * fully probe is refused with nothing attached.
- */
-static struct plan {
-	struct {
-		const struct probe_spec *spec;
-		const char *sym;
-		struct probe_site site;
-	} s[MAX_LINKS];
-	int n;
-} plan;
-
-static struct bpf_link *links[MAX_LINKS];	/* one perf-event uprobe per site */
-static int link_fds[PROBE_COUNT] = { [0 ... PROBE_COUNT - 1] = -1 };	/* uprobe_multi, per program */
-
 /* Are all client end sites where the RPC closes its stream (COOKIE_RPC_CLOSE)? */
-bool probes_close_after_start(void)
+static bool close_after_start(const struct probes *pr)
 {
 	bool any = false;
 	int i;
 
-	for (i = 0; i < plan.n; i++) {
-		if (plan.s[i].spec->id != PROBE_CLOSESTREAM)
+	for (i = 0; i < pr->n; i++) {
+		if (pr->s[i].spec->id != PROBE_CLOSESTREAM)
 			continue;
-		if (plan.s[i].site.kind != SITE_CALL)
+		if (pr->s[i].site.kind != SITE_CALL)
 			return false;
 		any = true;
 	}
@@ -178,7 +182,7 @@ bool probes_close_after_start(void)
  * call is covered; else the RETs. grpc-go calls the transport's NewStream
  * from these two, through the ClientTransport interface.
  */
-static int return_sites(struct gobin *gb, const char *sym, uint64_t addr, uint64_t size,
+static int return_sites(struct probes *pr, struct gobin *gb, const char *sym, uint64_t addr, uint64_t size,
 			struct probe_site *sites, int max)
 {
 	static const char *const callers[] = {
@@ -191,13 +195,13 @@ static int return_sites(struct gobin *gb, const char *sym, uint64_t addr, uint64
 	bool complete = false;
 	int n;
 
-	if (!popts.naive) {
+	if (!pr->o.naive) {
 		n = gobin_caller_sites(gb, sym, "go.itab.*" TRANSPORT "http2Client,"
 				       TRANSPORT "ClientTransport", callers, keep, sites, max,
 				       &complete, &why);
 		if (n > 0 && complete)
 			return n;
-		if (popts.verbose)
+		if (pr->o.verbose)
 			fprintf(stderr, "probe %s: no emulated site after every call (%s): "
 				"at its RETs\n", sym, n < 0 ? strerror(-n) :
 				why ? why : "no caller found");
@@ -223,10 +227,10 @@ static uint16_t abi_reg(int i)
  * emulated branch with the arguments still in their registers costs one
  * hit per stream instead of one per call. Else the entry.
  */
-static int first_close_site(struct gobin *gb, uint64_t addr, uint64_t size,
+static int first_close_site(struct probes *pr, struct gobin *gb, uint64_t addr, uint64_t size,
 			    struct probe_site *site)
 {
-	const struct go_offsets *o = &lay->off;
+	const struct go_offsets *o = &pr->lay->off;
 	uint16_t keep[] = { abi_reg(o->r_cs_t), abi_reg(o->r_cs_s), abi_reg(o->r_cs_err),
 			    abi_reg(o->r_cs_err + 1), abi_reg(o->r_cs_st), X86_REG_R14, 0 };
 	const char *why;
@@ -237,7 +241,7 @@ static int first_close_site(struct gobin *gb, uint64_t addr, uint64_t size,
 			goto entry;
 	if (!gobin_first_pass_site(gb, addr, size, abi_reg(o->r_cs_s), keep, site, &why))
 		return 0;
-	if (popts.verbose)
+	if (pr->o.verbose)
 		fprintf(stderr, "probe closeStream: no site past the state swap (%s): at its entry\n",
 			why);
 entry:
@@ -250,19 +254,19 @@ entry:
  * first emulated instruction of its body instead, while the stream (and
  * the StreamDesc) are still in their registers. Else the stack check.
  */
-static int server_start_site(struct gobin *gb, const struct probe_spec *spec, uint64_t addr,
+static int server_start_site(struct probes *pr, struct gobin *gb, const struct probe_spec *spec, uint64_t addr,
 			     uint64_t size, struct probe_site *site)
 {
-	const struct go_offsets *o = &lay->off;
+	const struct go_offsets *o = &pr->lay->off;
 	bool unary = spec->func == F_PROCESS_UNARY;
 	uint16_t keep[] = { abi_reg(unary ? o->r_pu_stream : o->r_ps_stream),
 			    unary ? 0 : abi_reg(o->r_ps_sd), 0 };
 
 	if (keep[0] && (unary || keep[1]) && !gobin_body_site(gb, addr, size, keep, site))
 		return 0;
-	if (popts.verbose)
+	if (pr->o.verbose)
 		fprintf(stderr, "probe %s: no emulated site in its body with the stream intact: "
-			"at its stack check\n", lay->func[spec->func]);
+			"at its stack check\n", pr->lay->func[spec->func]);
 	return gobin_entry_site(gb, addr, size, site);
 }
 
@@ -276,10 +280,10 @@ static int server_start_site(struct gobin *gb, const struct probe_spec *spec, ui
  * stream's. And it comes after NewStream's return, always. Else the first
  * closeStream (first_close_site).
  */
-static int close_sites(struct gobin *gb, uint64_t addr, uint64_t size,
+static int close_sites(struct probes *pr, struct gobin *gb, uint64_t addr, uint64_t size,
 		       struct probe_site *sites, int max)
 {
-	const char *caller = lay->func[F_CLIENT_CLOSE];
+	const char *caller = pr->lay->func[F_CLIENT_CLOSE];
 	uint64_t caddr, csize;
 	int n, err;
 
@@ -287,18 +291,18 @@ static int close_sites(struct gobin *gb, uint64_t addr, uint64_t size,
 		n = gobin_call_sites(gb, caddr, csize, addr, sites, max);
 		if (n > 0)
 			return n;
-		if (popts.verbose)
+		if (pr->o.verbose)
 			fprintf(stderr, "probe closeStream: no call of it in %s (%s): past its state swap\n",
 				caller, n ? strerror(-n) : "none found");
 	}
-	err = first_close_site(gb, addr, size, &sites[0]);
+	err = first_close_site(pr, gb, addr, size, &sites[0]);
 	return err ? err : 1;
 }
 
 /* Entry site, or every return site, of one logical probe. */
-static int plan_probe(struct gobin *gb, const char *path, const struct probe_spec *spec)
+static int plan_probe(struct probes *pr, struct gobin *gb, const char *path, const struct probe_spec *spec)
 {
-	const char *sym = lay->func[spec->func];
+	const char *sym = pr->lay->func[spec->func];
 	struct probe_site sites[MAX_SITES];
 	uint64_t addr, size;
 	int i, n, err;
@@ -311,15 +315,15 @@ static int plan_probe(struct gobin *gb, const char *path, const struct probe_spe
 		return err;
 	}
 	if (spec->returns) {
-		n = return_sites(gb, sym, addr, size, sites, MAX_SITES);
-	} else if (popts.naive) {
+		n = return_sites(pr, gb, sym, addr, size, sites, MAX_SITES);
+	} else if (pr->o.naive) {
 		sites[0] = (struct probe_site){ .vaddr = addr, .kind = SITE_ENTRY };
 		err = gobin_vaddr_to_offset(gb, addr, &sites[0].offset);
 		n = err ? err : 1;
 	} else if (spec->func == F_CLOSESTREAM) {
-		n = close_sites(gb, addr, size, sites, MAX_SITES);
+		n = close_sites(pr, gb, addr, size, sites, MAX_SITES);
 	} else if (spec->id == PROBE_SERVER_START) {
-		err = server_start_site(gb, spec, addr, size, &sites[0]);
+		err = server_start_site(pr, gb, spec, addr, size, &sites[0]);
 		n = err ? err : 1;
 	} else {
 		err = gobin_entry_site(gb, addr, size, &sites[0]);
@@ -330,35 +334,43 @@ static int plan_probe(struct gobin *gb, const char *path, const struct probe_spe
 			sym, n ? strerror(-n) : "no RET instruction found");
 		return n ? n : -ENOENT;
 	}
-	if (plan.n + n > MAX_LINKS) {
+	if (pr->n + n > MAX_LINKS) {
 		fprintf(stderr, "grpcstreams: %s: too many probe sites in %s\n", path, sym);
 		return -E2BIG;
 	}
 	for (i = 0; i < n; i++) {
-		plan.s[plan.n].spec = spec;
-		plan.s[plan.n].sym = sym;
-		plan.s[plan.n++].site = sites[i];
+		pr->s[pr->n].spec = spec;
+		pr->s[pr->n].sym = sym;
+		pr->s[pr->n++].site = sites[i];
 	}
 	return 0;
 }
 
-int probes_plan(struct gobin *gb, const char *path, const struct layout *layout,
-		const struct probe_opts *o)
+struct probes *probes_plan(struct gobin *gb, const char *path, const struct layout *layout,
+			   const struct probe_opts *o, int *err)
 {
+	struct probes *pr = calloc(1, sizeof(*pr));
 	size_t i;
-	int err;
 
-	lay = layout;
-	popts = *o;
-
-	for (i = 0; i < sizeof(probe_specs) / sizeof(probe_specs[0]); i++) {
-		if (probe_specs[i].full && !popts.full)
-			continue;
-		err = plan_probe(gb, path, &probe_specs[i]);
-		if (err)
-			return err;
+	if (!pr) {
+		*err = -ENOMEM;
+		fprintf(stderr, "grpcstreams: out of memory\n");
+		return NULL;
 	}
-	return 0;
+	pr->lay = layout;
+	pr->o = *o;
+	for (i = 0; i < PROBE_COUNT; i++)
+		pr->link_fds[i] = -1;
+	for (i = 0; i < sizeof(probe_specs) / sizeof(probe_specs[0]); i++) {
+		if (probe_specs[i].full && !pr->o.full)
+			continue;
+		*err = plan_probe(pr, gb, path, &probe_specs[i]);
+		if (*err) {
+			free(pr);
+			return NULL;
+		}
+	}
+	return pr;
 }
 
 static struct bpf_program *probe_prog(struct grpcstreams_bpf *obj, enum probe_id id)
@@ -382,10 +394,10 @@ static struct bpf_program *probe_prog(struct grpcstreams_bpf *obj, enum probe_id
 }
 
 /* What a site's hits see as bpf_get_attach_cookie(): its kind and meaning. */
-static __u64 site_cookie(int i)
+static __u64 site_cookie(const struct probes *pr, int i)
 {
-	const struct probe_site *site = &plan.s[i].site;
-	__u64 cookie = plan.s[i].spec->cookie;
+	const struct probe_site *site = &pr->s[i].site;
+	__u64 cookie = pr->s[i].spec->cookie;
 
 	/* The stack-check site needs the BPF side to tell re-entries. */
 	if (site->kind == SITE_STACK_CHECK)
@@ -399,115 +411,178 @@ static __u64 site_cookie(int i)
 	return cookie;
 }
 
-static void print_site(struct bpf_program *prog, int i)
+static void print_site(const struct probes *pr, struct bpf_program *prog, int i)
 {
-	const struct probe_site *site = &plan.s[i].site;
+	const struct probe_site *site = &pr->s[i].site;
 
 	fprintf(stderr, "probe %s: %s at 0x%lx (file offset 0x%lx): %s%s%s\n",
-		bpf_program__name(prog), plan.s[i].sym, (unsigned long)site->vaddr,
+		bpf_program__name(prog), pr->s[i].sym, (unsigned long)site->vaddr,
 		(unsigned long)site->offset, gobin_site_kind_str(site->kind),
 		site->caller ? " in " : site->kind == SITE_CALL ? " in " : "",
 		site->caller ? site->caller :
-		site->kind == SITE_CALL ? lay->func[F_CLIENT_CLOSE] : "");
+		site->kind == SITE_CALL ? pr->lay->func[F_CLIENT_CLOSE] : "");
 }
 
 /* One uprobe_multi link per program, for all its sites. */
-static int attach_multi(struct grpcstreams_bpf *obj, const char *path)
+static int attach_multi(struct probes *pr, const char *path)
 {
+	struct grpcstreams_bpf *obj = pr->obj;
 	uint64_t offsets[MAX_LINKS], cookies[MAX_LINKS];
 	struct bpf_program *prog;
 	int id, i, n, fd;
 
 	for (id = 0; id < PROBE_COUNT; id++) {
 		prog = probe_prog(obj, id);
-		for (i = 0, n = 0; prog && i < plan.n; i++) {
-			if (plan.s[i].spec->id != (enum probe_id)id)
+		for (i = 0, n = 0; prog && i < pr->n; i++) {
+			if (pr->s[i].spec->id != (enum probe_id)id)
 				continue;
-			offsets[n] = plan.s[i].site.offset;
-			cookies[n++] = site_cookie(i);
-			if (popts.verbose)
-				print_site(prog, i);
+			offsets[n] = pr->s[i].site.offset;
+			cookies[n++] = site_cookie(pr, i);
+			if (pr->o.verbose)
+				print_site(pr, prog, i);
 		}
 		if (!n)
 			continue;
-		fd = uprobe_multi_link(bpf_program__fd(prog), path, offsets, cookies, n, popts.pid);
+		fd = uprobe_multi_link(bpf_program__fd(prog), path, offsets, cookies, n, pr->o.pid);
 		if (fd < 0) {
 			fprintf(stderr, "grpcstreams: failed to attach %s (%d uprobes): %s\n",
 				bpf_program__name(prog), n, strerror(-fd));
 			return fd;
 		}
-		link_fds[id] = fd;
+		pr->link_fds[id] = fd;
 	}
 	return 0;
 }
 
-int probes_attach(struct grpcstreams_bpf *obj, const char *path)
+int probes_attach(struct probes *pr, const char *path)
 {
 	struct bpf_program *prog;
 	int i;
 
-	if (popts.uprobe_multi)
-		return attach_multi(obj, path);
-	for (i = 0; i < plan.n; i++) {
+	if (pr->o.uprobe_multi)
+		return attach_multi(pr, path);
+	for (i = 0; i < pr->n; i++) {
 		LIBBPF_OPTS(bpf_uprobe_opts, opts);
 
-		prog = probe_prog(obj, plan.s[i].spec->id);
-		opts.bpf_cookie = site_cookie(i);
-		links[i] = bpf_program__attach_uprobe_opts(prog, popts.pid ? popts.pid : -1, path,
-							   plan.s[i].site.offset, &opts);
-		if (!links[i]) {
+		prog = probe_prog(pr->obj, pr->s[i].spec->id);
+		opts.bpf_cookie = site_cookie(pr, i);
+		pr->links[i] = bpf_program__attach_uprobe_opts(prog, pr->o.pid ? pr->o.pid : -1,
+							       path, pr->s[i].site.offset, &opts);
+		if (!pr->links[i]) {
 			fprintf(stderr, "grpcstreams: failed to attach uprobe to %s at 0x%lx: %s\n",
-				plan.s[i].sym, (unsigned long)plan.s[i].site.vaddr, strerror(errno));
+				pr->s[i].sym, (unsigned long)pr->s[i].site.vaddr, strerror(errno));
 			return -errno;
 		}
-		if (popts.verbose)
-			print_site(prog, i);
+		if (pr->o.verbose)
+			print_site(pr, prog, i);
 	}
 	return 0;
 }
 
-bool probes_attached(void)
+bool probes_attached(const struct probes *pr)
 {
 	int i;
 
 	for (i = 0; i < PROBE_COUNT; i++)
-		if (link_fds[i] >= 0)
+		if (pr->link_fds[i] >= 0)
 			return true;
-	return plan.n && links[0];
+	return pr->n && pr->links[0];
 }
 
-void probes_detach(void)
+void probes_detach(struct probes *pr)
 {
 	int i;
 
-	for (i = 0; i < plan.n; i++) {
-		bpf_link__destroy(links[i]);
-		links[i] = NULL;
+	for (i = 0; i < pr->n; i++) {
+		bpf_link__destroy(pr->links[i]);
+		pr->links[i] = NULL;
 	}
 	for (i = 0; i < PROBE_COUNT; i++) {
-		if (link_fds[i] >= 0)
-			close(link_fds[i]);
-		link_fds[i] = -1;
+		if (pr->link_fds[i] >= 0)
+			close(pr->link_fds[i]);
+		pr->link_fds[i] = -1;
 	}
 }
 
-int probes_count(void)
+int probes_count(const struct probes *pr)
 {
-	return plan.n;
+	return pr->n;
 }
 
-void probes_configure(struct grpcstreams_bpf *obj, struct gobin *gb)
+/*
+ * What the binary tells the BPF side, in this copy's read-only data, the
+ * rest (options) copied from BASE's; the programs it has no site for,
+ * and BASE's own (tracepoints), not loaded.
+ */
+static void configure(struct probes *pr, const struct grpcstreams_bpf *base,
+		      const struct probe_bpf *cfg, struct gobin *gb)
 {
+	struct grpcstreams_bpf *obj = pr->obj;
 	struct bpf_program *prog;
-	int i;
+	bool used;
+	int i, id;
 
-	/* A uprobe_multi link takes only programs loaded for one. */
-	for (i = 0; popts.uprobe_multi && i < PROBE_COUNT; i++)
-		if ((prog = probe_prog(obj, i)))
+	memcpy(obj->rodata, base->rodata, sizeof(*obj->rodata));
+	obj->rodata->watch_procs = false;
+	obj->rodata->targ_tgid = pr->o.pid;
+	obj->rodata->off = pr->lay->off;
+	obj->rodata->client_entry = pr->o.full;
+	obj->rodata->filter_cg = cfg->filter_cg;
+	bpf_object__for_each_program(prog, obj->obj)
+		bpf_program__set_autoload(prog, false);
+	for (id = 0; id < PROBE_COUNT; id++) {
+		if (!(prog = probe_prog(obj, id)))
+			continue;
+		for (i = 0, used = false; i < pr->n && !used; i++)
+			used = pr->s[i].spec->id == (enum probe_id)id;
+		bpf_program__set_autoload(prog, used);
+		/* A uprobe_multi link takes only programs loaded for one. */
+		if (pr->o.uprobe_multi)
 			bpf_program__set_expected_attach_type(prog, BPF_TRACE_UPROBE_MULTI_TYPE);
-	obj->rodata->close_after_start = probes_close_after_start();
-	if (lay->sides & LAYOUT_SERVER)
-		obj->rodata->server_type_hash = server_type_hash(gb);
-	fixed_addresses(gb, obj);
-	peer_types(gb, obj);
+	}
+	obj->rodata->close_after_start = close_after_start(pr);
+	if (pr->lay->sides & LAYOUT_SERVER)
+		obj->rodata->server_type_hash = server_type_hash(pr, gb);
+	fixed_addresses(pr, gb, obj);
+	peer_types(pr, gb, obj);
+}
+
+int probes_load(struct probes *pr, const struct grpcstreams_bpf *base,
+		const struct probe_bpf *cfg, struct gobin *gb)
+{
+	const struct bpf_map *shared;
+	struct bpf_map *map;
+	int err;
+
+	pr->obj = grpcstreams_bpf__open();
+	if (!pr->obj) {
+		fprintf(stderr, "grpcstreams: failed to open BPF object: %s\n", strerror(errno));
+		return -errno;
+	}
+	configure(pr, base, cfg, gb);
+	/* Every map BASE's: one stream table, one ring, whatever copy ran. */
+	bpf_object__for_each_map(map, pr->obj->obj) {
+		if (bpf_map__is_internal(map))
+			continue;
+		shared = bpf_object__find_map_by_name(base->obj, bpf_map__name(map));
+		err = shared ? bpf_map__reuse_fd(map, bpf_map__fd(shared)) : -ENOENT;
+		if (err) {
+			fprintf(stderr, "grpcstreams: failed to share map %s: %s\n",
+				bpf_map__name(map), strerror(-err));
+			return err;
+		}
+	}
+	err = grpcstreams_bpf__load(pr->obj);
+	if (err)
+		fprintf(stderr, "grpcstreams: failed to load BPF programs: %s\n", strerror(-err));
+	return err;
+}
+
+void probes_free(struct probes *pr)
+{
+	if (!pr)
+		return;
+	probes_detach(pr);
+	grpcstreams_bpf__destroy(pr->obj);
+	free(pr);
 }

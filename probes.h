@@ -18,19 +18,32 @@ struct probe_opts {
 	bool uprobe_multi;	/* one uprobe_multi link per program */
 };
 
+/* What every copy of the programs is told besides the binary's own. */
+struct probe_bpf {
+	bool filter_cg;		/* -c: only the cgroup in cgroup_map */
+};
+
+struct probes;
+
 /*
  * Find every site of every probe LAYOUT and O need in GB (the binary at
- * PATH), attaching nothing. Errors are told on stderr, one line.
+ * PATH), attaching nothing. Errors are told on stderr, one line, and in
+ * *ERR (NULL returned). LAYOUT must outlive the result.
  */
-int probes_plan(struct gobin *gb, const char *path, const struct layout *layout,
-		const struct probe_opts *o);
-int probes_count(void);
-/* Are all client end sites the RPC's own close of its stream? */
-bool probes_close_after_start(void);
-/* Before the load: attach types, and what the binary tells the BPF side. */
-void probes_configure(struct grpcstreams_bpf *obj, struct gobin *gb);
-int probes_attach(struct grpcstreams_bpf *obj, const char *path);
-bool probes_attached(void);
-void probes_detach(void);
+struct probes *probes_plan(struct gobin *gb, const char *path, const struct layout *layout,
+			   const struct probe_opts *o, int *err);
+int probes_count(const struct probes *pr);
+/*
+ * The binary's own copy of the programs, loaded: its read-only data from
+ * GB and the options in BASE's, every map BASE's (BASE: loaded, with no
+ * uprobe program of its own).
+ */
+int probes_load(struct probes *pr, const struct grpcstreams_bpf *base,
+		const struct probe_bpf *cfg, struct gobin *gb);
+int probes_attach(struct probes *pr, const char *path);
+bool probes_attached(const struct probes *pr);
+void probes_detach(struct probes *pr);
+/* Detached, unloaded, freed. */
+void probes_free(struct probes *pr);
 
 #endif /* __PROBES_H */

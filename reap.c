@@ -7,9 +7,9 @@
  * from every map that keys by process, and handed to the caller to count.
  *
  * A process is gone when /proc says so (no such PID, or a zombie), when it
- * runs another file than the traced one (it executed a program), or when
- * a process of its PID exited since the stream started (BPF counts the
- * exits per PID, proc_gen, and stamps each stream with the count: a
+ * runs a file no traced copy runs (it executed a program), or when a
+ * process of its PID exited or executed a program since the stream started
+ * (BPF counts both per PID, proc_gen, and stamps each stream with the count: a
  * stream of a new process of the same PID is never taken for the old
  * one's). A reused PID whose new process makes a stream of the very same
  * key before this pass (Go's heap addresses repeat from run to run) is
@@ -27,6 +27,7 @@
 #include "grpcstreams.h"
 #include "grpcstreams.skel.h"
 #include "reap.h"
+#include "scope.h"
 #include "trace_helpers.h"
 
 /* How often the run loop looks; a table and the summary look first anyway. */
@@ -40,9 +41,7 @@ static struct {
 	struct live_slot *live;
 	struct sid_slot *sids;
 	const __u64 *gens;	/* proc_gen, mapped */
-	dev_t dev;		/* the traced executable (ino 0: unknown) */
-	ino_t ino;
-	__u32 exec_tgid;	/* reap_exec()'s process */
+	struct globals *g;
 	__u64 last;
 	unsigned int passes;
 	struct proc {
@@ -53,15 +52,9 @@ static struct {
 	unsigned int nprocs;
 } rp;
 
-int reap_init(struct grpcstreams_bpf *obj, struct live_slot *live, int target_fd)
+int reap_init(struct grpcstreams_bpf *obj, struct live_slot *live, struct globals *g)
 {
-	struct stat sb;
 	void *m;
-
-	if (target_fd >= 0 && !fstat(target_fd, &sb)) {
-		rp.dev = sb.st_dev;
-		rp.ino = sb.st_ino;
-	}
 
 	m = mmap(NULL, SID_SLOTS * sizeof(struct sid_slot), PROT_READ | PROT_WRITE, MAP_SHARED,
 		 bpf_map__fd(obj->maps.sids), 0);
@@ -74,12 +67,14 @@ int reap_init(struct grpcstreams_bpf *obj, struct live_slot *live, int target_fd
 		return -errno;
 	rp.gens = m;
 	rp.live = live;
+	rp.g = g;
 	return 0;
 }
 
-void reap_exec(__u32 tgid)
+__u64 reap_proc_gen(__u32 tgid)
 {
-	rp.exec_tgid = tgid;
+	return rp.gens ? __atomic_load_n(&rp.gens[tgid & (PROC_GEN_SLOTS - 1)],
+					 __ATOMIC_RELAXED) : 0;
 }
 
 void reap_fini(void)
@@ -92,19 +87,17 @@ void reap_fini(void)
 }
 
 /*
- * Does TGID run another file than the traced one? (The streams of the
- * traced code are then gone: an exec replaces the whole program.) A file
- * that cannot be asked about is taken as the same.
+ * Does TGID run a file no traced copy runs? (The streams of the traced
+ * code are then gone: an exec replaces the whole program.) A file that
+ * cannot be asked about is taken as the same.
  */
 static bool exe_changed(__u32 tgid)
 {
 	char path[32];
 	struct stat sb;
 
-	if (!rp.ino)
-		return false;
 	snprintf(path, sizeof(path), "/proc/%u/exe", tgid);
-	return !stat(path, &sb) && (sb.st_dev != rp.dev || sb.st_ino != rp.ino);
+	return !stat(path, &sb) && !scope_traced_file(sb.st_dev, sb.st_ino);
 }
 
 /* TGID as this pass found it: asked of /proc once per pass. */
@@ -120,7 +113,7 @@ static const struct proc *proc_of(__u32 tgid)
 	p = rp.nprocs < PROCS ? &rp.procs[rp.nprocs++] : &spare;
 	p->tgid = tgid;
 	p->alive = pid_alive(tgid);
-	p->exec = p->alive && (tgid == rp.exec_tgid || exe_changed(tgid));
+	p->exec = p->alive && (scope_exec_seen(tgid) || exe_changed(tgid));
 	return p;
 }
 
@@ -202,7 +195,7 @@ static unsigned long reap_overflow(struct grpcstreams_bpf *obj, reap_fn fn)
 	enum reap_reason why;
 	unsigned long n = 0;
 
-	if (!__atomic_load_n(&obj->bss->overflow_live, __ATOMIC_RELAXED))
+	if (!__atomic_load_n(&rp.g->overflow_live, __ATOMIC_RELAXED))
 		return 0;
 	while (!bpf_map_get_next_key(fd, prev, &next)) {
 		key = next;
@@ -211,7 +204,7 @@ static unsigned long reap_overflow(struct grpcstreams_bpf *obj, reap_fn fn)
 		    !stream_gone(&key, &info, &why) ||
 		    bpf_map_delete_elem(fd, &key))
 			continue;
-		__atomic_fetch_sub(&obj->bss->overflow_live, 1, __ATOMIC_RELAXED);
+		__atomic_fetch_sub(&rp.g->overflow_live, 1, __ATOMIC_RELAXED);
 		sid_free(&key, info.side);
 		fn(&key, &info, why);
 		n++;

@@ -19,14 +19,14 @@ typedef void (*reap_fn)(const struct stream_key *key, const struct stream_info *
 			enum reap_reason why);
 
 /*
- * LIVE: the live-stream table, mapped writable. TARGET_FD: the traced
- * executable (-1: none): a process whose /proc/PID/exe is another file has
- * executed another program.
+ * LIVE: the live-stream table, G the globals, mapped writable. A process
+ * whose /proc/PID/exe is a file no traced copy runs (scope.h), or that
+ * scope says executed a program, has executed another program.
  */
-int reap_init(struct grpcstreams_bpf *obj, struct live_slot *live, int target_fd);
-/* TGID executed a program (maybe the same file again): its streams are gone. */
-void reap_exec(__u32 tgid);
+int reap_init(struct grpcstreams_bpf *obj, struct live_slot *live, struct globals *g);
 void reap_fini(void);
+/* BPF's count of exits and execs of TGID's PID (what its streams carry). */
+__u64 reap_proc_gen(__u32 tgid);
 /*
  * Remove the streams of processes that are gone from every BPF map; FN for
  * each. Returns how many. FORCE: now (before a table or the summary), else

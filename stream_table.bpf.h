@@ -229,7 +229,9 @@ static __always_inline void end_prepare(struct end_report *r, const struct strea
 	r->e = NULL;
 	r->has_lat = has_latency(info, end_ns, flags);
 	r->lat = r->has_lat ? end_ns - info->start_ns : 0;
-	r->v = aggregate ? magg_entry(k->tgid, info) : NULL;
+	struct globals *gl = glob();
+
+	r->v = gl && gl->aggregate ? magg_entry(k->tgid, info) : NULL;
 	if (r->v)
 		return;
 	r->e = stream_event(k, info, end_ns, status, flags);
@@ -393,6 +395,7 @@ static __always_inline int live_insert(const struct stream_key *k,
 static __always_inline void stream_start(const struct stream_key *k,
 					 const struct stream_info *info)
 {
+	struct globals *gl = glob();
 	struct stream_info *prev;
 	long err;
 	int r;
@@ -415,12 +418,13 @@ static __always_inline void stream_start(const struct stream_key *k,
 			STAT_INC(table_full);
 			return;
 		} else {
-			__sync_fetch_and_add(&overflow_live, 1);
+			if (gl)
+				__sync_fetch_and_add(&gl->overflow_live, 1);
 			r = 0;
 		}
-	} else if (!r && overflow_live && !bpf_map_delete_elem(&streams, k)) {
+	} else if (!r && gl && gl->overflow_live && !bpf_map_delete_elem(&streams, k)) {
 		/* Live in the hash map, now in its slot too: one is enough. */
-		__sync_fetch_and_sub(&overflow_live, 1);
+		__sync_fetch_and_sub(&gl->overflow_live, 1);
 		r = 1;
 	}
 	count_started();
@@ -443,6 +447,7 @@ static __always_inline bool stream_end(const struct stream_key *k, __s32 status,
 {
 	struct stream_info *info;
 	struct end_report r;
+	struct globals *gl;
 	struct live_slot *s;
 	__u64 tag;
 	__u32 side;
@@ -455,7 +460,8 @@ static __always_inline bool stream_end(const struct stream_key *k, __s32 status,
 			goto lost;
 		goto won;
 	}
-	if (!overflow_live)
+	gl = glob();
+	if (!gl || !gl->overflow_live)
 		return false;
 	info = bpf_map_lookup_elem(&streams, k);
 	if (!info)
@@ -464,7 +470,7 @@ static __always_inline bool stream_end(const struct stream_key *k, __s32 status,
 	end_prepare(&r, k, info, end_ns, status, flags);
 	if (bpf_map_delete_elem(&streams, k))
 		goto lost;
-	__sync_fetch_and_sub(&overflow_live, 1);
+	__sync_fetch_and_sub(&gl->overflow_live, 1);
 won:
 	count_ended();
 	end_commit(&r, status);

@@ -24,7 +24,7 @@
 
 #define PF_KTHREAD	0x00200000	/* include/linux/sched.h */
 
-static struct {
+struct target {
 	pid_t pid;		/* as given to -p */
 	pid_t tgid;		/* its process; 0: -b */
 	unsigned long long start;	/* the process's start time, kept across exec */
@@ -34,7 +34,7 @@ static struct {
 	ino_t ino;
 	bool replaced;		/* -b: said once that PATH names another file */
 	char attach[64];
-} tgt = { .maps_fd = -1 };
+};
 
 /* State, flags and start time of process PID from /proc/PID/stat; -1: none. */
 static int proc_stat(pid_t pid, char *state, unsigned long *flags, unsigned long long *start)
@@ -73,14 +73,14 @@ static bool maps_alive(int fd)
 	return pread(fd, &c, 1, 0) == 1;
 }
 
-static int open_pid(pid_t pid, char *path, size_t len)
+static int open_pid(struct target *t, pid_t pid, char *path, size_t len)
 {
 	unsigned long flags;
 	char state;
 	pid_t tgid;
 
 	tgid = proc_tgid(pid);
-	if (tgid < 0 || proc_stat(tgid, &state, &flags, &tgt.start)) {
+	if (tgid < 0 || proc_stat(tgid, &state, &flags, &t->start)) {
 		fprintf(stderr, "grpcstreams: no such process: %d\n", pid);
 		return -ESRCH;
 	}
@@ -95,17 +95,17 @@ static int open_pid(pid_t pid, char *path, size_t len)
 	}
 	/* Before the executable: an exec in between is then seen as one. */
 	snprintf(path, len, "/proc/%d/maps", tgid);
-	tgt.maps_fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (tgt.maps_fd < 0) {
+	t->maps_fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (t->maps_fd < 0) {
 		fprintf(stderr, "grpcstreams: failed to open %s: %s\n", path, strerror(errno));
 		return -errno;
 	}
-	if (!maps_alive(tgt.maps_fd)) {
+	if (!maps_alive(t->maps_fd)) {
 		fprintf(stderr, "grpcstreams: PID %d has exited: nothing to trace\n", tgid);
 		return -ESRCH;
 	}
-	tgt.pid = pid;
-	tgt.tgid = tgid;
+	t->pid = pid;
+	t->tgid = tgid;
 	/*
 	 * /proc/PID/exe reaches the very inode the process runs, even if its
 	 * file was replaced or deleted.
@@ -114,14 +114,22 @@ static int open_pid(pid_t pid, char *path, size_t len)
 	return 0;
 }
 
-int target_open(pid_t pid, const char *binary, struct gobin **gb, char *path, size_t len)
+int target_open(pid_t pid, const char *binary, struct target **tp, struct gobin **gb,
+		char *path, size_t len)
 {
+	struct target *t = calloc(1, sizeof(*t));
 	const char *why;
 	struct stat st;
 	int err, fd;
 
+	*tp = t;
+	if (!t) {
+		fprintf(stderr, "grpcstreams: out of memory\n");
+		return -ENOMEM;
+	}
+	t->maps_fd = -1;
 	if (pid) {
-		err = open_pid(pid, path, len);
+		err = open_pid(t, pid, path, len);
 		if (err)
 			return err;
 	} else if (!realpath(binary, path)) {
@@ -139,47 +147,47 @@ int target_open(pid_t pid, const char *binary, struct gobin **gb, char *path, si
 		fprintf(stderr, "grpcstreams: %s: %s\n", path, strerror(errno));
 		return -errno;
 	}
-	tgt.dev = st.st_dev;
-	tgt.ino = st.st_ino;
-	tgt.path = binary;
-	snprintf(tgt.attach, sizeof(tgt.attach), "/proc/self/fd/%d", fd);
+	t->dev = st.st_dev;
+	t->ino = st.st_ino;
+	t->path = binary;
+	snprintf(t->attach, sizeof(t->attach), "/proc/self/fd/%d", fd);
 	return 0;
 }
 
-pid_t target_tgid(void)
+pid_t target_tgid(const struct target *t)
 {
-	return tgt.tgid;
+	return t->tgid;
 }
 
-const char *target_attach_path(void)
+const char *target_attach_path(const struct target *t)
 {
-	return tgt.attach;
+	return t->attach;
 }
 
-void target_announce(void)
+void target_announce(const struct target *t)
 {
-	if (tgt.tgid && tgt.pid != tgt.tgid)
+	if (t->tgid && t->pid != t->tgid)
 		fprintf(stderr, "grpcstreams: %d is a thread of PID %d: tracing the whole "
-			"process\n", tgt.pid, tgt.tgid);
+			"process\n", t->pid, t->tgid);
 }
 
 /* -b: does PATH still name the file traced? Said once when it does not. */
-static void check_replaced(void)
+static void check_replaced(struct target *t)
 {
 	struct stat st;
 	bool gone;
 
-	if (tgt.replaced)
+	if (t->replaced)
 		return;
-	gone = stat(tgt.path, &st) != 0;
-	if (!gone && st.st_dev == tgt.dev && st.st_ino == tgt.ino)
+	gone = stat(t->path, &st) != 0;
+	if (!gone && st.st_dev == t->dev && st.st_ino == t->ino)
 		return;
-	tgt.replaced = true;
+	t->replaced = true;
 	fprintf(stderr, "grpcstreams: %s was %s: still tracing the file it was at start, "
-		"not a new one\n", tgt.path, gone ? "removed" : "replaced on disk");
+		"not a new one\n", t->path, gone ? "removed" : "replaced on disk");
 }
 
-bool target_ended(void)
+bool target_ended(struct target *t)
 {
 	char exe[PATH_MAX], link[64], state;
 	unsigned long long start;
@@ -187,34 +195,36 @@ bool target_ended(void)
 	ssize_t n;
 	int fd;
 
-	if (!tgt.tgid) {
-		check_replaced();
+	if (!t->tgid) {
+		check_replaced(t);
 		return false;
 	}
-	if (maps_alive(tgt.maps_fd))
+	if (maps_alive(t->maps_fd))
 		return false;
 	/* Its memory is gone: exited, or the same process with new memory. */
-	if (!pid_alive(tgt.tgid) || proc_stat(tgt.tgid, &state, &flags, &start) ||
-	    start != tgt.start)
+	if (!pid_alive(t->tgid) || proc_stat(t->tgid, &state, &flags, &start) ||
+	    start != t->start)
 		return true;
-	snprintf(link, sizeof(link), "/proc/%d/maps", tgt.tgid);
+	snprintf(link, sizeof(link), "/proc/%d/maps", t->tgid);
 	fd = open(link, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return true;
 	if (maps_alive(fd)) {
-		snprintf(link, sizeof(link), "/proc/%d/exe", tgt.tgid);
+		snprintf(link, sizeof(link), "/proc/%d/exe", t->tgid);
 		n = readlink(link, exe, sizeof(exe) - 1);
 		exe[n > 0 ? n : 0] = '\0';
 		fprintf(stderr, "grpcstreams: PID %d executed another program (%s): tracing "
-			"ended\n", tgt.tgid, n > 0 ? exe : "unknown");
+			"ended\n", t->tgid, n > 0 ? exe : "unknown");
 	}
 	close(fd);
 	return true;
 }
 
-void target_close(void)
+void target_close(struct target *t)
 {
-	if (tgt.maps_fd >= 0)
-		close(tgt.maps_fd);
-	tgt.maps_fd = -1;
+	if (!t)
+		return;
+	if (t->maps_fd >= 0)
+		close(t->maps_fd);
+	free(t);
 }

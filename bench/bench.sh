@@ -32,9 +32,13 @@
 # runs: the tool's peak RSS, its RSS while tracing, and the time from its
 # start to its "Tracing" line, median of STARTS runs (page cache warm).
 #
+# Then scale: 20 distinct grpc-go executables running, the tool on the whole
+# host (see scale()).
+#
 # Needs root. Knobs: PAIRS (30: even, so that both orders count alike),
 # SECONDS_PER_RUN (1), CONC (16), CONNS (2), FIXTURE, TOOL, MODES (all five; empty:
-# no overhead section), ROWS, SKIP_FRONTEND, SKIP_STARTUP, STARTS (5), BIG (a
+# no overhead section), ROWS, SKIP_FRONTEND, SKIP_STARTUP, SKIP_SCALE, NPROGS
+# (20), STARTS (5), BIG (a
 # large grpc-go program to use instead of building one; it must be the
 # fixture, which the section runs as server and client).
 set -eu
@@ -140,12 +144,88 @@ startup() {
 		"$(cut -d' ' -f3 "$T/starts" | median)" "$(cut -d' ' -f4 "$T/starts" | median)"
 }
 
+# scale: NPROGS (20) distinct grpc-go executables running, one server
+# process each (idle): the fixture builds in .output/fix, topped up with
+# copies of them (another inode: an executable of its own, looked at and
+# attached on its own). The tool on the whole host (no -p, no -b): the time
+# from its exec to its "Tracing" line (every one of them attached by then),
+# its CPU time until then, its peak RSS over the run and its RSS as it
+# starts tracing; then one more program started while it traces (another
+# copy): from its exec to the tool's "tracing PID" line. Medians of STARTS.
+scale() {
+	local n=${NPROGS:-20} exes=() pids=() f i r builds t0 late pid
+	for f in "$ROOT"/.output/fix/*/grpcfixture; do
+		exes+=("$f")
+	done
+	[ "${#exes[@]}" -le "$n" ] || exes=("${exes[@]:0:$n}")
+	builds=${#exes[@]}
+	for ((i = 0; ${#exes[@]} < n; i++)); do
+		cp "${exes[$((i % builds))]}" "$T/copy$i"
+		exes+=("$T/copy$i")
+	done
+	for i in "${!exes[@]}"; do
+		"${exes[$i]}" server -portfile "$T/sport$i" >/dev/null 2>&1 &
+		pids+=("$!")
+	done
+	for i in "${!exes[@]}"; do
+		for _ in $(seq 200); do [ -s "$T/sport$i" ] && break; sleep 0.05; done
+	done
+	cp "${exes[0]}" "$T/late"
+	: >"$T/scale"
+	for r in $(seq "${STARTS:-5}"); do
+		rm -f "$T/slines" "$T/srss" "$T/scpu" "$T/spid"
+		t0=$EPOCHREALTIME
+		/usr/bin/time -f %M -o "$T/shwm" "$TOOL" -j -d 4 >/dev/null \
+			2> >(while IFS= read -r l; do
+				echo "$EPOCHREALTIME $l" >>"$T/slines"
+				case $l in Tracing*)
+					pid=$(pgrep -P "$(cat "$T/spid")" -f "^$TOOL ") &&
+						awk '$1 == "VmRSS:" {print $2}' "/proc/$pid/status" >"$T/srss" &&
+						proc_cpu "$pid" >"$T/scpu"
+					;;
+				esac
+			done) &
+		echo $! >"$T/spid"
+		wait_for "$T/slines" " Tracing"
+		late=$EPOCHREALTIME
+		"$T/late" server -portfile "$T/lport$r" >/dev/null 2>&1 &
+		pid=$!
+		wait_for "$T/slines" "tracing PID $pid "
+		wait "$(cat "$T/spid")"
+		kill "$pid"
+		wait "$pid" 2>/dev/null || true
+		awk -v t0="$t0" -v late="$late" -v pid="$pid" -v hwm="$(cat "$T/shwm")" \
+			-v rss="$(cat "$T/srss" 2>/dev/null || echo 0)" \
+			-v cpu="$(cat "$T/scpu" 2>/dev/null || echo 0)" '
+			/ Tracing grpc-go streams of / { start = $1 - t0; progs = $6 }
+			$0 ~ "tracing PID " pid " " { pick = $1 - late }
+			END { printf "%.3f %.2f %.1f %.1f %d %.3f\n", start, cpu, hwm / 1024,
+				rss / 1024, progs, pick }' "$T/slines" >>"$T/scale"
+	done
+	kill "${pids[@]}" 2>/dev/null || true
+	wait "${pids[@]}" 2>/dev/null || true
+	echo
+	echo "scale: $n distinct grpc-go executables running ($builds fixture builds of 3 releases," \
+		"$((n - builds)) copies of them), one server process each; grpcstreams on the whole host"
+	[ -z "${ROWS:-}" ] || cat "$T/scale"
+	echo "medians of ${STARTS:-5} runs of grpcstreams -j -d 4 (start: from exec to the Tracing line,"
+	echo "all of them attached; CPU: the tool's until then; peak RSS over the run; RSS as it starts"
+	echo "tracing; PROGS: programs it said it traces; PICKUP: one more program started while it"
+	echo "traces, from its exec to the tool's \"tracing PID\" line)"
+	printf '%9s %9s %9s %9s %9s %9s\n' START START_CPU PEAK_RSS RSS PROGS PICKUP
+	printf '%8.3fs %8.2fs %7.1fMB %7.1fMB %9d %8.3fs\n' \
+		"$(cut -d' ' -f1 "$T/scale" | median)" "$(cut -d' ' -f2 "$T/scale" | median)" \
+		"$(cut -d' ' -f3 "$T/scale" | median)" "$(cut -d' ' -f4 "$T/scale" | median)" \
+		"$(cut -d' ' -f5 "$T/scale" | median)" "$(cut -d' ' -f6 "$T/scale" | median)"
+}
+
 median() {
 	sort -g | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'
 }
 
 if [ -z "$MODES" ]; then
 	[ -n "${SKIP_STARTUP:-}" ] || startup
+	[ -n "${SKIP_SCALE:-}" ] || scale
 	exit 0
 fi
 
@@ -265,3 +345,4 @@ if [ -z "${SKIP_FRONTEND:-}" ]; then
 	"$TOOL" --bench-events 5000000 --bench-rate 1000000 -j 2>&1 >/dev/null | tail -n 1
 fi
 [ -n "${SKIP_STARTUP:-}" ] || startup
+[ -n "${SKIP_SCALE:-}" ] || scale

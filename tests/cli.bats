@@ -16,7 +16,7 @@ teardown() {
 }
 
 # Our BPF programs' names (the kernel keeps 15 bytes of each).
-OUR_PROGS='^(newstream_|closestream|client_kind|server_(start|end|kind)|proc_exit|gen_events)'
+OUR_PROGS='^(newstream_|closestream|client_kind|server_(start|end|kind)|proc_exit|proc_exec|gen_events)'
 
 # The newest BPF program id now: what a run of the tool may add comes after.
 prog_id_now() {
@@ -94,7 +94,8 @@ refuses() {
 		-p abc
 		-p 99999999999
 		-p 1 -b /bin/true
-		-j
+		-j -c
+		--dump-layout
 		-p 1 extra
 		--no-such-option
 		-p 1 -o table
@@ -213,7 +214,7 @@ refuses() {
 	start_client -conns 1 -concurrency 1 -rpcs 10
 	start_tool -p "$CLIENT_PID" -j
 	# Loaded while it runs (so the check below can fail).
-	bpftool prog show | grep -q newstream_entry
+	bpftool prog show | grep -q closestream
 	touch "$T/go"
 	wait "$CLIENT_PID"
 	wait "$TOOL_PID"

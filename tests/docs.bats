@@ -129,7 +129,8 @@ check_example() {
 		echo "not ASCII: $line" | LC_ALL=C cat -v
 		return 1
 	fi
-	[[ $line == grpcstreams\ * ]] || { echo "not a grpcstreams command: $line"; return 1; }
+	[[ $line == grpcstreams || $line == grpcstreams\ * ]] ||
+		{ echo "not a grpcstreams command: $line"; return 1; }
 	"$BASH" -n -c "$line" || { echo "not valid shell: $line"; return 1; }
 	# Run: only the stand-ins are on PATH, so nothing else can run.
 	out=$(cd "$T" && PATH=$T/bin "$BASH" -o pipefail -c "$line" 2>&1) ||

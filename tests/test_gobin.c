@@ -74,6 +74,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include <capstone/capstone.h>
 
 #include "gobin.h"
@@ -1237,6 +1238,57 @@ static void test_not_go(const char *dir)
 	expect_open_fails(path, -ENOENT, "nonexistent path");
 }
 
+/* gobin_peek() of PATH, as a file descriptor: WANT. */
+static void expect_peek(const char *path, int want, const char *label)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC), got;
+
+	if (!check(fd >= 0, "%s: opened for gobin_peek", label))
+		return;
+	got = gobin_peek(fd);
+	check(got == want, "%s: gobin_peek is %d (got %d)", label, want, got);
+	close(fd);
+}
+
+/*
+ * The look at every executable of a host: Go or not, and whose machine,
+ * from the headers alone. A Go program for another machine is told apart
+ * (its e_machine patched), and so is a Go program cut to its first pages.
+ */
+static void test_peek(const char *plain, const char *stripped, const char *gohello,
+		      const char *dir)
+{
+	static const char text[] = "#!/bin/sh\necho not ELF\n";
+	uint16_t arm64 = 183;	/* EM_AARCH64 */
+	char path[4096];
+	struct stat st;
+	int fd;
+
+	expect_peek(plain, GOBIN_GO, "plain fixture");
+	expect_peek(stripped, GOBIN_GO, "stripped fixture");
+	expect_peek(gohello, GOBIN_GO, "gohello (Go, no grpc-go)");
+	expect_peek("/bin/true", GOBIN_NOT_GO, "/bin/true");
+	snprintf(path, sizeof(path), "%s/peek-text", dir);
+	if (check(!write_file(path, text, sizeof(text) - 1), "text file created"))
+		expect_peek(path, GOBIN_NOT_GO, "text file");
+	unlink(path);
+	/* Its section headers are at the end: cut off, no Go section is seen. */
+	snprintf(path, sizeof(path), "%s/peek-head", dir);
+	if (check(!copy_head(stripped, path, 1 << 20), "first MiB of the stripped fixture copied"))
+		expect_peek(path, GOBIN_NOT_GO, "the first MiB of a Go program");
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/peek-arm64", dir);
+	if (check(!stat(stripped, &st) && !copy_head(stripped, path, st.st_size),
+		  "stripped fixture copied")) {
+		fd = open(path, O_WRONLY | O_CLOEXEC);
+		check(fd >= 0 && pwrite(fd, &arm64, 2, 18) == 2, "e_machine patched to AArch64");
+		if (fd >= 0)
+			close(fd);
+		expect_peek(path, GOBIN_GO_OTHER_ARCH, "a Go program for AArch64");
+	}
+	unlink(path);
+}
+
 /*
  * A truncated binary (a copy cut short, a download in progress) must either
  * be refused or give answers that are right or absent: never code bytes or
@@ -1745,6 +1797,7 @@ int main(int argc, char **argv)
 	snprintf(dir, sizeof(dir), "%s/test_gobin.XXXXXX", tmp && *tmp ? tmp : "/tmp");
 	if (check(mkdtemp(dir) != NULL, "temporary directory created")) {
 		test_not_go(dir);
+		test_peek(argv[1], argv[2], argv[3], dir);
 		test_truncated(argv[1], dir);
 		test_corrupt(argv[2], dir);
 		rmdir(dir);
