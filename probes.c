@@ -578,6 +578,12 @@ int probes_load(struct probes *pr, const struct grpcstreams_bpf *base,
 	return err;
 }
 
+void probes_unload(struct probes *pr)
+{
+	grpcstreams_bpf__destroy(pr->obj);
+	pr->obj = NULL;
+}
+
 void probes_free(struct probes *pr)
 {
 	if (!pr)

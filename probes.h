@@ -43,6 +43,11 @@ int probes_load(struct probes *pr, const struct grpcstreams_bpf *base,
 int probes_attach(struct probes *pr, const char *path);
 bool probes_attached(const struct probes *pr);
 void probes_detach(struct probes *pr);
+/*
+ * What libbpf keeps of the copy, freed once attached: the links hold the
+ * programs (no attaching again after this).
+ */
+void probes_unload(struct probes *pr);
 /* Detached, unloaded, freed. */
 void probes_free(struct probes *pr);
 

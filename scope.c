@@ -235,9 +235,13 @@ static int exe_trace(struct exe *x, struct gobin *gb)
 	err = probes_load(x->pr, sc.base, &sc.bpf, gb);
 	if (!err)
 		err = probes_attach(x->pr, x->attach);
-	if (!err)
-		x->traced = true;
-	return err;
+	if (err)
+		return err;
+	x->traced = true;
+	/* Twenty copies of libbpf's object would be most of our memory. */
+	if (!sc.o.keep_binary)
+		probes_unload(x->pr);
+	return 0;
 }
 
 /* Let go of X: probes, programs, file. */

@@ -205,7 +205,7 @@ scale() {
 	kill "${pids[@]}" 2>/dev/null || true
 	wait "${pids[@]}" 2>/dev/null || true
 	echo
-	echo "scale: $n distinct grpc-go executables running ($builds fixture builds of 3 releases," \
+	echo "scale: $n distinct grpc-go executables running ($builds fixture builds in .output/fix," \
 		"$((n - builds)) copies of them), one server process each; grpcstreams on the whole host"
 	[ -z "${ROWS:-}" ] || cat "$T/scale"
 	echo "medians of ${STARTS:-5} runs of grpcstreams -j -d 4 (start: from exec to the Tracing line,"
