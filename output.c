@@ -514,25 +514,6 @@ static struct cg_entry {
 	char *path;		/* NULL: unknown */
 } *cg_table[CG_BUCKETS];
 
-static char *read_cgroup(__u32 tgid)
-{
-	char file[40], line[4096], *path = NULL;
-	FILE *f;
-
-	snprintf(file, sizeof(file), "/proc/%u/cgroup", tgid);
-	f = fopen(file, "re");
-	while (f && fgets(line, sizeof(line), f)) {
-		if (strncmp(line, "0::", 3))
-			continue;
-		line[strcspn(line, "\n")] = '\0';
-		free(path);
-		path = strdup(line + 3);
-	}
-	if (f)
-		fclose(f);
-	return path;
-}
-
 static const char *proc_cgroup(__u32 tgid, __u64 gen, size_t *len)
 {
 	struct cg_entry **b = &cg_table[tgid % CG_BUCKETS], *c;
@@ -544,14 +525,14 @@ static const char *proc_cgroup(__u32 tgid, __u64 gen, size_t *len)
 		c->next = *b;
 		*b = c;
 		c->gen = gen;
-		c->path = read_cgroup(tgid);
+		c->path = proc_cgroup2(tgid);
 	}
 	if (!c)
 		return NULL;
 	if (c->gen != gen && gen != GEN_ANY) {
 		free(c->path);
 		c->gen = gen;
-		c->path = read_cgroup(tgid);
+		c->path = proc_cgroup2(tgid);
 	}
 	*len = c->path ? strlen(c->path) : 0;
 	return c->path;

@@ -162,27 +162,19 @@ static int cgroup_open(const char *path)
 	return 0;
 }
 
-/* Is TGID in -c's cgroup or below (its "0::" line of /proc/TGID/cgroup)? */
+/* Is TGID in -c's cgroup or below (its cgroup v2 path under the root)? */
 static bool in_cgroup(__u32 tgid)
 {
-	char path[64], line[PATH_MAX + 8];
 	size_t n = strlen(sc.cg_rel);
-	bool in = false;
-	FILE *f;
+	char *cg;
+	bool in;
 
 	if (!sc.o.cgroup)
 		return true;
-	snprintf(path, sizeof(path), "/proc/%u/cgroup", tgid);
-	f = fopen(path, "re");
-	while (f && fgets(line, sizeof(line), f)) {
-		if (strncmp(line, "0::", 3))
-			continue;
-		line[strcspn(line, "\n")] = '\0';
-		in = !strcmp(sc.cg_rel, "/") || (!strncmp(line + 3, sc.cg_rel, n) &&
-						  (line[3 + n] == '/' || !line[3 + n]));
-	}
-	if (f)
-		fclose(f);
+	cg = proc_cgroup2(tgid);
+	in = cg && (!strcmp(sc.cg_rel, "/") ||
+		    (!strncmp(cg, sc.cg_rel, n) && (cg[n] == '/' || !cg[n])));
+	free(cg);
 	return in;
 }
 

@@ -2,6 +2,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -56,6 +57,25 @@ int proc_tgid(int pid)
 			break;
 	fclose(f);
 	return tgid;
+}
+
+char *proc_cgroup2(int pid)
+{
+	char file[40], line[4096], *path = NULL;
+	FILE *f;
+
+	snprintf(file, sizeof(file), "/proc/%d/cgroup", pid);
+	f = fopen(file, "re");
+	while (f && fgets(line, sizeof(line), f)) {
+		if (strncmp(line, "0::", 3))
+			continue;
+		line[strcspn(line, "\n")] = '\0';
+		free(path);
+		path = strdup(line + 3);
+	}
+	if (f)
+		fclose(f);
+	return path;
 }
 
 bool pid_alive(int pid)

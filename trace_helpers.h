@@ -15,6 +15,11 @@ uint64_t mono_to_epoch_offset(void);
 void strftime_now(char *buf, size_t len);
 /* The process (thread group) id of thread PID, or -1 if there is none. */
 int proc_tgid(int pid);
+/*
+ * PID's cgroup v2 path (the "0::" line of /proc/PID/cgroup), to be freed;
+ * NULL if there is none (no such process, no cgroup v2).
+ */
+char *proc_cgroup2(int pid);
 /* Does /proc/PID exist (and is it not a zombie)? */
 bool pid_alive(int pid);
 
