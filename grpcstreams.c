@@ -473,7 +473,7 @@ static void on_abandoned(const struct stream_key *key, const struct stream_info 
 		g->n++;
 }
 
-/* A process found: its cgroup read while it is there (NDJSON's "cgroup"). */
+/* A process found: its cgroup read while it is there ("cgroup", CGROUP). */
 static void note_cgroup(__u32 tgid)
 {
 	out_note_cgroup(tgid, reap_proc_gen(tgid));
@@ -491,7 +491,7 @@ static int handle_event(void *ctx, void *data, size_t size)
 	if (e->type == EVENT_EXEC || e->type == EVENT_EXIT) {
 		__u32 tgid = scope_event(e);
 
-		if (tgid && env.json)
+		if (tgid)
 			note_cgroup(tgid);
 	} else if (e->type == EVENT_ABANDONED) {
 		struct stream_key k = { .conn = e->conn, .tgid = e->tgid, .sid = e->sid };
@@ -806,6 +806,8 @@ static int start_output(struct grpcstreams_bpf *obj)
 		.colour = !env.json && tty_colour(),
 		.width = env.json ? 0 : tty_width(),
 		.slow_ns = env.filter.min_ns,
+		/* Where processes of several services or containers may show. */
+		.cgroups = (!env.npids && !env.binary) || env.cgroup,
 	};
 
 	/* Writable: streams of a process gone are freed from here (reap.c). */
@@ -1007,8 +1009,7 @@ int main(int argc, char **argv)
 		err = scope_start(obj);
 	if (err)
 		goto cleanup;
-	if (env.json)
-		scope_for_each_process(note_cgroup);
+	scope_for_each_process(note_cgroup);
 	rb = ring_buffer__new(bpf_map__fd(obj->maps.events), handle_event, NULL, NULL);
 	if (!rb) {
 		err = -errno;

@@ -313,6 +313,9 @@ static const char *kind_name(__u32 kind)
 #define PEER_TEXT_LEN	(8 + UNIX_NAME_LEN)
 
 /* A table row: an ended stream, or one still open when the table is drawn. */
+/* The streams view's CGROUP column, in bytes (its text is escaped ASCII). */
+#define CG_COL		20
+
 struct row {
 	__u64 conn;
 	__u64 conn_id;
@@ -327,6 +330,7 @@ struct row {
 	__u32 method_len;
 	size_t peer_len;
 	char peer[PEER_TEXT_LEN];
+	char cgroup[CG_COL + 1];	/* the last part of its cgroup, escaped */
 	char method[METHOD_LEN];
 };
 
@@ -553,6 +557,31 @@ static void cgroups_free(void)
 	}
 }
 
+/*
+ * The streams view's CGROUP: the last part of the process's cgroup path
+ * (a service's unit, a container's scope), escaped, cut between
+ * characters and marked when longer; "-" when unknown.
+ */
+static void cgroup_col(char *out, __u32 tgid, __u64 gen)
+{
+	char full[6 * 64 + 1];
+	const char *cg, *last;
+	size_t len;
+
+	cg = proc_cgroup(tgid, gen, &len);
+	last = cg ? strrchr(cg, '/') : NULL;
+	last = last && last[1] ? last + 1 : cg ? cg : "-";
+	len = strlen(last);
+	text_escape(full, sizeof(full), last, len > 64 ? 64 : len);
+	if (strlen(full) <= CG_COL) {
+		memcpy(out, full, strlen(full) + 1);
+		return;
+	}
+	/* CG_COL - 3 bytes and the NUL, then the mark. */
+	text_escape(out, CG_COL - 2, last, len);
+	strcat(out, "...");
+}
+
 void out_note_cgroup(__u32 tgid, __u64 gen)
 {
 	size_t len;
@@ -704,6 +733,8 @@ void out_keep_row(__u32 pid, __u64 conn, __u32 sid, const struct stream_info *in
 	r->open = open;
 	r->nolat = nolat;
 	r->peer_len = format_peer(pid, conn, info, r->peer, sizeof(r->peer));
+	if (opts.cgroups)
+		cgroup_col(r->cgroup, pid, info->proc_gen);
 	r->method_len = method_bytes(info);
 	r->truncated = method_truncated(info);
 	memcpy(r->method, info->method, METHOD_LEN);
@@ -790,7 +821,7 @@ static bool slow(__u64 ns)
 	return ns >= (opts.slow_ns ? opts.slow_ns : 100000000ULL);
 }
 
-/* Where the last column of each view starts. */
+/* Where the last column of each view starts (the streams view: +CG_COL + 1 with CGROUP). */
 #define STREAMS_AT	69
 #define METHODS_AT	81
 #define CONNS_AT	79
@@ -822,11 +853,14 @@ static void print_row(const struct row *r)
 		snprintf(lat, sizeof(lat), "-");
 	else
 		snprintf(lat, sizeof(lat), "%.3f", r->ns / 1e6);
-	fit_last(method, STREAMS_AT);
-	printf("%-7u %-6s %-22s %5u %-5s %s%10s%s %s%6s%s %s\n", r->pid, side_name(r->side),
+	fit_last(method, STREAMS_AT + (opts.cgroups ? CG_COL + 1 : 0));
+	printf("%-7u %-6s %-22s %5u %-5s %s%10s%s %s%6s%s ", r->pid, side_name(r->side),
 	       col, r->sid, r->open ? "open" : "done", on(!r->nolat && slow(r->ns), C_YELLOW), lat,
 	       off(!r->nolat && slow(r->ns)), on(!r->open && r->status, C_RED), status,
-	       off(!r->open && r->status), method);
+	       off(!r->open && r->status));
+	if (opts.cgroups)
+		printf("%-*s ", CG_COL, r->cgroup);
+	printf("%s\n", method);
 }
 
 /* A nextid_race count, or NONE when it is not measured. */
@@ -1130,8 +1164,11 @@ static void print_streams(void)
 
 	if (nrows)	/* ROWS is NULL before the first one: qsort(NULL) is undefined */
 		qsort(rows, nrows, sizeof(*rows), cmp_rows);
-	printf("%-7s %-6s %-22s %5s %-5s %10s %6s %s\n", "PID", "SIDE", "CONN", "SID", "STATE",
-	       "LAT/AGE_MS", "STATUS", "METHOD");
+	printf("%-7s %-6s %-22s %5s %-5s %10s %6s ", "PID", "SIDE", "CONN", "SID", "STATE",
+	       "LAT/AGE_MS", "STATUS");
+	if (opts.cgroups)
+		printf("%-*s ", CG_COL, "CGROUP");
+	printf("METHOD\n");
 	for (i = 0; i < nrows; i++)
 		print_row(&rows[i]);
 }

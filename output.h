@@ -211,6 +211,7 @@ struct out_opts {
 	bool colour;		/* ANSI colours (a terminal, NO_COLOR unset) */
 	int width;		/* the terminal's columns; 0: no limit */
 	__u64 slow_ns;		/* latencies shown as slow (colour) from this on */
+	bool cgroups;		/* the streams view has a CGROUP column (whole host, -c) */
 	const char *status;	/* interactive: the first line of each table */
 };
 

@@ -208,7 +208,7 @@ pstreams() {
 	local root
 	root=$(awk '$9 == "cgroup2" { print $5; exit }' /proc/self/mountinfo)
 	[ -n "$root" ]
-	CG=$root/grpcstreams-test.$$
+	CG=$root/gst.$$
 	mkdir "$CG"
 	# In the cgroup: a server and its client; outside: the same pair.
 	srv in "$FIX_A" sh -c "echo \$\$ > '$CG/cgroup.procs' && exec \"\$@\"" sh
@@ -216,13 +216,23 @@ pstreams() {
 	srv out "$FIX_B"
 	cli outc "$FIX_B" "$out_ADDR"
 	start_tool -j -c "$CG"
-	grep -E "^Tracing .* in cgroup /grpcstreams-test\.$$\.\.\." "$T/tool.err"
+	grep -E "^Tracing .* in cgroup /gst\.$$\.\.\." "$T/tool.err"
+	# And the streams table, with its CGROUP column, beside it.
+	"$TOOL" -c "$CG" -o streams -C -r 50 >"$T/table" 2>"$T/table.err" &
+	local tpid=$!
+	PIDS+=("$tpid")
+	wait_for "$T/table.err" "^Tracing" 20 "$tpid"
 	go_wait inc outc
-	sleep 0.5
+	sleep 1.5
+	kill -INT "$tpid"
+	wait "$tpid"
 	stop_tool
 	check_client inc
 	check_server in inc
-	[ "$(pstreams "$inc_PID" client | jq "map(select(.cgroup == \"/grpcstreams-test.$$\")) | length")" -eq 300 ]
+	[ "$(pstreams "$inc_PID" client | jq "map(select(.cgroup == \"/gst.$$\")) | length")" -eq 300 ]
+	grep -E "^PID +SIDE +CONN +SID +STATE +LAT/AGE_MS +STATUS +CGROUP +METHOD$" "$T/table"
+	[ "$(grep -cE "^$inc_PID +client .* gst\.$$ +/fixture\.Test/" "$T/table")" -gt 0 ]
+	[ "$(grep -cE "^($out_PID|$outc_PID) " "$T/table")" -eq 0 ]
 	# Nothing of the processes outside, though they ran the same RPCs.
 	[ "$(jq -s --argjson a "$out_PID" --argjson b "$outc_PID" \
 		'[.[] | select(.pid == $a or .pid == $b)] | length' "$T/out")" -eq 0 ]
