@@ -56,7 +56,7 @@ struct exe {
 	ino_t ino;
 	bool traced;
 	int fd;			/* the file, held while traced */
-	char path[PATH_MAX];	/* its name, as its first process had it */
+	char *path;		/* its name, as its first process had it */
 	char attach[32];	/* /proc/self/fd/FD: where probes go */
 	struct target *t;	/* -p, -b */
 	pid_t pid;		/* -p: the one process traced; 0: every one */
@@ -77,7 +77,13 @@ static struct {
 	struct grpcstreams_bpf *base;
 	struct probe_bpf bpf;
 	bool whole_host;
-	struct exe *exes;
+	struct exe *exes;	/* traced (and -p's, -b's) */
+	/* Executables looked at and skipped: not looked at again. */
+	struct skipped {
+		dev_t dev;
+		ino_t ino;
+	} *skipped;
+	size_t nskipped, skipped_cap;
 	char cg_rel[PATH_MAX];	/* -c's path under the cgroup2 root */
 	unsigned int not_go, not_grpc, refused;
 } sc;
@@ -255,12 +261,55 @@ static struct exe *exe_new(void)
 {
 	struct exe *x = calloc(1, sizeof(*x));
 
-	if (!x)
+	if (!x || !(x->path = calloc(1, PATH_MAX))) {
+		free(x);
 		return NULL;
+	}
 	x->fd = -1;
 	x->next = sc.exes;
 	sc.exes = x;
 	return x;
+}
+
+/* X out of the list, released and freed. */
+static void exe_free(struct exe *x)
+{
+	struct exe **p;
+
+	for (p = &sc.exes; *p && *p != x; p = &(*p)->next)
+		;
+	if (*p)
+		*p = x->next;
+	exe_release(x);
+	free(x->tgids);
+	free(x->path);
+	free(x);
+}
+
+static bool skipped_find(dev_t dev, ino_t ino)
+{
+	size_t i;
+
+	for (i = 0; i < sc.nskipped; i++)
+		if (sc.skipped[i].dev == dev && sc.skipped[i].ino == ino)
+			return true;
+	return false;
+}
+
+static void skipped_add(dev_t dev, ino_t ino)
+{
+	struct skipped *n;
+	size_t cap = sc.skipped_cap ? 2 * sc.skipped_cap : 64;
+
+	if (sc.nskipped == sc.skipped_cap) {
+		n = realloc(sc.skipped, cap * sizeof(*n));
+		if (!n)
+			return;
+		sc.skipped = n;
+		sc.skipped_cap = cap;
+	}
+	sc.skipped[sc.nskipped].dev = dev;
+	sc.skipped[sc.nskipped++].ino = ino;
 }
 
 /* ---- -p and -b: the target is an error if it cannot be traced ---- */
@@ -277,7 +326,7 @@ static int open_target(pid_t pid, const char *binary)
 		fprintf(stderr, "grpcstreams: out of memory\n");
 		return -ENOMEM;
 	}
-	err = target_open(pid, binary, &x->t, &gb, x->path, sizeof(x->path));
+	err = target_open(pid, binary, &x->t, &gb, x->path, PATH_MAX);
 	if (err)
 		goto out;
 	x->pid = target_tgid(x->t);
@@ -360,9 +409,7 @@ static void tgid_del(struct exe *x, __u32 tgid)
 			x->path);
 	/* A new exec of it is told again, and looked at again. */
 	bpf_map_delete_elem(bpf_map__fd(sc.base->maps.exe_class), &x->key);
-	exe_release(x);
-	x->dev = 0;
-	x->ino = 0;
+	exe_free(x);
 }
 
 /*
@@ -397,7 +444,8 @@ static int quietly(int (*f)(struct exe *, struct gobin *), struct exe *x, struct
 
 /*
  * A process's executable, not seen before: looked at, and traced if it is
- * a grpc-go program. Not Go, or Go without grpc-go: skipped without a word.
+ * a grpc-go program (returned). Not Go, or Go without grpc-go: skipped
+ * without a word; one that cannot be traced, listed once.
  */
 static struct exe *exe_look(__u32 tgid, int fd, const struct stat *st)
 {
@@ -417,8 +465,8 @@ static struct exe *exe_look(__u32 tgid, int fd, const struct stat *st)
 	x->ino = st->st_ino;
 	key_of_stat(st, &x->key);
 	snprintf(link, sizeof(link), "/proc/%u/exe", tgid);
-	n = readlink(link, x->path, sizeof(x->path) - 1);
-	x->path[n > 0 ? n : 0] = '\0';
+	n = readlink(link, x->path, PATH_MAX - 1);
+	x->path[n > 0 && n < PATH_MAX ? n : 0] = '\0';
 	kind = gobin_peek(fd);
 	if (kind == GOBIN_NOT_GO) {
 		sc.not_go++;
@@ -457,9 +505,10 @@ skip:
 	gobin_close(gb);
 	if (fd >= 0)
 		close(fd);
-	exe_release(x);
 	class_set(&x->key, EXE_SKIP);
-	return x;
+	skipped_add(x->dev, x->ino);
+	exe_free(x);
+	return NULL;
 }
 
 /*
@@ -489,19 +538,19 @@ static struct exe *add_process(__u32 tgid, const struct exe_key *exec)
 		return NULL;
 	}
 	x = exe_find(st.st_dev, st.st_ino);
-	if (x) {
+	if (x || skipped_find(st.st_dev, st.st_ino)) {
 		close(fd);
 		/* The same file with a new change time: BPF knows it by both. */
 		key_of_stat(&st, &k);
-		if (memcmp(&k, &x->key, sizeof(k)))
-			class_set(&k, x->traced ? EXE_TRACED : EXE_SKIP);
+		if (!x || memcmp(&k, &x->key, sizeof(k)))
+			class_set(&k, x ? EXE_TRACED : EXE_SKIP);
 	} else {
 		x = exe_look(tgid, fd, &st);
-		if (!x)
-			return NULL;
 	}
-	if (!x->traced || !tgid_add(x, tgid))
-		return x->traced ? x : NULL;
+	if (!x || !x->traced)
+		return NULL;
+	if (!tgid_add(x, tgid))
+		return x;
 	/* Gone meanwhile: its exit may have come before it was watched. */
 	if (!pid_alive(tgid)) {
 		tgid_del(x, tgid);
@@ -712,9 +761,9 @@ void scope_fini(void)
 
 	for (x = sc.exes; x; x = next) {
 		next = x->next;
-		exe_release(x);
-		free(x->tgids);
-		free(x);
+		exe_free(x);
 	}
-	sc.exes = NULL;
+	free(sc.skipped);
+	sc.skipped = NULL;
+	sc.nskipped = sc.skipped_cap = 0;
 }
