@@ -13,15 +13,36 @@
 
 #include "agg.h"
 
-#define HASH_SLOTS	(2 * AGG_MAX_ROWS)	/* power of two, half full at most */
+/* Rows first made room for; the tables double from there, up to their caps. */
+#define FIRST_ROWS	1024
 
-static struct mrow **rows;
-static size_t nrows;
-static __u32 *slots;		/* index + 1 into ROWS; 0: empty */
-static struct crow **conns;
-static size_t nconns;
-static __u32 *conn_slots;
-static __u64 dropped;
+/*
+ * A table of rows (methods or connections): the rows in the order they
+ * came, and an open-addressing index over them, twice their room (half
+ * full at most). It grows by doubling until MAX rows; past that, what
+ * would need a new row is counted in DROPPED.
+ */
+struct table {
+	union {
+		void **any;
+		struct mrow **m;	/* methods */
+		struct crow **c;	/* conns_t */
+	} rows;
+	size_t n, room, max;
+	__u32 *slots;		/* index + 1 into ROWS; 0: empty */
+	__u32 mask;		/* slots - 1 */
+	__u64 dropped;
+	bool capped;		/* MAX was reached */
+};
+
+/*
+ * Streams BPF counted for methods that found no row: in this pass over
+ * BPF's methods, and in the last one done (BPF's counts only grow, so
+ * a pass's sum is the whole run's).
+ */
+static __u64 bpf_unrowed_pass, bpf_unrowed;
+
+static struct table methods, conns_t;
 static struct agg_filter filter = { .side = -1 };
 
 const char *const agg_sort_names[SORT_KEYS] = {
@@ -42,13 +63,60 @@ static const char *const code_names[CODE_SLOTS] = {
 	"UNAUTHENTICATED", "other",
 };
 
-int agg_init(void)
+/* Room for ROOM rows, and an empty index of at least 2 * ROOM slots. */
+static int table_room(struct table *t, size_t room)
 {
-	rows = calloc(AGG_MAX_ROWS, sizeof(*rows));
-	slots = calloc(HASH_SLOTS, sizeof(*slots));
-	conns = calloc(AGG_MAX_ROWS, sizeof(*conns));
-	conn_slots = calloc(HASH_SLOTS, sizeof(*conn_slots));
-	if (!rows || !slots || !conns || !conn_slots) {
+	void **r = realloc(t->rows.any, room * sizeof(*r));
+	size_t nslots = 2;
+	__u32 *s;
+
+	if (!r)
+		return -ENOMEM;
+	t->rows.any = r;
+	while (nslots < 2 * room)
+		nslots *= 2;
+	s = calloc(nslots, sizeof(*s));
+	if (!s)
+		return -ENOMEM;
+	free(t->slots);
+	t->slots = s;
+	t->mask = nslots - 1;
+	t->room = room;
+	return 0;
+}
+
+static int table_init(struct table *t, size_t max)
+{
+	memset(t, 0, sizeof(*t));
+	t->max = max;
+	return table_room(t, FIRST_ROWS < max ? FIRST_ROWS : max);
+}
+
+static void table_fini(struct table *t)
+{
+	free(t->rows.any);
+	free(t->slots);
+	memset(t, 0, sizeof(*t));
+}
+
+/* The largest power of two of rows of SIZE bytes each that CAP bytes hold. */
+static size_t rows_in(size_t cap, size_t size)
+{
+	size_t n = 1;
+
+	while (2 * n * size <= cap)
+		n *= 2;
+	return n;
+}
+
+int agg_init(const struct agg_limits *lim)
+{
+	size_t mmax = lim && lim->method_rows ? lim->method_rows :
+		rows_in(AGG_METHODS_MEM, sizeof(struct mrow) + sizeof(struct magg_val));
+	size_t cmax = lim && lim->conn_rows ? lim->conn_rows :
+		rows_in(AGG_CONNS_MEM, sizeof(struct crow));
+
+	if (table_init(&methods, mmax) || table_init(&conns_t, cmax)) {
 		agg_fini();
 		return -ENOMEM;
 	}
@@ -59,22 +127,15 @@ void agg_fini(void)
 {
 	size_t i;
 
-	for (i = 0; rows && i < nrows; i++) {
-		free(rows[i]->bpf_prev);
-		free(rows[i]);
+	for (i = 0; i < methods.n; i++) {
+		free(methods.rows.m[i]->bpf_prev);
+		free(methods.rows.m[i]);
 	}
-	for (i = 0; conns && i < nconns; i++)
-		free(conns[i]);
-	free(rows);
-	free(slots);
-	free(conns);
-	free(conn_slots);
-	rows = NULL;
-	slots = NULL;
-	conns = NULL;
-	conn_slots = NULL;
-	nrows = nconns = 0;
-	dropped = 0;
+	for (i = 0; i < conns_t.n; i++)
+		free(conns_t.rows.c[i]);
+	table_fini(&methods);
+	table_fini(&conns_t);
+	bpf_unrowed_pass = bpf_unrowed = 0;
 }
 
 /* FNV-1a over the method, 8 bytes a step, mixed with the pid and side. */
@@ -98,15 +159,34 @@ static __u64 row_hash(__u32 pid, __u32 side, const char *m, size_t n)
  * The slot of SLOTS (entry index + 1 each, 0 empty) holding the entry EQ
  * says is KEY's, or the empty slot where it goes, from hash H.
  */
-static __u32 index_find(const __u32 *slots, __u64 h, bool (*eq)(__u32 i, const void *key),
+static __u32 index_find(const struct table *t, __u64 h, bool (*eq)(__u32 i, const void *key),
 			const void *key)
 {
 	__u32 s;
 
-	for (s = h & (HASH_SLOTS - 1); slots[s]; s = (s + 1) & (HASH_SLOTS - 1))
-		if (eq(slots[s] - 1, key))
+	for (s = h & t->mask; t->slots[s]; s = (s + 1) & t->mask)
+		if (eq(t->slots[s] - 1, key))
 			break;
 	return s;
+}
+
+/*
+ * Room for one more row in T: doubled when full, its index then empty
+ * (the caller indexes the rows again). False when T is at its cap (or out
+ * of memory): the caller counts what found no row.
+ */
+static bool table_grow(struct table *t, bool *reindex)
+{
+	*reindex = false;
+	if (t->n < t->room)
+		return true;
+	if (t->room >= t->max ||
+	    table_room(t, 2 * t->room < t->max ? 2 * t->room : t->max)) {
+		t->capped = true;
+		return false;
+	}
+	*reindex = true;
+	return true;
 }
 
 struct row_key {
@@ -120,10 +200,29 @@ struct row_key {
 static bool row_eq(__u32 i, const void *key)
 {
 	const struct row_key *k = key;
-	const struct mrow *r = rows[i];
+	const struct mrow *r = methods.rows.m[i];
 
 	return r->pid == k->pid && r->side == k->side && r->method_len == k->len &&
 	       r->truncated == k->truncated && !memcmp(r->method, k->method, k->len);
+}
+
+/* Every row in the index again (made anew, empty). */
+static void methods_reindex(void)
+{
+	struct row_key k;
+	size_t i;
+	__u32 s;
+
+	memset(methods.slots, 0, (methods.mask + 1) * sizeof(*methods.slots));
+	for (i = 0; i < methods.n; i++) {
+		const struct mrow *r = methods.rows.m[i];
+
+		k = (struct row_key){ .pid = r->pid, .side = r->side, .method = r->method,
+				      .len = r->method_len, .truncated = r->truncated };
+		s = index_find(&methods, row_hash(r->pid, r->side, r->method, r->method_len),
+			       row_eq, &k);
+		methods.slots[s] = i + 1;
+	}
 }
 
 static struct mrow *row_of(__u32 pid, const struct stream_info *info)
@@ -135,19 +234,24 @@ static struct mrow *row_of(__u32 pid, const struct stream_info *info)
 		.len = method_bytes(info),
 		.truncated = method_truncated(info),
 	};
+	__u64 h = row_hash(pid, info->side, info->method, k.len);
 	struct mrow *r;
+	bool reindex;
 	__u32 s, i;
 
-	if (!slots)
+	if (!methods.slots)
 		return NULL;
-	s = index_find(slots, row_hash(pid, info->side, info->method, k.len), row_eq, &k);
-	if (slots[s])
-		return rows[slots[s] - 1];
-	if (nrows == AGG_MAX_ROWS)
+	s = index_find(&methods, h, row_eq, &k);
+	if (methods.slots[s])
+		return methods.rows.m[methods.slots[s] - 1];
+	if (!table_grow(&methods, &reindex) || !(r = calloc(1, sizeof(*r)))) {
+		methods.capped = true;
 		return NULL;
-	r = calloc(1, sizeof(*r));
-	if (!r)
-		return NULL;
+	}
+	if (reindex) {
+		methods_reindex();
+		s = index_find(&methods, h, row_eq, &k);
+	}
 	r->pid = pid;
 	r->side = info->side;
 	r->method_len = k.len;
@@ -155,9 +259,9 @@ static struct mrow *row_of(__u32 pid, const struct stream_info *info)
 	memcpy(r->method, info->method, k.len);
 	memcpy(r->comm, info->comm, sizeof(r->comm));
 	r->comm[sizeof(r->comm) - 1] = '\0';
-	i = nrows++;
-	rows[i] = r;
-	slots[s] = i + 1;
+	i = methods.n++;
+	methods.rows.m[i] = r;
+	methods.slots[s] = i + 1;
 	return r;
 }
 
@@ -183,10 +287,27 @@ static __u64 conn_hash(const struct crow_key *k)
 static bool conn_eq(__u32 i, const void *key)
 {
 	const struct crow_key *k = key;
-	const struct crow *c = conns[i];
+	const struct crow *c = conns_t.rows.c[i];
 
 	return c->conn == k->conn && c->conn_id == k->conn_id && c->pid == k->pid &&
 	       c->side == k->side;
+}
+
+static void conns_reindex(void)
+{
+	struct crow_key k;
+	size_t i;
+	__u32 s;
+
+	memset(conns_t.slots, 0, (conns_t.mask + 1) * sizeof(*conns_t.slots));
+	for (i = 0; i < conns_t.n; i++) {
+		const struct crow *c = conns_t.rows.c[i];
+
+		k = (struct crow_key){ .pid = c->pid, .side = c->side, .conn = c->conn,
+				       .conn_id = c->conn_id };
+		s = index_find(&conns_t, conn_hash(&k), conn_eq, &k);
+		conns_t.slots[s] = i + 1;
+	}
 }
 
 static struct crow *conn_of(__u32 pid, __u64 conn, const struct stream_info *info)
@@ -194,30 +315,34 @@ static struct crow *conn_of(__u32 pid, __u64 conn, const struct stream_info *inf
 	struct crow_key k = { .pid = pid, .side = info->side, .conn = conn,
 			      .conn_id = info->conn_id };
 	struct crow *c;
+	bool reindex;
 	__u32 s;
 
-	if (!conn_slots)
+	if (!conns_t.slots)
 		return NULL;
-	s = index_find(conn_slots, conn_hash(&k), conn_eq, &k);
-	if (conn_slots[s]) {
-		c = conns[conn_slots[s] - 1];
+	s = index_find(&conns_t, conn_hash(&k), conn_eq, &k);
+	if (conns_t.slots[s]) {
+		c = conns_t.rows.c[conns_t.slots[s] - 1];
 		/* A collision may come first, without the peer. */
 		if (c->info.peer_type == PEER_NONE && info->peer_type != PEER_NONE)
 			c->info = *info;
 		return c;
 	}
-	if (nconns == AGG_MAX_ROWS)
+	if (!table_grow(&conns_t, &reindex) || !(c = calloc(1, sizeof(*c)))) {
+		conns_t.capped = true;
 		return NULL;
-	c = calloc(1, sizeof(*c));
-	if (!c)
-		return NULL;
+	}
+	if (reindex) {
+		conns_reindex();
+		s = index_find(&conns_t, conn_hash(&k), conn_eq, &k);
+	}
 	c->pid = pid;
 	c->side = info->side;
 	c->conn = conn;
 	c->conn_id = info->conn_id;
 	c->info = *info;
-	conns[nconns] = c;
-	conn_slots[s] = ++nconns;
+	conns_t.rows.c[conns_t.n] = c;
+	conns_t.slots[s] = ++conns_t.n;
 	return c;
 }
 
@@ -226,8 +351,10 @@ struct crow *agg_conn_stream(__u32 pid, __u64 conn, __u32 sid, const struct stre
 {
 	struct crow *c = conn_of(pid, conn, info);
 
-	if (!c)
+	if (!c) {
+		conns_t.dropped++;
 		return NULL;
+	}
 	if (open) {
 		c->open++;
 	} else {
@@ -250,8 +377,10 @@ struct crow *agg_conn_shadow(__u32 pid, __u64 conn, __u32 sid, const struct stre
 
 	memcpy(ci.comm, info->comm, sizeof(ci.comm));
 	c = conn_of(pid, conn, &ci);
-	if (!c)
+	if (!c) {
+		conns_t.dropped++;
 		return NULL;
+	}
 	c->shadow++;
 	c->ival_shadow++;
 	if (sid > c->max_sid)
@@ -278,37 +407,29 @@ struct crow *agg_conn_shadow(__u32 pid, __u64 conn, __u32 sid, const struct stre
 
 struct crow *const *agg_conns(size_t *n)
 {
-	*n = nconns;
-	return conns;
+	*n = conns_t.n;
+	return conns_t.rows.c;
 }
 
 /*
- * With AGG_MAX_ROWS / 2 connections known, those with nothing in the
- * interval just shown and nothing open are forgotten: short-lived
- * connections must not fill the table for good.
+ * With CONNS_KEEP connections known, those with nothing in the interval
+ * just shown and nothing open are forgotten: short-lived connections must
+ * not fill the table for good.
  */
 static void conns_forget_idle(void)
 {
 	size_t i, n = 0;
-	struct crow_key k;
-	__u32 s;
 
-	if (nconns < AGG_MAX_ROWS / 2)
+	if (conns_t.n < CONNS_KEEP)
 		return;
-	for (i = 0; i < nconns; i++) {
-		if (!conns[i]->open && !conns[i]->ival_streams && !conns[i]->ival_shadow)
-			free(conns[i]);
+	for (i = 0; i < conns_t.n; i++) {
+		if (!conns_t.rows.c[i]->open && !conns_t.rows.c[i]->ival_streams && !conns_t.rows.c[i]->ival_shadow)
+			free(conns_t.rows.c[i]);
 		else
-			conns[n++] = conns[i];
+			conns_t.rows.c[n++] = conns_t.rows.c[i];
 	}
-	nconns = n;
-	memset(conn_slots, 0, HASH_SLOTS * sizeof(*conn_slots));
-	for (i = 0; i < nconns; i++) {
-		k = (struct crow_key){ .pid = conns[i]->pid, .side = conns[i]->side,
-				       .conn = conns[i]->conn, .conn_id = conns[i]->conn_id };
-		s = index_find(conn_slots, conn_hash(&k), conn_eq, &k);
-		conn_slots[s] = i + 1;
-	}
+	conns_t.n = n;
+	conns_reindex();
 }
 
 void agg_set_filter(const struct agg_filter *f)
@@ -383,7 +504,7 @@ struct mrow *agg_stream(__u32 pid, const struct stream_info *info, __s32 status,
 	unsigned int code = code_slot(status);
 
 	if (!r) {
-		dropped++;
+		methods.dropped++;
 		return NULL;
 	}
 	figs_add(&r->run, code, has_lat, lat);
@@ -417,10 +538,13 @@ struct mrow *agg_bpf(const struct magg_key *key, const struct magg_val *val)
 	memcpy(info.method, key->method, sizeof(info.method));
 	memcpy(info.comm, val->comm, sizeof(info.comm));
 	r = row_of(key->tgid, &info);
-	if (!r)
+	if (r && !r->bpf_prev && !(r->bpf_prev = calloc(1, sizeof(*r->bpf_prev))))
+		r = NULL;
+	if (!r) {
+		for (i = 0; i < CODE_SLOTS; i++)
+			bpf_unrowed_pass += val->codes[i];
 		return NULL;
-	if (!r->bpf_prev && !(r->bpf_prev = calloc(1, sizeof(*r->bpf_prev))))
-		return NULL;
+	}
 	p = r->bpf_prev;
 	for (i = 0; i < CODE_SLOTS; i++) {
 		d = val->codes[i] - p->codes[i];
@@ -467,36 +591,47 @@ struct mrow *agg_open(__u32 pid, const struct stream_info *info)
 	return r;
 }
 
-__u64 agg_dropped(void)
+void agg_bpf_done(void)
 {
-	return dropped;
+	bpf_unrowed = bpf_unrowed_pass;
+	bpf_unrowed_pass = 0;
+}
+
+void agg_dropped(struct agg_dropped *d)
+{
+	d->methods = methods.dropped + bpf_unrowed;
+	d->conns = conns_t.dropped;
+	d->methods_capped = methods.capped;
+	d->conns_capped = conns_t.capped;
+	d->method_rows_max = methods.max;
+	d->conn_rows_max = conns_t.max;
 }
 
 void agg_interval_reset(void)
 {
 	size_t i;
 
-	for (i = 0; i < nrows; i++)
-		memset(&rows[i]->ival, 0, sizeof(rows[i]->ival));
+	for (i = 0; i < methods.n; i++)
+		memset(&methods.rows.m[i]->ival, 0, sizeof(methods.rows.m[i]->ival));
 	conns_forget_idle();
-	for (i = 0; i < nconns; i++)
-		conns[i]->ival_streams = conns[i]->ival_shadow = 0;
+	for (i = 0; i < conns_t.n; i++)
+		conns_t.rows.c[i]->ival_streams = conns_t.rows.c[i]->ival_shadow = 0;
 }
 
 void agg_open_reset(void)
 {
 	size_t i;
 
-	for (i = 0; i < nrows; i++)
-		rows[i]->open = 0;
-	for (i = 0; i < nconns; i++)
-		conns[i]->open = 0;
+	for (i = 0; i < methods.n; i++)
+		methods.rows.m[i]->open = 0;
+	for (i = 0; i < conns_t.n; i++)
+		conns_t.rows.c[i]->open = 0;
 }
 
 struct mrow *const *agg_rows(size_t *n)
 {
-	*n = nrows;
-	return rows;
+	*n = methods.n;
+	return methods.rows.m;
 }
 
 unsigned int figs_top_error(const struct figs *f)
@@ -546,21 +681,6 @@ void hist_add(struct hist *h, __u64 ns)
 		h->max = ns;
 	h->n++;
 	h->b[hist_bucket(ns)]++;
-}
-
-void hist_merge(struct hist *dst, const struct hist *src)
-{
-	unsigned int i;
-
-	if (!src->n)
-		return;
-	if (!dst->n || src->min < dst->min)
-		dst->min = src->min;
-	if (src->max > dst->max)
-		dst->max = src->max;
-	dst->n += src->n;
-	for (i = 0; i < HIST_BUCKETS; i++)
-		dst->b[i] += src->b[i];
 }
 
 __u64 hist_quantile(const struct hist *h, double q)

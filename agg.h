@@ -65,15 +65,29 @@ bool agg_pass_ended(const struct stream_info *info, __s32 status, bool has_lat, 
 /* Does a stream not ended (open, or abandoned), AGE old, pass? */
 bool agg_pass_open(const struct stream_info *info, __u64 age);
 
-/* Bounds the memory whatever the traced programs do: ~10 KiB per row. */
-#define AGG_MAX_ROWS	MAX_METHODS
+/*
+ * The tables grow as rows come; only these caps of memory bound them
+ * whatever the traced programs do (a method row is ~8 KiB, a connection
+ * row ~0.5 KiB). What would need a row past a cap is counted (agg_dropped).
+ */
+#define AGG_METHODS_MEM	(256UL << 20)
+#define AGG_CONNS_MEM	(64UL << 20)
+/* With this many connections known, idle ones are forgotten at each interval. */
+#define CONNS_KEEP	2048
 
-int agg_init(void);
+/* Rows at most (0: as many as the caps hold). */
+struct agg_limits {
+	size_t method_rows;
+	size_t conn_rows;
+};
+
+int agg_init(const struct agg_limits *lim);
 void agg_fini(void);
 
 /*
  * An ended stream of process PID: STATUS its grpc status, LAT its latency
- * when HAS_LAT. Returns its row, or NULL when AGG_MAX_ROWS are taken.
+ * when HAS_LAT. Returns its row, or NULL when the table is at its cap
+ * (the stream is then counted in agg_dropped()'s methods).
  */
 struct mrow *agg_stream(__u32 pid, const struct stream_info *info, __s32 status, bool has_lat,
 			__u64 lat);
@@ -81,13 +95,26 @@ struct mrow *agg_stream(__u32 pid, const struct stream_info *info, __s32 status,
  * BPF's counts of a method (cumulative, see "aggregate" in the BPF
  * maps): what they grew by since the last call, into the run and the
  * interval. The interval's max is then the top of its highest bucket
- * (within 12.5 %), or BPF's own max when that is lower.
+ * (within 12.5 %), or BPF's own max when that is lower. A method
+ * that finds no row is counted in agg_dropped() (all its streams, as BPF
+ * counts only grow): one pass over BPF's methods is agg_bpf() for each,
+ * then agg_bpf_done().
  */
 struct mrow *agg_bpf(const struct magg_key *key, const struct magg_val *val);
+void agg_bpf_done(void);
 /* A stream open now, counted in its row's OPEN until the next reset. */
 struct mrow *agg_open(__u32 pid, const struct stream_info *info);
-/* Streams not counted in any row: rows were all taken. */
-__u64 agg_dropped(void);
+/* What found no row since the start, and whether a cap was reached. */
+struct agg_dropped {
+	__u64 methods;		/* ended streams counted in no method row */
+	__u64 conns;		/* streams and collisions counted in no connection row */
+	bool methods_capped;
+	bool conns_capped;
+	size_t method_rows_max;
+	size_t conn_rows_max;
+};
+
+void agg_dropped(struct agg_dropped *d);
 /* The interval's figures back to zero. */
 void agg_interval_reset(void);
 /* Every row's OPEN back to zero, before the open streams are counted again. */
@@ -165,7 +192,6 @@ unsigned int hist_bucket(__u64 ns);
 __u64 hist_low(unsigned int i);
 __u64 hist_high(unsigned int i);
 void hist_add(struct hist *h, __u64 ns);
-void hist_merge(struct hist *dst, const struct hist *src);
 /*
  * The Q-quantile (0 < Q <= 1) by nearest rank: the middle of the bucket
  * holding the ceil(Q * n)-th smallest value, clamped to [min, max]; 0

@@ -365,12 +365,46 @@ int server_end(struct pt_regs *ctx)
 		return 0;
 	if (off.ss_state < 0 || read_u32(s + off.ss_state) == STREAM_DONE)
 		return 0;
+	/* Ended by user space when its connection closed (server_close). */
+	if (bpf_map_lookup_elem(&reaped, &k)) {
+		bpf_map_delete_elem(&reaped, &k);
+		return 0;
+	}
 	info->side = SIDE_SERVER;
 	info->kind = KIND_UNKNOWN;
 	read_method(info, s + off.ss_method);
 	conn_info(info, k.tgid, k.conn, SIDE_SERVER, k.sid);
 	count_started();
 	emit_stream(&k, info, now, status, EF_NO_START);
+	return 0;
+}
+
+/*
+ * (*http2Server).Close, the receiver in RAX: the connection is gone (its
+ * client went away, reset it, or the server stopped). grpc-go cancels the
+ * streams still on it and, when their handlers' sends fail, writes no
+ * status: server_end never comes for them. User space ends them as
+ * abandoned ("conn_closed"), those that started before this. grpc-go
+ * may close a connection twice (a second pass finds nothing more to
+ * end); at the stack check, whose re-entry is skipped.
+ */
+SEC("uprobe")
+int server_close(struct pt_regs *ctx)
+{
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	struct event *e;
+
+	if (skip_hit(ctx, PROBE_SERVER_CLOSE, tgid, bpf_get_attach_cookie(ctx)))
+		return 0;
+	e = reserve();
+	if (!e)
+		return 0;
+	e->type = EVENT_CONN_CLOSED;
+	e->tgid = tgid;
+	e->conn = ctx->ax;
+	e->end_ns = bpf_ktime_get_ns();
+	e->info.side = SIDE_SERVER;
+	submit(e);
 	return 0;
 }
 

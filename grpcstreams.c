@@ -64,6 +64,7 @@ static struct env {
 	long bench_rate;
 	long live_slots;
 	long max_streams;
+	struct agg_limits limits;
 	bool bench_toggle;
 	bool bench_trap_only;
 	bool no_uprobe_multi;
@@ -149,6 +150,7 @@ static const char argp_program_doc[] =
 #define OPT_BENCH_TRAP_ONLY	0x107
 #define OPT_MAX_STREAMS		0x108
 #define OPT_NO_AGGREGATE	0x109
+#define OPT_MAX_ROWS		0x10a
 
 static const struct argp_option opts[] = {
 	{ "pid", 'p', "PID", 0, "Trace this process (its executable via /proc/PID/exe; a "
@@ -200,6 +202,9 @@ static const struct argp_option opts[] = {
 	{ "no-aggregate", OPT_NO_AGGREGATE, NULL, OPTION_HIDDEN, "", 0 },
 	/* For tests: N entries in the overflow hash map, to see it full. */
 	{ "max-streams", OPT_MAX_STREAMS, "N", OPTION_HIDDEN, "", 0 },
+	/* For tests: N rows at most in the methods and connections tables
+	 * (instead of what their memory caps hold), to see them full. */
+	{ "max-rows", OPT_MAX_ROWS, "N", OPTION_HIDDEN, "", 0 },
 	/* For make bench: SIGUSR1 detaches the probes or attaches them again,
 	 * SIGUSR2 reports the hits (see bench_control). */
 	{ "bench-toggle", OPT_BENCH_TOGGLE, NULL, OPTION_HIDDEN, "", 0 },
@@ -343,6 +348,10 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	case OPT_MAX_STREAMS:
 		env.max_streams = parse_num(arg, 1, MAX_STREAMS, state, "max streams");
 		break;
+	case OPT_MAX_ROWS:
+		env.limits.method_rows = parse_num(arg, 1, 1L << 20, state, "max rows");
+		env.limits.conn_rows = env.limits.method_rows;
+		break;
 	case OPT_LIVE_SLOTS:
 		env.live_slots = parse_num(arg, 1, LIVE_SLOTS, state, "live slots");
 		if (env.live_slots & (env.live_slots - 1))
@@ -408,6 +417,8 @@ static struct state {
 	__u64 stream_events;
 	__u64 abandoned;	/* streams of processes gone, removed (reap.c) */
 	struct stats prev;	/* counters at the previous table */
+	struct agg_dropped drop_prev;	/* agg's drops at the previous table */
+	bool capped_said;	/* -v said a table reached its cap */
 	struct live_slot *live;	/* the BPF live-stream table, mapped */
 	struct globals *g;	/* the BPF globals, mapped */
 	struct bpf_link *exit_link;	/* proc_exit on sched_process_exit */
@@ -419,6 +430,10 @@ static struct state {
 		char comm[TASK_COMM_LEN];
 	} gone[8];
 	unsigned int ngone;
+	struct {		/* exec and exit events to handle (ctl_push) */
+		struct event *q;
+		size_t head, n, room;
+	} ctl;
 } st;
 
 /* One line per process whose streams were found abandoned since the last. */
@@ -428,6 +443,7 @@ static void report_gone(void)
 		[REAP_EXITED] = "exited",
 		[REAP_PID_REUSED] = "is gone (its PID reused)",
 		[REAP_EXEC] = "executed another program",
+		[REAP_CONN_CLOSED] = "lost a connection",
 	};
 	char comm[4 * TASK_COMM_LEN];
 	unsigned int i;
@@ -479,6 +495,55 @@ static void note_cgroup(__u32 tgid)
 	out_note_cgroup(tgid, reap_proc_gen(tgid));
 }
 
+/*
+ * Exec and exit events, in their order, for after the ring is drained: on
+ * the whole host a new executable is inspected and its probes attached
+ * (about 0.2 s), and stream events must not wait in the ring meanwhile
+ * (a node rolling out a deployment starts many programs at once). The
+ * queue grows; only memory bounds it.
+ */
+static int ctl_push(const struct event *e)
+{
+	struct event *q;
+	size_t room, i;
+
+	if (st.ctl.n == st.ctl.room) {
+		room = st.ctl.room ? 2 * st.ctl.room : 64;
+		q = malloc(room * sizeof(*q));
+		if (!q)
+			return -ENOMEM;
+		/* Unrolled from the ring, oldest first. */
+		for (i = 0; i < st.ctl.n; i++)
+			q[i] = st.ctl.q[(st.ctl.head + i) % st.ctl.room];
+		free(st.ctl.q);
+		st.ctl.q = q;
+		st.ctl.head = 0;
+		st.ctl.room = room;
+	}
+	st.ctl.q[(st.ctl.head + st.ctl.n++) % st.ctl.room] = *e;
+	return 0;
+}
+
+/*
+ * The queued exec and exit events, one at a time, the ring drained
+ * between each, so that stream events never wait for more than one.
+ */
+static void ctl_run(struct ring_buffer *rb)
+{
+	struct event e;
+	__u32 tgid;
+
+	while (st.ctl.n && !exiting) {
+		e = st.ctl.q[st.ctl.head];
+		st.ctl.head = (st.ctl.head + 1) % st.ctl.room;
+		st.ctl.n--;
+		tgid = scope_event(&e);
+		if (tgid)
+			note_cgroup(tgid);
+		ring_buffer__consume(rb);
+	}
+}
+
 static int handle_event(void *ctx, void *data, size_t size)
 {
 	const struct event *e = data;
@@ -489,10 +554,12 @@ static int handle_event(void *ctx, void *data, size_t size)
 		fprintf(stderr, "grpcstreams: DUPLICATE KEY: pid %u conn 0x%llx stream id %u "
 			"was inserted while still live\n", e->tgid, e->conn, e->sid);
 	if (e->type == EVENT_EXEC || e->type == EVENT_EXIT) {
-		__u32 tgid = scope_event(e);
-
-		if (tgid)
-			note_cgroup(tgid);
+		/* Inspecting and attaching take ~0.2 s: not while draining. */
+		if (ctl_push(e))
+			fprintf(stderr, "grpcstreams: out of memory: the %s of PID %u not handled\n",
+				e->type == EVENT_EXEC ? "exec" : "exit", e->tgid);
+	} else if (e->type == EVENT_CONN_CLOSED) {
+		reap_conn_closed(e->tgid, e->conn, e->end_ns);
 	} else if (e->type == EVENT_ABANDONED) {
 		struct stream_key k = { .conn = e->conn, .tgid = e->tgid, .sid = e->sid };
 
@@ -662,14 +729,30 @@ static void read_methods(struct grpcstreams_bpf *obj)
 		for (i = 0; i < CODE_SLOTS; i++)
 			st.bpf_counted += sum.codes[i];
 	}
+	agg_bpf_done();
 }
 
 /*
  * The interval's table, or its NDJSON object: the counters since the
  * previous one, NOW the time.
  */
+/* -v: once, the first time a table is at its memory cap. */
+static void say_capped(const struct agg_dropped *drop)
+{
+	if (!env.verbose || st.capped_said || (!drop->methods_capped && !drop->conns_capped))
+		return;
+	st.capped_said = true;
+	fprintf(stderr, "grpcstreams: the %s table is full (%zu rows, its memory cap): what "
+		"needs a new row is counted in %s\n",
+		drop->methods_capped ? "methods" : "connections",
+		drop->methods_capped ? drop->method_rows_max : drop->conn_rows_max,
+		drop->methods_capped ? "methods_dropped" : "conns_dropped");
+}
+
 static void print_interval(struct grpcstreams_bpf *obj, __u64 now)
 {
+	struct agg_dropped drop;
+	struct out_figs f;
 	struct stats sum, d;
 	__u64 open;
 	size_t i;
@@ -683,15 +766,24 @@ static void print_interval(struct grpcstreams_bpf *obj, __u64 now)
 	for (i = 0; i < sizeof(sum) / sizeof(__u64); i++)
 		((__u64 *)&d)[i] = ((__u64 *)&sum)[i] - ((__u64 *)&st.prev)[i];
 	st.prev = sum;
+	agg_dropped(&drop);
+	f = (struct out_figs){ .c = &d, .open = open, .ns = now - st.last_ns, .now_ns = now,
+			       .methods_dropped = drop.methods - st.drop_prev.methods,
+			       .conns_dropped = drop.conns - st.drop_prev.conns };
+	st.drop_prev = drop;
+	say_capped(&drop);
 	if (env.json)
-		out_json_interval(&d, open, now - st.last_ns, now);
+		out_json_interval(&f);
 	else
-		out_table(&d, open, now - st.last_ns);
+		out_table(&f);
+	agg_interval_reset();
 	st.last_ns = now;
 }
 
 static void print_summary(struct grpcstreams_bpf *obj)
 {
+	struct agg_dropped drop;
+	struct out_figs f;
 	struct stats sum;
 	__u64 open, now = mono_ns();
 
@@ -700,12 +792,17 @@ static void print_summary(struct grpcstreams_bpf *obj)
 	sum_counts(obj, &sum);
 	out_set_nextid_measured(scope_nextid_measured());
 	open = open_streams(obj, false);
+	agg_dropped(&drop);
+	say_capped(&drop);
 	if (env.verbose)
 		fprintf(stderr, "stream events received: %llu; streams counted in BPF: %llu "
 			"(methods map full: %llu)\n", (unsigned long long)st.stream_events,
 			(unsigned long long)st.bpf_counted,
 			(unsigned long long)sum.agg_full);
-	out_summary(&sum, open, st.stream_events, env.json, now, now - st.start_ns);
+	f = (struct out_figs){ .c = &sum, .open = open, .ns = now - st.start_ns, .now_ns = now,
+			       .streams = st.stream_events, .methods_dropped = drop.methods,
+			       .conns_dropped = drop.conns };
+	out_summary(&f, env.json);
 }
 
 /* ---- main's stages ---- */
@@ -852,7 +949,7 @@ static int start_output(struct grpcstreams_bpf *obj)
 		}
 	}
 	agg_set_filter(&env.filter);
-	if (out_init(&o) || agg_init()) {
+	if (out_init(&o) || agg_init(&env.limits)) {
 		fprintf(stderr, "grpcstreams: out of memory\n");
 		return -ENOMEM;
 	}
@@ -901,6 +998,7 @@ static bool ui_keys(void)
 			agg_set_filter(&env.filter);
 			/* What was gathered under the other filter is not shown. */
 			out_discard();
+			agg_interval_reset();
 			break;
 		case 'p':
 		case ' ':
@@ -933,6 +1031,7 @@ static int run_loop(struct grpcstreams_bpf *obj, struct ring_buffer *rb)
 		}
 		err = 0;
 		ring_buffer__consume(rb);
+		ctl_run(rb);
 		report_gone();
 		fflush(stdout);
 		now = mono_ns();
@@ -974,6 +1073,7 @@ static void cleanup(struct grpcstreams_bpf *obj, struct ring_buffer *rb)
 	agg_fini();
 	tty_keys_fini();
 	free(st.magg);
+	free(st.ctl.q);
 }
 
 int main(int argc, char **argv)

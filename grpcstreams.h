@@ -39,6 +39,8 @@ enum event_type {
 	 */
 	EVENT_EXEC = 4,
 	EVENT_EXIT = 5,
+	/* grpc-go closed a server connection (tgid, conn; end_ns: when) */
+	EVENT_CONN_CLOSED = 6,
 };
 
 /*
@@ -100,6 +102,7 @@ enum probe_id {
 	PROBE_SERVER_START,
 	PROBE_SERVER_KIND,
 	PROBE_SERVER_END,
+	PROBE_SERVER_CLOSE,
 	PROBE_COUNT,
 };
 

@@ -237,6 +237,20 @@ struct {
 } conns SEC(".maps");
 
 /*
+ * Server streams that user space ended because their connection closed
+ * (reap.c, "conn_closed"): a handler that still reaches WriteStatus later
+ * finds its stream gone from the live table and here, and is not reported
+ * a second time (a stream never in the table, for want of room, is). LRU:
+ * an entry no late WriteStatus ever asks for ages out.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 8192);
+	__type(key, struct stream_key);
+	__type(value, __u8);
+} reaped SEC(".maps");
+
+/*
  * Unix peers whose name is longer than a stream carries, written once per
  * connection (from a per-CPU buffer: the name does not fit on the stack);
  * user space looks a connection up when it first shows one of its streams.

@@ -341,6 +341,7 @@ static struct out_opts opts = { .unix_peers_fd = -1 };
  */
 static struct row *rows;
 static size_t nrows;
+static __u64 nseen;	/* streams offered to this table, shown or not */
 
 int out_init(const struct out_opts *o)
 {
@@ -671,6 +672,7 @@ void out_json_abandoned(const struct stream_key *k, const struct stream_info *in
 		[REAP_EXITED] = "exited",
 		[REAP_PID_REUSED] = "pid_reused",
 		[REAP_EXEC] = "exec",
+		[REAP_CONN_CLOSED] = "conn_closed",
 	};
 	struct json_writer w;
 	struct linebuf b;
@@ -690,7 +692,7 @@ void out_json_abandoned(const struct stream_key *k, const struct stream_info *in
 	jw_string(&w, "method", info->method, method_bytes(info));
 	jw_bool(&w, "method_truncated", method_truncated(info));
 	jw_name(&w, "kind", kind_name(info->kind));
-	jw_name(&w, "reason", why >= 0 && why <= REAP_EXEC ? reasons[why] : NULL);
+	jw_name(&w, "reason", why >= 0 && why <= REAP_CONN_CLOSED ? reasons[why] : NULL);
 	if (info->start_ns && now_ns > info->start_ns) {
 		jw_u64(&w, "age_ns", now_ns - info->start_ns);
 		jw_secs(&w, "start_ts", info->start_ns + opts.epoch_off);
@@ -713,6 +715,7 @@ void out_keep_row(__u32 pid, __u64 conn, __u32 sid, const struct stream_info *in
 	struct row *r;
 	size_t i, min = 0;
 
+	nseen++;
 	if (nrows < (size_t)opts.rows) {
 		r = &rows[nrows++];
 	} else {
@@ -1137,11 +1140,22 @@ static void method_totals(__u64 *count, __u64 *errors)
 	}
 }
 
-/* The first line of a table: rate and errors, then BPF's counters. */
-static void print_header(const struct stats *d, __u64 open, double secs)
+/* " | dropped N (methods A conns B)" when something found no row. */
+static void print_dropped(const struct out_figs *f)
 {
+	if (f->methods_dropped || f->conns_dropped)
+		printf(" | %sdropped %llu (methods %llu conns %llu)%s", on(true, C_RED),
+		       f->methods_dropped + f->conns_dropped, f->methods_dropped,
+		       f->conns_dropped, off(true));
+}
+
+/* The first line of a table: rate and errors, then BPF's counters. */
+static void print_header(const struct out_figs *f)
+{
+	const struct stats *d = f->c;
 	__u64 shadow = d->collisions[COLL_SHADOW], dup = d->collisions[COLL_DUPLICATE];
 	bool loss = d->lost_events || d->table_full;
+	double secs = f->ns / 1e9;
 	char ts[16], n[24];
 	__u64 count, errors;
 
@@ -1150,12 +1164,14 @@ static void print_header(const struct stats *d, __u64 open, double secs)
 	if (opts.status)
 		printf("%s\n", opts.status);
 	printf("%s rpc/s %.1f %serrors %.1f%%%s | started %llu ended %llu open %llu abandoned %llu | "
-	       "%sshadow %llu%s nextid_race %s %sduplicate %llu%s | %slost %llu full %llu%s\n", ts,
+	       "%sshadow %llu%s nextid_race %s %sduplicate %llu%s | %slost %llu full %llu%s", ts,
 	       secs > 0 ? count / secs : 0.0, on(errors, C_RED), count ? 100.0 * errors / count : 0.0,
-	       off(errors), d->started, d->ended, open, d->abandoned, on(shadow, C_YELLOW), shadow,
+	       off(errors), d->started, d->ended, f->open, d->abandoned, on(shadow, C_YELLOW), shadow,
 	       off(shadow), nextid_str(d->collisions[COLL_NEXTID_RACE], "-", n, sizeof(n)),
 	       on(dup, C_RED), dup, off(dup), on(loss, C_RED), d->lost_events, d->table_full,
 	       off(loss));
+	print_dropped(f);
+	printf("\n");
 }
 
 static void print_streams(void)
@@ -1171,31 +1187,30 @@ static void print_streams(void)
 	printf("METHOD\n");
 	for (i = 0; i < nrows; i++)
 		print_row(&rows[i]);
+	/* Only the -r slowest are kept: say how many more there were. */
+	if (nseen > nrows)
+		printf("(%llu more not shown, -r %d)\n", nseen - nrows, opts.rows);
 }
 
 void out_discard(void)
 {
-	nrows = 0;
-	agg_interval_reset();
+	nrows = nseen = 0;
 }
 
-void out_table(const struct stats *d, __u64 open, __u64 ival_ns)
+void out_table(const struct out_figs *f)
 {
-	double secs = ival_ns / 1e9;
-
 	if (opts.clear)
 		printf("\033[H\033[2J");
-	print_header(d, open, secs);
+	print_header(f);
 	if (opts.view == VIEW_STREAMS)
 		print_streams();
 	else if (opts.view == VIEW_CONNS)
 		print_conns(false);
 	else
-		print_methods(false, secs);
+		print_methods(false, f->ns / 1e9);
 	printf("\n");
 	fflush(stdout);
-	nrows = 0;
-	agg_interval_reset();
+	out_discard();
 }
 
 /* One entry of "methods": F, the run's or the interval's figures of R. */
@@ -1252,11 +1267,13 @@ static void jw_methods(struct json_writer *w, bool run)
 }
 
 /* The counters every interval and summary object has. */
-static void jw_counters(struct json_writer *w, const struct stats *d, __u64 open)
+static void jw_counters(struct json_writer *w, const struct out_figs *f)
 {
+	const struct stats *d = f->c;
+
 	jw_u64(w, "started", d->started);
 	jw_u64(w, "ended", d->ended);
-	jw_u64(w, "open", open);
+	jw_u64(w, "open", f->open);
 	jw_u64(w, "abandoned", d->abandoned);
 	jw_object(w, "collisions");
 	jw_u64(w, "shadow", d->collisions[COLL_SHADOW]);
@@ -1268,9 +1285,11 @@ static void jw_counters(struct json_writer *w, const struct stats *d, __u64 open
 	jw_object_end(w);
 	jw_u64(w, "lost_events", d->lost_events);
 	jw_u64(w, "table_full", d->table_full);
+	jw_u64(w, "methods_dropped", f->methods_dropped);
+	jw_u64(w, "conns_dropped", f->conns_dropped);
 }
 
-void out_json_interval(const struct stats *d, __u64 open, __u64 ival_ns, __u64 now_ns)
+void out_json_interval(const struct out_figs *f)
 {
 	struct json_writer w;
 	struct linebuf b;
@@ -1278,18 +1297,17 @@ void out_json_interval(const struct stats *d, __u64 open, __u64 ival_ns, __u64 n
 	b.len = 0;
 	jw_begin(&w, &b);
 	jw_name(&w, "type", "interval");
-	jw_secs(&w, "ts", now_ns + opts.epoch_off);
-	jw_u64(&w, "interval_ns", ival_ns);
-	jw_counters(&w, d, open);
+	jw_secs(&w, "ts", f->now_ns + opts.epoch_off);
+	jw_u64(&w, "interval_ns", f->ns);
+	jw_counters(&w, f);
 	jw_methods(&w, false);
 	jw_end(&w);
 	lb_write(&b, stdout);
-	agg_interval_reset();
 }
 
-void out_summary(const struct stats *sum, __u64 open, __u64 streams, bool json, __u64 now_ns,
-		 __u64 run_ns)
+void out_summary(const struct out_figs *f, bool json)
 {
+	const struct stats *sum = f->c;
 	struct json_writer w;
 	struct linebuf b;
 	char n[24];
@@ -1298,26 +1316,28 @@ void out_summary(const struct stats *sum, __u64 open, __u64 streams, bool json, 
 		if (opts.hist)
 			print_histograms();
 		if (opts.view == VIEW_METHODS || opts.view == VIEW_CONNS) {
-			printf("Whole run, %.1f s:\n", run_ns / 1e9);
+			printf("Whole run, %.1f s:\n", f->ns / 1e9);
 			if (opts.view == VIEW_METHODS)
-				print_methods(true, run_ns / 1e9);
+				print_methods(true, f->ns / 1e9);
 			else
 				print_conns(true);
 			printf("\n");
 		}
 		printf("Total: streams %llu started %llu open %llu abandoned %llu | shadow %llu "
-		       "nextid_race %s duplicate %llu | lost %llu full %llu\n", sum->ended,
-		       sum->started, open, sum->abandoned, sum->collisions[COLL_SHADOW],
+		       "nextid_race %s duplicate %llu | lost %llu full %llu", sum->ended,
+		       sum->started, f->open, sum->abandoned, sum->collisions[COLL_SHADOW],
 		       nextid_str(sum->collisions[COLL_NEXTID_RACE], "-", n, sizeof(n)),
 		       sum->collisions[COLL_DUPLICATE], sum->lost_events, sum->table_full);
+		print_dropped(f);
+		printf("\n");
 		return;
 	}
 	b.len = 0;
 	jw_begin(&w, &b);
 	jw_name(&w, "type", "summary");
-	jw_secs(&w, "ts", now_ns + opts.epoch_off);
-	jw_u64(&w, "streams", streams);
-	jw_counters(&w, sum, open);
+	jw_secs(&w, "ts", f->now_ns + opts.epoch_off);
+	jw_u64(&w, "streams", f->streams);
+	jw_counters(&w, f);
 	jw_object(&w, "probe_hits");
 	jw_u64(&w, "newstream_entry", sum->hits[PROBE_NEWSTREAM_ENTRY]);
 	jw_u64(&w, "newstream_return", sum->hits[PROBE_NEWSTREAM_RETURN]);
@@ -1326,6 +1346,7 @@ void out_summary(const struct stats *sum, __u64 open, __u64 streams, bool json, 
 	jw_u64(&w, "server_start", sum->hits[PROBE_SERVER_START]);
 	jw_u64(&w, "server_kind", sum->hits[PROBE_SERVER_KIND]);
 	jw_u64(&w, "server_end", sum->hits[PROBE_SERVER_END]);
+	jw_u64(&w, "server_close", sum->hits[PROBE_SERVER_CLOSE]);
 	jw_u64(&w, "stack_check_skipped", sum->stack_skips);
 	jw_u64(&w, "caller_site_other_call", sum->caller_mismatch);
 	jw_object_end(&w);

@@ -243,21 +243,31 @@ void out_json_abandoned(const struct stream_key *k, const struct stream_info *in
 void out_keep_row(__u32 pid, __u64 conn, __u32 sid, const struct stream_info *info,
 		  __u64 ns, __s32 status, bool open, bool nolat);
 /*
- * The table of an interval IVAL_NS long (counters DELTA, OPEN streams
- * now); the interval's rows and figures reset.
+ * What a table's first line and the Total: line, an "interval" and the
+ * "summary" object count: of the interval (its share of the counters,
+ * what was dropped in it) or of the whole run.
  */
-void out_table(const struct stats *delta, __u64 open, __u64 ival_ns);
-/* The interval's rows and figures dropped, unshown. */
+struct out_figs {
+	const struct stats *c;	/* BPF's counters */
+	__u64 open;		/* streams open now */
+	__u64 methods_dropped;	/* ended streams counted in no method row */
+	__u64 conns_dropped;	/* streams and collisions in no connection row */
+	__u64 ns;		/* the interval's length, or the run's */
+	__u64 now_ns;		/* the time, bpf_ktime_get_ns() */
+	__u64 streams;		/* summary: stream events received */
+};
+
+/* The table of an interval (F); the streams kept for it are let go. */
+void out_table(const struct out_figs *f);
+/* The interval's stream rows dropped, unshown. */
 void out_discard(void);
-/* With -j and -i: one "interval" object, the same figures, NOW_NS the time. */
-void out_json_interval(const struct stats *delta, __u64 open, __u64 ival_ns, __u64 now_ns);
+/* With -j and -i: one "interval" object, the same figures. */
+void out_json_interval(const struct out_figs *f);
 /*
- * The end: in the methods view, the table of the whole run (RUN_NS long);
- * then the last line or object: counters of the whole run, STREAMS
- * events seen.
+ * The end: in the methods view, the table of the whole run (F->ns long);
+ * then the last line or object, the counters of the whole run.
  */
-void out_summary(const struct stats *sum, __u64 open, __u64 streams, bool json, __u64 now_ns,
-		 __u64 run_ns);
+void out_summary(const struct out_figs *f, bool json);
 
 /* The start was seen, and before the end (see EF_NO_START). */
 bool event_has_latency(const struct event *e);

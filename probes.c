@@ -148,6 +148,11 @@ static const struct probe_spec {
 	bool returns;
 	bool full;
 	__u64 cookie;
+	/*
+	 * A function of the server side read by no layout field (the
+	 * receiver only, RAX in every Go ABIInternal): by name, at its entry.
+	 */
+	const char *server_sym;
 } probe_specs[] = {
 	{ PROBE_CLIENT_KIND, F_NEW_CLIENT_STREAM, false, true, 0 },
 	{ PROBE_NEWSTREAM_ENTRY, F_NEWSTREAM, false, true, 0 },
@@ -156,6 +161,8 @@ static const struct probe_spec {
 	{ PROBE_SERVER_START, F_PROCESS_UNARY, false, false, COOKIE_UNARY },
 	{ PROBE_SERVER_START, F_PROCESS_STREAMING, false, false, 0 },
 	{ PROBE_SERVER_END, F_WRITE_STATUS, false, false, 0 },
+	/* Once per connection: the streams its end leaves without one. */
+	{ PROBE_SERVER_CLOSE, F_COUNT, false, false, 0, TRANSPORT "(*http2Server).Close" },
 };
 
 /* Are all client end sites where the RPC closes its stream (COOKIE_RPC_CLOSE)? */
@@ -302,7 +309,8 @@ static int close_sites(struct probes *pr, struct gobin *gb, uint64_t addr, uint6
 /* Entry site, or every return site, of one logical probe. */
 static int plan_probe(struct probes *pr, struct gobin *gb, const char *path, const struct probe_spec *spec)
 {
-	const char *sym = pr->lay->func[spec->func];
+	const char *sym = spec->server_sym ?
+		(pr->lay->sides & LAYOUT_SERVER ? spec->server_sym : NULL) : pr->lay->func[spec->func];
 	struct probe_site sites[MAX_SITES];
 	uint64_t addr, size;
 	int i, n, err;
@@ -310,6 +318,12 @@ static int plan_probe(struct probes *pr, struct gobin *gb, const char *path, con
 	if (!sym)
 		return 0;	/* not in this binary, or not needed */
 	err = gobin_func(gb, sym, &addr, &size);
+	if (err && spec->server_sym) {
+		/* Streams of closed connections then stay open: say so. */
+		fprintf(stderr, "grpcstreams: %s: %s not found: server streams left by a closed "
+			"connection are not ended\n", path, sym);
+		return 0;
+	}
 	if (err) {
 		fprintf(stderr, "grpcstreams: %s: %s not found\n", path, sym);
 		return err;
@@ -388,6 +402,8 @@ static struct bpf_program *probe_prog(struct grpcstreams_bpf *obj, enum probe_id
 		return obj->progs.server_start;
 	case PROBE_SERVER_END:
 		return obj->progs.server_end;
+	case PROBE_SERVER_CLOSE:
+		return obj->progs.server_close;
 	default:
 		return NULL;
 	}

@@ -36,12 +36,21 @@
 #define SWEEP_EVERY	8
 /* Processes asked about in one pass (more: asked again, not wrong). */
 #define PROCS		64
+/*
+ * A closed connection's streams are left this long to end as grpc-go ends
+ * them (a handler that returns at once still writes its status); those
+ * still live after it never will.
+ */
+#define REAP_GRACE_NS	500000000ULL
+/* Closed connections waiting for their grace (more: the oldest now). */
+#define CLOSED		1024
 
 static struct {
 	struct live_slot *live;
 	struct sid_slot *sids;
 	const __u64 *gens;	/* proc_gen, mapped */
 	struct globals *g;
+	int reaped_fd;		/* BPF's "reaped": streams ended here for their connection */
 	__u64 last;
 	unsigned int passes;
 	struct proc {
@@ -50,6 +59,13 @@ static struct {
 		bool exec;	/* alive, and executed another program */
 	} procs[PROCS];
 	unsigned int nprocs;
+	struct closed {
+		__u64 conn;
+		__u64 at_ns;	/* when grpc-go closed it */
+		__u32 tgid;
+		bool due;	/* its grace is over: reaped in this pass */
+	} closed[CLOSED];
+	unsigned int nclosed, ndue;
 } rp;
 
 int reap_init(struct grpcstreams_bpf *obj, struct live_slot *live, struct globals *g)
@@ -68,6 +84,7 @@ int reap_init(struct grpcstreams_bpf *obj, struct live_slot *live, struct global
 	rp.gens = m;
 	rp.live = live;
 	rp.g = g;
+	rp.reaped_fd = bpf_map__fd(obj->maps.reaped);
 	return 0;
 }
 
@@ -117,14 +134,77 @@ static const struct proc *proc_of(__u32 tgid)
 	return p;
 }
 
+/* Did KEY's connection close after the stream (INFO) started, its grace over? */
+static bool conn_closed(const struct stream_key *key, const struct stream_info *info)
+{
+	unsigned int i;
+
+	if (!rp.ndue || info->side != SIDE_SERVER)
+		return false;
+	for (i = 0; i < rp.nclosed; i++)
+		if (rp.closed[i].due && rp.closed[i].conn == key->conn &&
+		    rp.closed[i].tgid == key->tgid && info->start_ns <= rp.closed[i].at_ns)
+			return true;
+	return false;
+}
+
+void reap_conn_closed(__u32 tgid, __u64 conn, __u64 at_ns)
+{
+	struct closed *c;
+
+	/* Full: the oldest goes now, a little before its grace is over. */
+	if (rp.nclosed == CLOSED) {
+		rp.closed[0].due = true;
+		rp.ndue = 1;
+		rp.last = 0;
+		return;
+	}
+	c = &rp.closed[rp.nclosed++];
+	c->tgid = tgid;
+	c->conn = conn;
+	c->at_ns = at_ns;
+	c->due = false;
+}
+
+/* Which closed connections are due in this pass (their grace over at NOW). */
+static void closed_due(__u64 now)
+{
+	unsigned int i;
+
+	for (i = 0; i < rp.nclosed; i++) {
+		if (!rp.closed[i].due && now - rp.closed[i].at_ns >= REAP_GRACE_NS)
+			rp.closed[i].due = true;
+		rp.ndue += rp.closed[i].due;
+	}
+}
+
+/* The connections reaped in this pass forgotten: their streams are gone. */
+static void closed_done(void)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; i < rp.nclosed; i++)
+		if (!rp.closed[i].due)
+			rp.closed[n++] = rp.closed[i];
+	rp.nclosed = n;
+	rp.ndue = 0;
+}
+
 /*
- * Is the stream of KEY (INFO) of a process that is gone, and *WHY? Its PID
- * may name another process now, one that started after the stream's did.
+ * Is the stream of KEY (INFO) of a process that is gone, or of a
+ * connection closed, and *WHY? Its PID may name another process now, one
+ * that started after the stream's did.
  */
 static bool stream_gone(const struct stream_key *key, const struct stream_info *info,
 			enum reap_reason *why)
 {
-	const struct proc *p = proc_of(key->tgid);
+	const struct proc *p;
+
+	if (conn_closed(key, info)) {
+		*why = REAP_CONN_CLOSED;
+		return true;
+	}
+	p = proc_of(key->tgid);
 	__u64 gen = __atomic_load_n(&rp.gens[key->tgid & (PROC_GEN_SLOTS - 1)],
 				    __ATOMIC_RELAXED);
 
@@ -155,6 +235,18 @@ static void sid_free(const struct stream_key *key, __u32 side)
 }
 
 /*
+ * A stream ended here for its closed connection: told to BPF, so that a
+ * handler that still reaches WriteStatus does not report it again.
+ */
+static void mark_reaped(const struct stream_key *key, enum reap_reason why)
+{
+	__u8 one = 1;
+
+	if (why == REAP_CONN_CLOSED)
+		bpf_map_update_elem(rp.reaped_fd, key, &one, BPF_ANY);
+}
+
+/*
  * The live table, read as BPF writes it (a copy counts if the tag did not
  * change meanwhile), freed as BPF frees it: a compare-and-swap of the tag,
  * which an end racing with us wins or loses whole.
@@ -180,6 +272,7 @@ static unsigned long reap_live(reap_fn fn)
 						 __ATOMIC_ACQ_REL, __ATOMIC_RELAXED))
 			continue;
 		sid_free(&slot.key, slot.info.side);
+		mark_reaped(&slot.key, why);
 		fn(&slot.key, &slot.info, why);
 		n++;
 	}
@@ -206,6 +299,7 @@ static unsigned long reap_overflow(struct grpcstreams_bpf *obj, reap_fn fn)
 			continue;
 		__atomic_fetch_sub(&rp.g->overflow_live, 1, __ATOMIC_RELAXED);
 		sid_free(&key, info.side);
+		mark_reaped(&key, why);
 		fn(&key, &info, why);
 		n++;
 	}
@@ -249,7 +343,9 @@ unsigned long reap_gone(struct grpcstreams_bpf *obj, bool force, reap_fn fn)
 		return 0;
 	rp.last = now;
 	rp.nprocs = 0;
+	closed_due(now);
 	n = reap_live(fn) + reap_overflow(obj, fn);
+	closed_done();
 	if (n || ++rp.passes % SWEEP_EVERY == 0) {
 		sweep_map(obj->maps.pending);
 		sweep_map(obj->maps.client_kinds);

@@ -12,6 +12,7 @@ enum reap_reason {
 	REAP_EXITED,		/* its process exited (or is a zombie) */
 	REAP_PID_REUSED,	/* its PID names a process started since */
 	REAP_EXEC,		/* its process executed another program */
+	REAP_CONN_CLOSED,	/* grpc-go closed its (server) connection */
 };
 
 /* Called once per such stream, after it was removed from BPF's maps. */
@@ -27,6 +28,12 @@ int reap_init(struct grpcstreams_bpf *obj, struct live_slot *live, struct global
 void reap_fini(void);
 /* BPF's count of exits and execs of TGID's PID (what its streams carry). */
 __u64 reap_proc_gen(__u32 tgid);
+/*
+ * grpc-go closed server connection CONN of TGID at AT_NS (EVENT_CONN_CLOSED):
+ * its streams that started before then and have not ended REAP_GRACE_NS
+ * later are removed by the next reap_gone() (REAP_CONN_CLOSED).
+ */
+void reap_conn_closed(__u32 tgid, __u64 conn, __u64 at_ns);
 /*
  * Remove the streams of processes that are gone from every BPF map; FN for
  * each. Returns how many. FORCE: now (before a table or the summary), else

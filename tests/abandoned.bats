@@ -253,3 +253,127 @@ trace_held_client() {
 		stop_server
 	done
 }
+
+# Connections that die under a live server: grpc-go's server cancels the
+# streams still on one and, when a handler's answer then fails to send,
+# writes no status (server -deaf: handlers that never look at their
+# context, sleeping DELAY_MS whole). Those streams end when the connection
+# closes, counted abandoned ("conn_closed"), while the handlers still
+# sleep; when the handlers finish later, nothing is counted again.
+DEAF_MS=8000
+
+# abandoned_closed N PID: N "abandoned" objects of PID, server side,
+# reason conn_closed, in $T/out (waits 3 s at most: the interval that
+# follows the close, and the grace of REAP_GRACE_NS).
+abandoned_closed() {
+	local i n
+	for i in $(seq 30); do
+		n=$(jq -s --argjson pid "$2" '[.[] | select(.type == "abandoned" and
+			.pid == $pid and .side == "server" and .reason == "conn_closed")] | length' \
+			"$T/out" 2>/dev/null || echo 0)
+		[ "$n" -ge "$1" ] && break
+		sleep 0.1
+	done
+	[ "$n" -eq "$1" ]
+}
+
+# open_shown N: until an "interval" object in $T/out shows N streams open
+# (so that the checks after the close can see open fall to 0).
+open_shown() {
+	local i
+	for i in $(seq 50); do
+		jq -s -e --argjson n "$1" 'any(.[]; .type == "interval" and .open >= $n)' \
+			"$T/out" >/dev/null 2>&1 && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# closed_checks N: after the handlers finished, the tool stopped: N server
+# streams abandoned for their connection, none ended, none open in the
+# intervals after the one that counted them, none open at the end.
+closed_checks() {
+	jq -s -e '[.[] | select(.type == "stream" and .side == "server")] | length == 0' "$T/out"
+	# The interval that counted the last of them: open before it (so that
+	# this can fail), and 0 open in it and in every one after.
+	jq -s -e '[.[] | select(.type == "interval")] as $iv |
+		([$iv[].abandoned] | add) as $a |
+		([range($iv | length)] | map(select(([$iv[0:(. + 1)][].abandoned] | add) == $a)) |
+		 first) as $k |
+		$a > 0 and any($iv[0:$k][]; .open > 0) and all($iv[$k:][]; .open == 0)' "$T/out"
+	summary | jq -e --argjson n "$1" '.abandoned == $n and .open == 0 and
+		.collisions.duplicate == 0'
+}
+
+@test "closed connection: the client killed, -p on the server: its streams end then, not at the handlers' end" {
+	SERVER_OPTS=-deaf start_server
+	start_tool -p "$SERVER_PID" -j -i 1
+	"$FIXTURE" client -addr "$ADDR" -conns 2 -concurrency 32 -rpcs 32 -delay "$DEAF_MS" \
+		>"$T/truth.json" 2>"$T/client.err" &
+	CLIENT_PID=$!
+	wait_inflight 32
+	open_shown 32
+	kill -KILL "$CLIENT_PID"
+	wait "$CLIENT_PID" || true
+	CLIENT_PID=
+	abandoned_closed 32 "$SERVER_PID"
+	# Before the handlers woke: the ends came from the connections' close.
+	[ "$(server_inflight)" -eq 32 ]
+	grep -qx "grpcstreams: PID $SERVER_PID (grpcfixture) lost a connection with 32 streams open: counted abandoned" \
+		"$T/tool.err"
+	wait_inflight 0
+	# Two more intervals, after the handlers' failed answers.
+	sleep 2.2
+	kill -INT "$TOOL_PID"
+	wait "$TOOL_PID"
+	TOOL_PID=
+	closed_checks 32
+	summary | jq -e '.started == 32 and .ended == 0 and .abandoned == 32 and .streams == 0 and
+		.probe_hits.server_close >= 2'
+	# (grpc-go may close a connection twice: its reader and its writer.)
+}
+
+# closed_by_ss WHICH: both sides traced (-b), 32 RPCs held by deaf
+# handlers on 2 connections, then every established connection of the pair
+# destroyed by ss -K on the client's sockets (WHICH=client: dport) or the
+# server's (WHICH=server: sport). The client's streams end as the client
+# says (its own truth); the server's are abandoned for their connection.
+closed_by_ss() {
+	local sel
+	SERVER_OPTS=-deaf start_server
+	start_tool -b "$FIXTURE" -j -i 1
+	"$FIXTURE" client -addr "$ADDR" -conns 2 -concurrency 32 -rpcs 32 -delay "$DEAF_MS" \
+		-wait "$T/go" >"$T/truth.json" 2>"$T/client.err" &
+	CLIENT_PID=$!
+	wait_for "$T/client.err" "connections ready"
+	touch "$T/go"
+	wait_inflight 32
+	open_shown 64
+	if [ "$1" = client ]; then sel="dport = :$PORT"; else sel="sport = :$PORT"; fi
+	# shellcheck disable=SC2086 # the filter is words of ss
+	ss -K -t -n state established src 127.0.0.1 dst 127.0.0.1 $sel >/dev/null
+	wait "$CLIENT_PID"
+	CLIENT_PID_DONE=$CLIENT_PID
+	CLIENT_PID=
+	abandoned_closed 32 "$SERVER_PID"
+	[ "$(server_inflight)" -eq 32 ]
+	wait_inflight 0
+	sleep 2.2
+	kill -INT "$TOOL_PID"
+	wait "$TOOL_PID"
+	TOOL_PID=
+	[ "$(jq .rpcs "$T/truth.json")" -eq 32 ]
+	[ "$(streams client | jq -cS --argjson pid "$CLIENT_PID_DONE" 'map(select(.pid == $pid)) |
+		group_by(.status) | map({key: (.[0].status | tostring), value: length}) |
+		from_entries')" = "$(jq -cS .per_status "$T/truth.json")" ]
+	closed_checks 32
+	summary | jq -e '.started == 64 and .ended == 32 and .abandoned == 32 and .streams == 32'
+}
+
+@test "closed connection: ss -K on the client's sockets: both sides end, 0 open" {
+	closed_by_ss client
+}
+
+@test "closed connection: ss -K on the server's sockets: both sides end, 0 open" {
+	closed_by_ss server
+}

@@ -264,3 +264,53 @@ pstreams() {
 	[ "${#lines[@]}" -eq 1 ]
 	[ "${lines[0]}" = "grpcstreams: -c /tmp: not a cgroup v2 directory" ]
 }
+
+@test "whole host: 30 new executables at once while a busy client is traced: 0 lost, all exact" {
+	local i n pids=()
+	srv a "$FIX_A"
+	# The busy client: as fast as it goes, for longer than 30 inspections.
+	"$FIX_A" client -addr "$a_ADDR" -wait "$T/busy.go" -conns 4 -concurrency 16 \
+		-duration 12 >"$T/busy.json" 2>"$T/busy.err" &
+	busy_PID=$!
+	PIDS+=("$busy_PID")
+	wait_for "$T/busy.err" "connections ready"
+	# Thirty executables the tool has never seen (copies: 30 inodes).
+	for i in $(seq 30); do
+		cp "$FIX_A" "$T/new$i"
+	done
+	start_tool -j
+	touch "$T/busy.go"
+	sleep 1
+	# All started at once; each waits for its go file after dialling.
+	for i in $(seq 30); do
+		"$T/new$i" client -addr "$a_ADDR" -wait "$T/n$i.go" -conns 2 -concurrency 2 \
+			-rpcs 40 -codes 0,5 >"$T/n$i.json" 2>"$T/n$i.err" &
+		eval "n${i}_PID=$!"
+		pids+=("$!")
+		PIDS+=("$!")
+	done
+	# Every one traced from its exec on (the tool's line for each).
+	for i in $(seq 30); do
+		wait_for "$T/tool.err" "^grpcstreams: tracing PID ${pids[$((i - 1))]} ($T/new$i), started now" 60
+	done
+	for i in $(seq 30); do
+		wait_for "$T/n$i.err" "connections ready"
+		touch "$T/n$i.go"
+	done
+	for i in $(seq 30); do
+		wait "${pids[$((i - 1))]}"
+	done
+	# The busy client was running all along, at full speed.
+	kill -0 "$busy_PID"
+	wait "$busy_PID"
+	sleep 0.5
+	stop_tool
+	summary | jq -e '.lost_events == 0 and .table_full == 0 and .collisions.duplicate == 0'
+	[ "$(jq .rpcs "$T/busy.json")" -gt 10000 ]
+	check_client busy
+	for i in $(seq 30); do
+		check_client "n$i"
+	done
+	n=$(grep -c "^grpcstreams: tracing PID [0-9]* ($T/new[0-9]*), started now" "$T/tool.err")
+	[ "$n" -eq 30 ]
+}

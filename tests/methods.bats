@@ -361,3 +361,58 @@ whole_run() {
 	# Connections by number, peers on loopback.
 	awk '{ if ($3 !~ /^#[0-9]+$/ || $4 !~ /^127\.0\.0\.1:[0-9]+$/) bad++ } END { exit bad > 0 }' "$T/rows"
 }
+
+# many_methods N: $T/methods, N distinct method names, one a line.
+many_methods() {
+	seq -f '"/fixture.Many/m%05g"' "$1" >"$T/methods"
+}
+
+# trace_many TOOL_ARGS...: the tool on -b FIXTURE (both sides) while a client
+# calls each of $T/methods once, then SIGINT once every stream has ended.
+trace_many() {
+	start_tool -b "$FIXTURE" "$@"
+	start_client -conns 2 -concurrency 16 -rpcs "$(wc -l <"$T/methods")" \
+		-methodfile "$T/methods"
+	touch "$T/go"
+	wait "$CLIENT_PID"
+	sleep 1.5
+	kill -INT "$TOOL_PID"
+	wait "$TOOL_PID"
+	TOOL_PID=
+}
+
+@test "5000 distinct methods: every call in a method row, tables grown past 4096" {
+	many_methods 5000
+	trace_many -j
+	[ "$(jq .rpcs "$T/truth.json")" -eq 5000 ]
+	summary | jq -e '.ended == 10000 and .methods_dropped == 0 and .conns_dropped == 0 and
+		(.methods | length) == 10000 and ([.methods[].count] | add) == 10000'
+	# Per method and side: the client's own count (1 each).
+	[ "$(summary | jq -cS '[.methods[] | select(.side == "client") | {key: .method, value: .count}]
+		| from_entries')" = "$(jq -cS .per_method "$T/truth.json")" ]
+}
+
+@test "5000 distinct methods past a row cap: rows plus methods_dropped add up to every call" {
+	many_methods 5000
+	trace_many -j -i 1 --max-rows 3000
+	summary | jq -e '.ended == 10000 and (.methods | length) == 3000 and
+		.methods_dropped > 0 and ([.methods[].count] | add) + .methods_dropped == .ended'
+	# The intervals' drops add up to the summary's.
+	[ "$(jq -s '[.[] | select(.type == "interval") | .methods_dropped] | add' "$T/out")" -eq \
+		"$(summary | jq .methods_dropped)" ]
+	[ "$(jq -s '[.[] | select(.type == "interval") | .methods_dropped] | max' "$T/out")" -gt 0 ]
+}
+
+@test "5000 distinct methods past a row cap, counted in BPF: the Total: line adds up" {
+	many_methods 5000
+	trace_many -i 1 -C -r 10000 --max-rows 3000 -v
+	# The whole run's rows (PID SIDE COUNT ...) plus the drops: every stream ended.
+	read -r ended dropped < <(sed -nE 's/^Total: streams ([0-9]+) .*\| dropped ([0-9]+) \(methods ([0-9]+) conns 0\).*/\1 \3/p' "$T/out")
+	[ "$ended" -eq 10000 ]
+	rows=$(sed -n '/^Whole run, /,/^Total: /p' "$T/out" | awk '$2 == "client" || $2 == "server" { n += $3 } END { print n }')
+	[ "$((rows + dropped))" -eq "$ended" ]
+	[ "$dropped" -gt 0 ]
+	# An interval's first line said so too, and -v once why.
+	grep -qE '^[0-9:]{8} rpc/s .* \| dropped [0-9]+ \(methods [0-9]+ conns 0\)$' "$T/out"
+	[ "$(grep -c 'the methods table is full (3000 rows' "$T/tool.err")" -eq 1 ]
+}

@@ -195,7 +195,7 @@ static void emit_table(void *arg)
 	struct stats d = { 0 };
 
 	out_keep_row(e->tgid, e->conn, e->sid, &e->info, 1000000, 0, false, false);
-	out_table(&d, 0, 1000000000);
+	out_table(&(struct out_figs){ .c = &d, .ns = 1000000000 });
 }
 
 static void emit_methods_table(void *arg)
@@ -204,14 +204,16 @@ static void emit_methods_table(void *arg)
 	struct stats d = { 0 };
 
 	agg_stream(e->tgid, &e->info, 5, true, 1000000);
-	out_table(&d, 0, 1000000000);
+	out_table(&(struct out_figs){ .c = &d, .ns = 1000000000 });
+	agg_interval_reset();
 }
 
 static void emit_summary(void *arg)
 {
 	struct stats d = { 0 };
 
-	out_summary(&d, 0, 1, true, 1000, 1000000000);
+	out_summary(&(struct out_figs){ .c = &d, .streams = 1, .now_ns = 1000, .ns = 1000000000 },
+		    true);
 }
 
 /* Table lines: one per row, no control byte but '\n', no bidi control raw. */
@@ -252,7 +254,7 @@ static void test_lines(void)
 	char *out;
 
 	out_init(&o);
-	agg_init();
+	agg_init(NULL);
 	hostile_event(&e, evil, sizeof(evil) - 1);
 	out = capture(emit_json, &e);
 	check(strstr(out, "\"method\":\"/\\u001b[2J\\u000d\\u000a\xe2\x80\xae"
@@ -495,9 +497,11 @@ static void test_agg_rows(void)
 	const struct mrow *sel[8];
 	char got[128];
 	size_t n, i;
+	struct agg_dropped d;
 	int k;
 
-	agg_init();
+	/* Not a power of two, past FIRST_ROWS: the table grows, then stops. */
+	agg_init(&(struct agg_limits){ .method_rows = 3000, .conn_rows = 1500 });
 	for (i = 0; i < 10; i++)
 		agg_stream(1, &a, i < 3 ? 4 : 0, true, 1000 * (i + 1));
 	agg_stream(1, &b, 99, false, 0);
@@ -536,15 +540,24 @@ static void test_agg_rows(void)
 	agg_open_reset();
 	check(all[0]->ival.count == 0 && all[0]->run.count == 10 && all[1]->open == 0,
 	      "agg: interval and open reset, run kept", "", "");
-	for (i = 0; i < AGG_MAX_ROWS + 5; i++) {
+	for (i = 0; i < 4000; i++) {
 		snprintf(a.method, sizeof(a.method), "/m%zu", i);
 		a.method_len = strlen(a.method);
 		agg_stream(3, &a, 0, true, 1);
+		/* Every row still found after the table grew under it. */
+		agg_stream(3, &a, 0, true, 1);
+		agg_conn_stream(3, 0x1000 + i, 1, &a, false);
 	}
 	all = agg_rows(&n);
-	snprintf(got, sizeof(got), "%zu rows, %llu dropped", n, (unsigned long long)agg_dropped());
-	check(n == AGG_MAX_ROWS && agg_dropped() == 8, "agg: rows capped, the rest counted", got,
-	      "4096 rows, 8 dropped");
+	agg_dropped(&d);
+	snprintf(got, sizeof(got), "%zu rows, %llu dropped, conns %llu dropped, capped %d %d", n,
+		 (unsigned long long)d.methods, (unsigned long long)d.conns, d.methods_capped,
+		 d.conns_capped);
+	check(n == 3000 && all[2999]->run.count == 2 && d.methods == 2 * (4000 + 3 - 3000) &&
+	      d.conns == 4000 - 1500 && d.methods_capped && d.conns_capped &&
+	      d.method_rows_max == 3000,
+	      "agg: tables grow to their caps, the rest counted", got,
+	      "3000 rows, 2006 dropped, conns 2500 dropped, capped 1 1");
 	agg_fini();
 }
 
@@ -557,7 +570,7 @@ static void test_agg_bpf(void)
 	struct mrow *r;
 	char got[128];
 
-	agg_init();
+	agg_init(&(struct agg_limits){ .method_rows = 1 });
 	v.codes[0] = 5;
 	v.codes[5] = 2;
 	v.nolat = 1;
@@ -586,6 +599,25 @@ static void test_agg_bpf(void)
 	      "run 11/2/10 ival 4/4 max 251000000");
 	check(hist_quantile(&r->ival.lat, 0.5) < 3300000 && hist_quantile(&r->ival.lat, 0.5) > 2700000,
 	      "agg: the interval's p50 from BPF's buckets", "", "");
+	/* A second method finds no row: all its streams counted, each pass anew. */
+	{
+		static struct magg_key k2 = { .tgid = 9, .side = SIDE_SERVER, .method_len = 4,
+					      .method = "/a/c" };
+		static struct magg_val v2 = { .codes = { 3, 4 } };
+		struct agg_dropped d;
+		int pass;
+
+		for (pass = 0; pass < 2; pass++) {
+			agg_bpf(&k, &v);
+			check(!agg_bpf(&k2, &v2), "agg: BPF method past the cap has no row", "", "");
+			agg_bpf_done();
+			v2.codes[0] += 10;
+		}
+		agg_dropped(&d);
+		snprintf(got, sizeof(got), "%llu", (unsigned long long)d.methods);
+		check(d.methods == 17 && d.methods_capped,
+		      "agg: BPF's streams past the cap counted, not summed twice", got, "17");
+	}
 	agg_fini();
 }
 
