@@ -81,17 +81,20 @@ $(OUTPUT)/%.o: %.c | $(OUTPUT)
 GOBIN_OBJS := $(addprefix $(OUTPUT)/gobin_,elf.o pcln.o version.o dwarf.o sites.o)
 # The tool but its layout table (layout.o, or a test's layout-without-%.o).
 TOOL_OBJS := $(OUTPUT)/grpcstreams.o $(GOBIN_OBJS) $(OUTPUT)/layout_check.o \
-	     $(OUTPUT)/trace_helpers.o $(OUTPUT)/output.o $(OUTPUT)/probes.o $(OUTPUT)/bench_mode.o \
-	     $(OUTPUT)/reap.o $(OUTPUT)/target.o $(OUTPUT)/agg.o $(OUTPUT)/tty.o $(OUTPUT)/scope.o
+	     $(OUTPUT)/trace_helpers.o $(OUTPUT)/json_writer.o $(OUTPUT)/output.o $(OUTPUT)/probes.o \
+	     $(OUTPUT)/bench_mode.o $(OUTPUT)/reap.o $(OUTPUT)/target.o $(OUTPUT)/agg.o $(OUTPUT)/tty.o \
+	     $(OUTPUT)/scope.o
 
-$(OUTPUT)/grpcstreams.o: grpcstreams.h gobin.h layout.h trace_helpers.h output.h probes.h \
-			 bench_mode.h reap.h target.h agg.h tty.h scope.h $(OUTPUT)/grpcstreams.skel.h
+$(OUTPUT)/grpcstreams.o: grpcstreams.h gobin.h json_writer.h layout.h trace_helpers.h output.h \
+			 probes.h bench_mode.h reap.h target.h agg.h tty.h scope.h \
+			 $(OUTPUT)/grpcstreams.skel.h
 $(GOBIN_OBJS): gobin.h gobin_internal.h
 $(OUTPUT)/layout.o: layout.h layouts.gen.h grpcstreams.h gobin.h
 $(OUTPUT)/layout_check.o: layout.h grpcstreams.h gobin.h
 $(OUTPUT)/trace_helpers.o: trace_helpers.h
 $(OUTPUT)/target.o: target.h gobin.h trace_helpers.h
-$(OUTPUT)/output.o: output.h reap.h grpcstreams.h trace_helpers.h agg.h
+$(OUTPUT)/json_writer.o: json_writer.h
+$(OUTPUT)/output.o: output.h json_writer.h reap.h grpcstreams.h trace_helpers.h agg.h
 $(OUTPUT)/agg.o: agg.h grpcstreams.h
 $(OUTPUT)/tty.o: tty.h
 $(OUTPUT)/probes.o: probes.h grpcstreams.h gobin.h layout.h $(OUTPUT)/grpcstreams.skel.h
@@ -133,11 +136,11 @@ $(OUTPUT)/test_layout: tests/test_layout.c $(OUTPUT)/layout.o $(OUTPUT)/layout_c
 	$(Q)$(CC) $(CFLAGS) $(INCLUDES) $< $(OUTPUT)/layout.o $(OUTPUT)/layout_check.o \
 		$(GOBIN_OBJS) $(LIBS) -o $@
 
-$(OUTPUT)/test_output: tests/test_output.c $(OUTPUT)/output.o $(OUTPUT)/trace_helpers.o \
-		       $(OUTPUT)/agg.o output.h agg.h
+$(OUTPUT)/test_output: tests/test_output.c $(OUTPUT)/output.o $(OUTPUT)/json_writer.o \
+		       $(OUTPUT)/trace_helpers.o $(OUTPUT)/agg.o output.h agg.h
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) $(INCLUDES) $< $(OUTPUT)/output.o $(OUTPUT)/trace_helpers.o \
-		$(OUTPUT)/agg.o $(LIBS) -lm -o $@
+	$(Q)$(CC) $(CFLAGS) $(INCLUDES) $< $(OUTPUT)/output.o $(OUTPUT)/json_writer.o \
+		$(OUTPUT)/trace_helpers.o $(OUTPUT)/agg.o $(LIBS) -lm -o $@
 
 # libFuzzer harnesses (tests/fuzz/): ASan and UBSan, clang only.
 FUZZ_CC := clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
@@ -167,10 +170,11 @@ $(OUTPUT)/fuzz/mkseeds: tests/fuzz/mkseeds.c $(GOBIN_OBJS) tests/fuzz/minielf.h 
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) $(INCLUDES) $< $(GOBIN_OBJS) $(LIBS) -o $@
 
-$(OUTPUT)/fuzz/fuzz_output: tests/fuzz/fuzz_output.c output.c trace_helpers.c agg.c output.h agg.h
+$(OUTPUT)/fuzz/fuzz_output: tests/fuzz/fuzz_output.c json_writer.c output.c trace_helpers.c agg.c \
+		json_writer.h output.h agg.h
 	$(call msg,FUZZ,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(FUZZ_CC) $(INCLUDES) $< output.c trace_helpers.c agg.c $(LIBS) -o $@
+	$(Q)$(FUZZ_CC) $(INCLUDES) $< json_writer.c output.c trace_helpers.c agg.c $(LIBS) -o $@
 
 # FUZZ_SECONDS per harness (default 60); make test runs each for a few.
 fuzz: deps

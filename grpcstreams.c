@@ -28,6 +28,7 @@
 #include "grpcstreams.skel.h"
 #include "agg.h"
 #include "gobin.h"
+#include "json_writer.h"
 #include "layout.h"
 #include "output.h"
 #include "probes.h"

@@ -14,6 +14,7 @@
 #include <unistd.h>
 #include <math.h>
 
+#include "json_writer.h"
 #include "output.h"
 #include "agg.h"
 
