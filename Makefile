@@ -137,10 +137,14 @@ $(OUTPUT)/test_layout: tests/test_layout.c $(OUTPUT)/layout.o $(OUTPUT)/layout_c
 		$(GOBIN_OBJS) $(LIBS) -o $@
 
 $(OUTPUT)/test_output: tests/test_output.c $(OUTPUT)/output.o $(OUTPUT)/json_writer.o \
-		       $(OUTPUT)/trace_helpers.o $(OUTPUT)/agg.o output.h agg.h
+		       $(OUTPUT)/trace_helpers.o $(OUTPUT)/agg.o output.h agg.h tests/tap.h
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $(INCLUDES) $< $(OUTPUT)/output.o $(OUTPUT)/json_writer.o \
 		$(OUTPUT)/trace_helpers.o $(OUTPUT)/agg.o $(LIBS) -lm -o $@
+
+$(OUTPUT)/test_json: tests/test_json.c $(OUTPUT)/json_writer.o json_writer.h tests/tap.h
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) $(INCLUDES) $< $(OUTPUT)/json_writer.o -o $@
 
 # libFuzzer harnesses (tests/fuzz/): ASan and UBSan, clang only.
 FUZZ_CC := clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
@@ -216,7 +220,7 @@ TEST_SAN := $(SAN_OUTPUT)/grpcstreams
 endif
 test: deps
 	$(Q)$(MAKE) --no-print-directory WERROR=1 all $(OUTPUT)/test_gobin $(OUTPUT)/test_layout \
-		$(OUTPUT)/test_output $(FUZZ_BINS)
+		$(OUTPUT)/test_output $(OUTPUT)/test_json $(FUZZ_BINS)
 	$(if $(TEST_SAN),$(Q)$(MAKE) --no-print-directory SANITIZE=1 OUTPUT=$(SAN_OUTPUT) \
 		WERROR=1 $(TEST_SAN))
 	$(Q)FIXTURE_GO_CELLS=all ./tests/build-fixtures.sh
@@ -235,8 +239,9 @@ ifeq ($(SANITIZE),1)
 	@echo "make valgrind: not with SANITIZE=1 (valgrind cannot run ASan builds)" >&2; exit 1
 endif
 	$(Q)$(MAKE) --no-print-directory fixtures $(OUTPUT)/test_gobin $(OUTPUT)/test_layout \
-		$(OUTPUT)/test_output
+		$(OUTPUT)/test_output $(OUTPUT)/test_json
 	$(Q)OUTPUT=$(OUTPUT) ./tests/valgrind.sh $(OUTPUT)/test_output
+	$(Q)OUTPUT=$(OUTPUT) ./tests/valgrind.sh $(OUTPUT)/test_json
 	$(Q)OUTPUT=$(OUTPUT) ./tests/valgrind.sh $(OUTPUT)/test_layout .output/fix/*-plain/grpcfixture \
 		.output/fix/*-pie/grpcfixture
 	$(Q)OUTPUT=$(OUTPUT) UNIT_STRICT=1 UNIT_WRAP=$(CURDIR)/tests/valgrind.sh ./tests/unit.sh
@@ -268,7 +273,7 @@ install: $(TOOL)
 clean:
 	$(call msg,CLEAN)
 	$(Q)rm -rf $(OUTPUT)/*.o $(OUTPUT)/*.skel.h $(OUTPUT)/vmlinux.h $(OUTPUT)/test_gobin \
-		$(OUTPUT)/test_layout $(OUTPUT)/test_output $(OUTPUT)/grpcstreams-without-* \
+		$(OUTPUT)/test_layout $(OUTPUT)/test_output $(OUTPUT)/test_json $(OUTPUT)/grpcstreams-without-* \
 		$(OUTPUT)/layouts-without-* $(OUTPUT)/valgrind $(OUTPUT)/grpcstreams grpcstreams \
 		$(FUZZ_BINS) $(OUTPUT)/fuzz/*.o
 ifneq ($(SANITIZE),1)

@@ -25,7 +25,8 @@
 #   CELL_TIMEOUT=SECONDS               per bats run (default 1800)
 #   OUTPUT=DIR                         make's build directory (default
 #                                      .output): test_gobin, test_layout,
-#                                      test_output, grpcstreams-without-*,
+#                                      test_output, test_json,
+#                                      grpcstreams-without-*,
 #                                      the logs; fixtures stay in .output/fix
 #   GRPCSTREAMS=PATH                   the tool (default ./grpcstreams)
 #   GRPCSTREAMS_SAN=PATH               the tool of ":san" cells (default
@@ -160,7 +161,14 @@ if [ -x tests/unit.sh ]; then
 else
 	missing unit tests/unit.sh
 fi
-# output.c without root: escaping, the NDJSON writer, lines of synthetic events.
+# json_writer.c alone: both escapings, the writer's separators and nesting.
+if [ -x "$OUT/test_json" ]; then
+	# shellcheck disable=SC2086 # VG: empty or one word
+	run_unit json json_writer $VG "$OUT/test_json"
+else
+	missing json "${OUT#"$ROOT"/}/test_json (make ${OUT#"$ROOT"/}/test_json)"
+fi
+# output.c and agg.c without root: lines of synthetic events, histograms, rows.
 if [ -x "$OUT/test_output" ]; then
 	# shellcheck disable=SC2086 # VG: empty or one word
 	run_unit output output $VG "$OUT/test_output"
