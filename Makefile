@@ -83,11 +83,12 @@ GOBIN_OBJS := $(addprefix $(OUTPUT)/gobin_,elf.o pcln.o version.o dwarf.o sites.
 TOOL_OBJS := $(OUTPUT)/grpcstreams.o $(GOBIN_OBJS) $(OUTPUT)/layout_check.o \
 	     $(OUTPUT)/trace_helpers.o $(OUTPUT)/json_writer.o $(OUTPUT)/output.o $(OUTPUT)/probes.o \
 	     $(OUTPUT)/bench_mode.o $(OUTPUT)/reap.o $(OUTPUT)/target.o $(OUTPUT)/agg.o $(OUTPUT)/tty.o \
-	     $(OUTPUT)/scope.o
+	     $(OUTPUT)/scope.o $(OUTPUT)/session.o
 
-$(OUTPUT)/grpcstreams.o: grpcstreams.h gobin.h json_writer.h layout.h trace_helpers.h output.h \
-			 probes.h bench_mode.h reap.h target.h agg.h tty.h scope.h \
-			 $(OUTPUT)/grpcstreams.skel.h
+$(OUTPUT)/grpcstreams.o: grpcstreams.h gobin.h layout.h trace_helpers.h output.h session.h \
+			 bench_mode.h target.h agg.h tty.h
+$(OUTPUT)/session.o: session.h grpcstreams.h json_writer.h output.h agg.h reap.h scope.h \
+		     trace_helpers.h $(OUTPUT)/grpcstreams.skel.h
 $(GOBIN_OBJS): gobin.h gobin_internal.h
 $(OUTPUT)/layout.o: layout.h layouts.gen.h grpcstreams.h gobin.h
 $(OUTPUT)/layout_check.o: layout.h grpcstreams.h gobin.h
@@ -98,7 +99,7 @@ $(OUTPUT)/output.o: output.h json_writer.h reap.h grpcstreams.h trace_helpers.h 
 $(OUTPUT)/agg.o: agg.h grpcstreams.h
 $(OUTPUT)/tty.o: tty.h
 $(OUTPUT)/probes.o: probes.h grpcstreams.h gobin.h layout.h $(OUTPUT)/grpcstreams.skel.h
-$(OUTPUT)/bench_mode.o: bench_mode.h probes.h $(OUTPUT)/grpcstreams.skel.h
+$(OUTPUT)/bench_mode.o: bench_mode.h session.h probes.h scope.h $(OUTPUT)/grpcstreams.skel.h
 $(OUTPUT)/reap.o: reap.h scope.h grpcstreams.h trace_helpers.h $(OUTPUT)/grpcstreams.skel.h
 $(OUTPUT)/scope.o: scope.h probes.h target.h layout.h gobin.h grpcstreams.h trace_helpers.h \
 		   $(OUTPUT)/grpcstreams.skel.h

@@ -15,6 +15,7 @@
 #include "grpcstreams.h"
 #include "grpcstreams.skel.h"
 #include "bench_mode.h"
+#include "session.h"
 #include "probes.h"
 #include "scope.h"
 #include "trace_helpers.h"
@@ -49,7 +50,7 @@ bool bench_toggle_pending(void)
  * than a window. Both signals print "bench: attached|detached HITS" on
  * stderr, HITS every uprobe hit so far, ignored ones included.
  */
-int bench_toggle_control(struct grpcstreams_bpf *obj, sum_counts_fn sum)
+int bench_toggle_control(struct session *ses)
 {
 	const char *path = NULL;
 	struct probes *pr = scope_single_probes(&path);
@@ -69,7 +70,7 @@ int bench_toggle_control(struct grpcstreams_bpf *obj, sum_counts_fn sum)
 			err = probes_attach(pr, path);
 	}
 	report = 0;
-	sum(obj, &s);
+	session_counts(ses, &s);
 	hits = s.stack_skips + s.caller_mismatch;
 	for (i = 0; i < PROBE_COUNT; i++)
 		hits += s.hits[i];
@@ -112,23 +113,22 @@ static void *produce(void *arg)
 	return NULL;
 }
 
-static __u64 lost(struct grpcstreams_bpf *obj, sum_counts_fn sum)
+static __u64 lost(struct session *s)
 {
-	struct stats s;
+	struct stats c;
 
-	sum(obj, &s);
-	return s.lost_events;
+	session_counts(s, &c);
+	return c.lost_events;
 }
 
-int bench_events_run(struct grpcstreams_bpf *obj, struct ring_buffer *rb, long n, long rate,
-		     const __u64 *handled, volatile sig_atomic_t *exiting, sum_counts_fn sum)
+int bench_events_run(struct session *s, long n, long rate, volatile sig_atomic_t *exiting)
 {
 	__u64 start = mono_ns(), secs;
 	struct rusage ru;
 	pthread_t thr;
 	int err;
 
-	prod.prog_fd = bpf_program__fd(obj->progs.gen_events);
+	prod.prog_fd = bpf_program__fd(session_bpf(s)->progs.gen_events);
 	prod.n = n;
 	prod.rate = rate;
 	prod.exiting = exiting;
@@ -139,22 +139,19 @@ int bench_events_run(struct grpcstreams_bpf *obj, struct ring_buffer *rb, long n
 		return -err;
 	}
 	/* Until every produced event was handled or counted lost. */
-	while (!*exiting && *handled + lost(obj, sum) < (__u64)n) {
-		err = ring_buffer__poll(rb, 100);
-		if (err < 0 && err != -EINTR)
+	while (!*exiting && session_stream_events(s) + lost(s) < (__u64)n) {
+		err = session_drain(s, 100);
+		if (err)
 			break;
-		ring_buffer__consume(rb);
-		err = 0;
 	}
 	pthread_join(thr, NULL);
 	fflush(stdout);
 	secs = mono_ns() - start;
 	getrusage(RUSAGE_SELF, &ru);
 	fprintf(stderr, "bench: %llu events handled in %.3f s: %.0f events/s "
-		"(offered %ld/s), %llu lost, max RSS %.1f MiB\n", *handled, secs / 1e9,
-		*handled / (secs / 1e9), rate, lost(obj, sum), ru.ru_maxrss / 1024.0);
-	if (err)
-		fprintf(stderr, "grpcstreams: error polling the ring buffer: %s\n",
-			strerror(-err));
+		"(offered %ld/s), %llu lost, max RSS %.1f MiB\n",
+		(unsigned long long)session_stream_events(s), secs / 1e9,
+		session_stream_events(s) / (secs / 1e9), rate, (unsigned long long)lost(s),
+		ru.ru_maxrss / 1024.0);
 	return err;
 }

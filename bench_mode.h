@@ -10,25 +10,19 @@
 #include <stdbool.h>
 #include <linux/types.h>
 
-struct grpcstreams_bpf;
-struct ring_buffer;
-struct stats;
-
-/* The BPF counters summed over CPUs (grpcstreams.c). */
-typedef void (*sum_counts_fn)(struct grpcstreams_bpf *obj, struct stats *sum);
+struct session;
 
 /* --bench-toggle: SIGUSR1 detaches or attaches the probes, SIGUSR2 reports. */
 int bench_toggle_signals(void);
 bool bench_toggle_pending(void);
-int bench_toggle_control(struct grpcstreams_bpf *obj, sum_counts_fn sum);
+int bench_toggle_control(struct session *s);
 
 /*
  * --bench-events N --bench-rate RATE: N synthetic events at RATE a second
  * through the real ring buffer and output path, no target; one line on
- * stderr with the rate handled, the loss and the RSS. HANDLED: the events
- * handled so far; EXITING: set by the signal handlers.
+ * stderr with the rate handled, the loss and the RSS. EXITING: set by the
+ * signal handlers.
  */
-int bench_events_run(struct grpcstreams_bpf *obj, struct ring_buffer *rb, long n, long rate,
-		     const __u64 *handled, volatile sig_atomic_t *exiting, sum_counts_fn sum);
+int bench_events_run(struct session *s, long n, long rate, volatile sig_atomic_t *exiting);
 
 #endif /* __BENCH_MODE_H */

@@ -18,6 +18,7 @@
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -66,6 +67,8 @@ static struct {
 		bool due;	/* its grace is over: reaped in this pass */
 	} closed[CLOSED];
 	unsigned int nclosed, ndue;
+	struct reaped *out;	/* this pass's streams, for the caller */
+	size_t nout, out_room;
 } rp;
 
 int reap_init(struct grpcstreams_bpf *obj, struct live_slot *live, struct globals *g)
@@ -100,6 +103,7 @@ void reap_fini(void)
 		munmap(rp.sids, SID_SLOTS * sizeof(struct sid_slot));
 	if (rp.gens)
 		munmap((void *)rp.gens, PROC_GEN_SLOTS * sizeof(__u64));
+	free(rp.out);
 	memset(&rp, 0, sizeof(rp));
 }
 
@@ -247,11 +251,33 @@ static void mark_reaped(const struct stream_key *key, enum reap_reason why)
 }
 
 /*
+ * A stream claimed (out of BPF's maps): kept for the caller. Out of memory,
+ * it is not reported, but no longer counted open either.
+ */
+static void reaped_add(const struct stream_key *key, const struct stream_info *info,
+		       enum reap_reason why)
+{
+	struct reaped *r;
+	size_t room;
+
+	mark_reaped(key, why);
+	if (rp.nout == rp.out_room) {
+		room = rp.out_room ? 2 * rp.out_room : 64;
+		r = realloc(rp.out, room * sizeof(*r));
+		if (!r)
+			return;
+		rp.out = r;
+		rp.out_room = room;
+	}
+	rp.out[rp.nout++] = (struct reaped){ .key = *key, .info = *info, .why = why };
+}
+
+/*
  * The live table, read as BPF writes it (a copy counts if the tag did not
  * change meanwhile), freed as BPF frees it: a compare-and-swap of the tag,
  * which an end racing with us wins or loses whole.
  */
-static unsigned long reap_live(reap_fn fn)
+static unsigned long reap_live(void)
 {
 	struct live_slot slot;
 	enum reap_reason why;
@@ -272,15 +298,14 @@ static unsigned long reap_live(reap_fn fn)
 						 __ATOMIC_ACQ_REL, __ATOMIC_RELAXED))
 			continue;
 		sid_free(&slot.key, slot.info.side);
-		mark_reaped(&slot.key, why);
-		fn(&slot.key, &slot.info, why);
+		reaped_add(&slot.key, &slot.info, why);
 		n++;
 	}
 	return n;
 }
 
 /* The overflow hash map: a delete is the claim, as in BPF's stream_end. */
-static unsigned long reap_overflow(struct grpcstreams_bpf *obj, reap_fn fn)
+static unsigned long reap_overflow(struct grpcstreams_bpf *obj)
 {
 	int fd = bpf_map__fd(obj->maps.streams);
 	struct stream_key key, next, *prev = NULL;
@@ -299,8 +324,7 @@ static unsigned long reap_overflow(struct grpcstreams_bpf *obj, reap_fn fn)
 			continue;
 		__atomic_fetch_sub(&rp.g->overflow_live, 1, __ATOMIC_RELAXED);
 		sid_free(&key, info.side);
-		mark_reaped(&key, why);
-		fn(&key, &info, why);
+		reaped_add(&key, &info, why);
 		n++;
 	}
 	return n;
@@ -334,18 +358,24 @@ static void sweep_map(const struct bpf_map *map)
 	}
 }
 
-unsigned long reap_gone(struct grpcstreams_bpf *obj, bool force, reap_fn fn)
+size_t reap_gone(struct grpcstreams_bpf *obj, bool force, const struct reaped **out)
 {
 	__u64 now = mono_ns();
-	unsigned long n;
+	size_t n;
 
+	*out = rp.out;
+	rp.nout = 0;
 	if (!rp.live || !rp.sids || !rp.gens || (!force && now - rp.last < REAP_EVERY_NS))
 		return 0;
 	rp.last = now;
 	rp.nprocs = 0;
 	closed_due(now);
-	n = reap_live(fn) + reap_overflow(obj, fn);
+	reap_live();
+	reap_overflow(obj);
 	closed_done();
+	/* Those found, reported or not (out of memory): the sweep is due. */
+	n = rp.nout;
+	*out = rp.out;
 	if (n || ++rp.passes % SWEEP_EVERY == 0) {
 		sweep_map(obj->maps.pending);
 		sweep_map(obj->maps.client_kinds);
@@ -353,5 +383,5 @@ unsigned long reap_gone(struct grpcstreams_bpf *obj, bool force, reap_fn fn)
 		sweep_map(obj->maps.conns);
 		sweep_map(obj->maps.unix_peers);
 	}
-	return n;
+	return rp.nout;
 }

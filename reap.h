@@ -15,9 +15,12 @@ enum reap_reason {
 	REAP_CONN_CLOSED,	/* grpc-go closed its (server) connection */
 };
 
-/* Called once per such stream, after it was removed from BPF's maps. */
-typedef void (*reap_fn)(const struct stream_key *key, const struct stream_info *info,
-			enum reap_reason why);
+/* A stream removed from BPF's maps, its end never to come. */
+struct reaped {
+	struct stream_key key;
+	struct stream_info info;
+	enum reap_reason why;
+};
 
 /*
  * LIVE: the live-stream table, G the globals, mapped writable. A process
@@ -35,10 +38,11 @@ __u64 reap_proc_gen(__u32 tgid);
  */
 void reap_conn_closed(__u32 tgid, __u64 conn, __u64 at_ns);
 /*
- * Remove the streams of processes that are gone from every BPF map; FN for
- * each. Returns how many. FORCE: now (before a table or the summary), else
- * at most every REAP_EVERY_NS.
+ * Remove the streams of processes that are gone, and of connections
+ * closed, from every BPF map. Returns how many, *OUT each (reap's array,
+ * good until the next call). FORCE: now (before a table or the summary),
+ * else at most every REAP_EVERY_NS.
  */
-unsigned long reap_gone(struct grpcstreams_bpf *obj, bool force, reap_fn fn);
+size_t reap_gone(struct grpcstreams_bpf *obj, bool force, const struct reaped **out);
 
 #endif /* __REAP_H */
