@@ -6,7 +6,7 @@
 # $(SAN_OUTPUT)/grpcstreams; `make SANITIZE=1 test` runs the whole suite
 # against it (fixtures stay in .output/fix) and fails on any sanitizer
 # report, one a test looks at or not (tests/run.sh). make test itself runs
-# one matrix cell with the sanitized tool (tests/matrix, ":san"), and the
+# one cell with the sanitized tool (the "san" line of tests/cells), and the
 # unit test programs under valgrind, as `make valgrind` does.
 SAN_OUTPUT ?= .output/san
 ifeq ($(SANITIZE),1)
@@ -211,9 +211,9 @@ sweep: deps
 	$(Q)./tests/sweep.sh
 
 # deps first, on its own: the rest needs what it installs (also under -j).
-# Also the tool built with ASan and UBSan in $(SAN_OUTPUT), for the ":san"
-# cell of tests/matrix. make SANITIZE=1 test: every program of the suite
-# sanitized, the ":san" cell skipped (tests/run.sh).
+# Also the tool built with ASan and UBSan in $(SAN_OUTPUT), for the "san"
+# line of tests/cells. make SANITIZE=1 test: every program of the suite
+# sanitized, the ":san" run skipped (tests/run.sh).
 ifeq ($(SANITIZE),1)
 TEST_ENV := SANITIZE=1 GRPCSTREAMS=$(abspath $(TOOL))
 else

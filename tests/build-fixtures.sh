@@ -19,9 +19,9 @@
 #   .output/fix/gohello                   a Go program without grpc-go
 #
 # And on request (FIXTURE_GO_CELLS), one stripped cell per Go toolchain that
-# Debian ships as .deb files, each with a grpc-go release of its time built
-# from the upstream release bundle by tools/build-releases.sh (its map gives
-# the dependency suite):
+# Debian ships as .deb files (the lines of tests/cells with GO GRPC), each
+# with a grpc-go release of its time built from the upstream release bundle
+# by tools/build-releases.sh (its map gives the dependency suite):
 #
 #   .output/fix/go1.NN-VER-stripped/grpcfixture   -ldflags='-s -w'
 #
@@ -301,10 +301,10 @@ if [ -n "$last" ]; then
 fi
 
 # --- one stripped cell per Go toolchain -----------------------------------
-# tests/go-cells: "GO GRPC" lines, a grpc-go release out while that Go was
-# the newest (release dates in the bundle's commits; Go's are in February
-# and August), none of them a version of the cells above.
-GO_CELLS=$(sed 's/#.*//' "$ROOT/tests/go-cells" | awk 'NF == 2 { print $1 ":" $2 }')
+# tests/cells' lines with GO GRPC: a grpc-go release out while that Go was
+# the newest, none of them a version of the cells above.
+GO_CELLS=$("$ROOT/tests/cells.sh" go) || die "tests/cells.sh go failed"
+GO_CELLS=$(printf '%s\n' "$GO_CELLS" | awk '{ print $1 ":" $2 }')
 cells=${FIXTURE_GO_CELLS:-}
 # shellcheck disable=SC2086 # word lists
 [ "$cells" != all ] || cells=$(printf '%s\n' $GO_CELLS | cut -d: -f1)

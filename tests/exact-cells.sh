@@ -8,14 +8,17 @@
 # every one is traced with a layout of the built-in table that its own
 # code confirmed.
 #
-#  - one per Go toolchain Debian ships (tests/go-cells: go1.NN-VER-stripped),
-#    and the stripped builds of Debian's grpc-go packages (VER-stripped),
-#    all built by tests/build-fixtures.sh, which runs first;
+#  - the cells of the "exact" lines of tests/cells (tests/cells.sh exact),
+#    in its order: one per Go toolchain Debian ships (go1.NN-VER-stripped),
+#    and the stripped builds of Debian's grpc-go packages that exist
+#    (VER-stripped: the pattern line), all built by tests/build-fixtures.sh,
+#    which runs first;
 #  - one per distinct layout of the table (layouts.gen.h) that none of those
 #    has: rel-VER-stripped, VER the newest release of the entry, built
 #    from the release bundle with its map's toolchain
 #    (tools/build-releases.sh -v stripped).
 #
+# tests/run.sh skips the ones a full run of tests/cells had already.
 # With --build, builds the rel-* cells first (cached; a failed build fails).
 set -eu
 
@@ -23,15 +26,7 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
 
 # cell VERSION for the cells that are built anyway.
-covered=$(
-	sed 's/#.*//' tests/go-cells | awk 'NF == 2 { print "go" $1 "-" $2 "-stripped", $2 }'
-	for f in .output/fix/[0-9]*-stripped/grpcfixture; do
-		[ -x "$f" ] || continue
-		c=${f%/grpcfixture}
-		c=${c##*/}
-		echo "$c ${c%-stripped}"
-	done
-)
+covered=$(tests/cells.sh exact)
 # The releases of each table entry, one entry a line.
 entries=$(sed -n 's/^	{ "\([0-9][0-9. ]*\)", .*/\1/p' layouts.gen.h)
 [ -n "$entries" ] || { echo "exact-cells: no entries in layouts.gen.h" >&2; exit 1; }

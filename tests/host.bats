@@ -7,7 +7,7 @@
 
 load helpers
 
-# Three releases, three layout families (tests/matrix's cells).
+# Three releases, three layout families (tests/cells' full cells).
 FIX_A=$FIXTURE
 FIX_B=${HOST_FIXTURE_B:-$ROOT/.output/fix/1.81.1-stripped/grpcfixture}
 FIX_C=${HOST_FIXTURE_C:-$ROOT/.output/fix/1.64.0-pie/grpcfixture}

@@ -6,19 +6,22 @@
 # (tests/fuzz/run.sh, FUZZ_TEST_SECONDS per harness, default 5), the suites
 # that do not depend on a fixture cell (cli.bats, etcd.bats, ...: every
 # tests/*.bats but the per-cell ones) once, labelled "common", then the
-# per-cell suites (client, server, abandoned, odd .bats) once per cell of
-# tests/matrix, with FIXTURE=.output/fix/CELL/grpcfixture, plus the short
-# exact check of both sides (exact.bats) on the stripped ones, and on every
-# cell of tests/exact-cells.sh (each Go toolchain, each distinct layout of
-# the table). Needs root.
+# per-cell suites (client, server, abandoned, odd .bats) once per "full"
+# line of tests/cells (tests/cells.sh runs), with
+# FIXTURE=.output/fix/CELL/grpcfixture, plus the short exact check of both
+# sides (exact.bats) on the stripped ones, and on every cell of
+# tests/exact-cells.sh (each Go toolchain, each distinct layout of the
+# table). Needs root. tests/README.md says which suite checks what.
 #
 # Every program of the run built with ASan/UBSan (make SANITIZE=1 test, or
-# the ":san" cell of tests/matrix) writes its sanitizer reports into
+# a "san" line of tests/cells) writes its sanitizer reports into
 # OUTPUT/tests/sanitizer/LABEL/ (ASAN_OPTIONS and UBSAN_OPTIONS log_path,
 # leaks included), not on its stderr: any report fails the run, looked at by
 # the test or not, and its first lines are shown.
 #
-#   MATRIX="1.33.3-plain 1.81.1-pie"   cells to run instead of tests/matrix
+#   MATRIX="1.33.3-plain 1.81.1-pie:san"  full runs instead of tests/cells
+#                                      (CELL, CELL:per-site, CELL:san; a
+#                                      stripped CELL runs exact.bats too)
 #   EXACT_CELLS="go1.27-1.83.1-stripped"  exact.bats cells instead of
 #                                      tests/exact-cells.sh's (empty: none)
 #   BATS_FILTER=REGEX                  only the bats tests whose name matches
@@ -60,10 +63,17 @@ if [ "$(id -u)" -ne 0 ]; then
 	exit 1
 fi
 
+# The full runs, "SPEC SUITES" a line: SPEC is CELL or CELL:VARIANT (the
+# label), SUITES full or full,exact.
 if [ -n "${MATRIX:-}" ]; then
-	CELLS=$MATRIX
+	RUNS=$(for spec in $MATRIX; do
+		case ${spec%%:*} in
+		*-stripped) echo "$spec full,exact" ;;
+		*) echo "$spec full" ;;
+		esac
+	done)
 else
-	CELLS=$(sed 's/#.*//' tests/matrix | tr -s ' \t' '\n' | grep -v '^$')
+	RUNS=$(tests/cells.sh runs) || RUNS=BAD
 fi
 
 rm -rf "$LOGDIR"
@@ -253,17 +263,23 @@ for b in tests/*.bats; do
 done
 # shellcheck disable=SC2086 # file names without blanks
 run_bats common "" $COMMON
-# A cell of the matrix is CELL or CELL:VARIANT.
 TOOL_DEFAULT=${GRPCSTREAMS:-$ROOT/grpcstreams}
+if [ "$RUNS" = BAD ]; then
+	echo "not ok - [cells] tests/cells.sh runs failed" | tee -a "$LOG"
+	record cells 0 1 0 "tests/cells.sh runs failed"
+	RUNS=
+fi
+SPECS=$(printf '%s\n' "$RUNS" | cut -d' ' -f1)
 BARE_CELLS=
-for spec in $CELLS; do
+for spec in $SPECS; do
 	BARE_CELLS="$BARE_CELLS ${spec%%:*}"
 done
-for spec in $CELLS; do
+for spec in $SPECS; do
 	cell=${spec%%:*}
 	suites=$PER_CELL
 	# A stripped cell: the table's layout, checked against its code.
-	case $cell in *-stripped) suites="$suites tests/exact.bats" ;; esac
+	what=$(printf '%s\n' "$RUNS" | awk -v s="$spec" '$1 == s { print $2; exit }')
+	case ,$what, in *,exact,*) suites="$suites tests/exact.bats" ;; esac
 	GRPCSTREAMS=$TOOL_DEFAULT
 	export GRPCSTREAMS
 	case $spec in
