@@ -81,7 +81,7 @@ $(OUTPUT)/%.o: %.c | $(OUTPUT)
 GOBIN_OBJS := $(addprefix $(OUTPUT)/gobin_,elf.o pcln.o version.o dwarf.o sites.o)
 # The tool but its layout table (layout.o, or a test's layout-without-%.o).
 TOOL_OBJS := $(OUTPUT)/grpcstreams.o $(GOBIN_OBJS) $(OUTPUT)/layout_check.o \
-	     $(OUTPUT)/trace_helpers.o $(OUTPUT)/json_writer.o $(OUTPUT)/output.o $(OUTPUT)/probes.o \
+	     $(OUTPUT)/trace_helpers.o $(OUTPUT)/json_writer.o $(OUTPUT)/output.o $(OUTPUT)/resolve.o $(OUTPUT)/probes.o \
 	     $(OUTPUT)/bench_mode.o $(OUTPUT)/reap.o $(OUTPUT)/target.o $(OUTPUT)/agg.o $(OUTPUT)/tty.o \
 	     $(OUTPUT)/scope.o $(OUTPUT)/session.o
 
@@ -95,7 +95,8 @@ $(OUTPUT)/layout_check.o: layout.h grpcstreams.h gobin.h
 $(OUTPUT)/trace_helpers.o: trace_helpers.h
 $(OUTPUT)/target.o: target.h gobin.h trace_helpers.h
 $(OUTPUT)/json_writer.o: json_writer.h
-$(OUTPUT)/output.o: output.h json_writer.h reap.h grpcstreams.h trace_helpers.h agg.h
+$(OUTPUT)/output.o: output.h json_writer.h resolve.h grpcstreams.h trace_helpers.h agg.h
+$(OUTPUT)/resolve.o: resolve.h json_writer.h grpcstreams.h trace_helpers.h
 $(OUTPUT)/agg.o: agg.h grpcstreams.h
 $(OUTPUT)/tty.o: tty.h
 $(OUTPUT)/probes.o: probes.h grpcstreams.h gobin.h layout.h $(OUTPUT)/grpcstreams.skel.h
@@ -137,11 +138,12 @@ $(OUTPUT)/test_layout: tests/test_layout.c $(OUTPUT)/layout.o $(OUTPUT)/layout_c
 	$(Q)$(CC) $(CFLAGS) $(INCLUDES) $< $(OUTPUT)/layout.o $(OUTPUT)/layout_check.o \
 		$(GOBIN_OBJS) $(LIBS) -o $@
 
-$(OUTPUT)/test_output: tests/test_output.c $(OUTPUT)/output.o $(OUTPUT)/json_writer.o \
-		       $(OUTPUT)/trace_helpers.o $(OUTPUT)/agg.o output.h agg.h tests/tap.h
+$(OUTPUT)/test_output: tests/test_output.c $(OUTPUT)/output.o $(OUTPUT)/resolve.o \
+		       $(OUTPUT)/json_writer.o $(OUTPUT)/trace_helpers.o $(OUTPUT)/agg.o output.h agg.h \
+		       tests/tap.h
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) $(INCLUDES) $< $(OUTPUT)/output.o $(OUTPUT)/json_writer.o \
-		$(OUTPUT)/trace_helpers.o $(OUTPUT)/agg.o $(LIBS) -lm -o $@
+	$(Q)$(CC) $(CFLAGS) $(INCLUDES) $< $(OUTPUT)/output.o $(OUTPUT)/resolve.o \
+		$(OUTPUT)/json_writer.o $(OUTPUT)/trace_helpers.o $(OUTPUT)/agg.o $(LIBS) -lm -o $@
 
 $(OUTPUT)/test_json: tests/test_json.c $(OUTPUT)/json_writer.o json_writer.h tests/tap.h
 	$(call msg,CC,$@)
@@ -175,11 +177,12 @@ $(OUTPUT)/fuzz/mkseeds: tests/fuzz/mkseeds.c $(GOBIN_OBJS) tests/fuzz/minielf.h 
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) $(INCLUDES) $< $(GOBIN_OBJS) $(LIBS) -o $@
 
-$(OUTPUT)/fuzz/fuzz_output: tests/fuzz/fuzz_output.c json_writer.c output.c trace_helpers.c agg.c \
-		json_writer.h output.h agg.h
+$(OUTPUT)/fuzz/fuzz_output: tests/fuzz/fuzz_output.c json_writer.c output.c resolve.c trace_helpers.c \
+		agg.c json_writer.h output.h resolve.h agg.h
 	$(call msg,FUZZ,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(FUZZ_CC) $(INCLUDES) $< json_writer.c output.c trace_helpers.c agg.c $(LIBS) -o $@
+	$(Q)$(FUZZ_CC) $(INCLUDES) $< json_writer.c output.c resolve.c trace_helpers.c agg.c $(LIBS) \
+		-o $@
 
 # FUZZ_SECONDS per harness (default 60); make test runs each for a few.
 fuzz: deps

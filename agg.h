@@ -18,6 +18,17 @@
 
 /* HIST_*, LOG2_SLOTS, CODE_*: grpcstreams.h (BPF aggregates with them too). */
 
+/* The method's bytes in INFO, and whether the name was longer. */
+static inline __u32 method_bytes(const struct stream_info *info)
+{
+	return info->method_len < METHOD_LEN - 1 ? info->method_len : METHOD_LEN - 1;
+}
+
+static inline bool method_truncated(const struct stream_info *info)
+{
+	return info->method_len > METHOD_LEN - 1;
+}
+
 struct hist {
 	__u64 n;
 	__u64 min;

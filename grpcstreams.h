@@ -265,17 +265,6 @@ struct magg_val {
 	char comm[TASK_COMM_LEN];	/* of its first stream */
 };
 
-/* The method's bytes in INFO (user space), and whether the name was longer. */
-static inline __u32 method_bytes(const struct stream_info *info)
-{
-	return info->method_len < METHOD_LEN - 1 ? info->method_len : METHOD_LEN - 1;
-}
-
-static inline bool method_truncated(const struct stream_info *info)
-{
-	return info->method_len > METHOD_LEN - 1;
-}
-
 /* Context of the gen_events program (--bench-events), one batch. */
 struct gen_args {
 	__u32 n;	/* events to make */

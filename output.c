@@ -7,13 +7,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <arpa/inet.h>
-#include <bpf/bpf.h>
 
 #include "output.h"
 #include "agg.h"
 #include "json_writer.h"
 #include "reap.h"
+#include "resolve.h"
 #include "trace_helpers.h"
 
 static const char *const coll_names[COLL_KINDS] = { "shadow", "nextid_race", "duplicate" };
@@ -35,7 +34,6 @@ static const char *kind_name(__u32 kind)
 }
 
 /* "unix:" and a name, or an IPv6 address in brackets and a port, and a NUL */
-#define PEER_TEXT_LEN	(8 + UNIX_NAME_LEN)
 
 /* A table row: an ended stream, or one still open when the table is drawn. */
 /* The streams view's CGROUP column, in bytes (its text is escaped ASCII). */
@@ -59,7 +57,7 @@ struct row {
 	char method[METHOD_LEN];
 };
 
-static struct out_opts opts = { .unix_peers_fd = -1 };
+static struct out_opts opts;
 /*
  * The table shows the -r slowest streams of an interval: keeping only
  * those (replacing the fastest kept) bounds memory whatever the rate.
@@ -88,11 +86,9 @@ void out_set_view(enum view view, int sort, const char *status, int width)
 	opts.width = width;
 }
 
-static void cgroups_free(void);
 
 void out_fini(void)
 {
-	cgroups_free();
 	free(rows);
 	rows = NULL;
 	nrows = 0;
@@ -102,113 +98,6 @@ bool event_has_latency(const struct event *e)
 {
 	return !(e->flags & EF_NO_START) && e->info.start_ns &&
 	       e->info.start_ns <= e->end_ns;
-}
-
-/*
- * A unix peer (see peer_type): the name as the stream has it when it fits
- * in 16 bytes, else as BPF kept it for the connection (TGID, CONN).
- */
-static void lb_unix_peer(struct linebuf *b, __u32 tgid, __u64 conn,
-			 const struct stream_info *i)
-{
-	struct conn_key k = { .conn = conn, .tgid = tgid, .side = i->side };
-	struct unix_peer u;
-
-	if (!i->peer_port) {	/* unnamed: Go says "" or "@" */
-		lb_str(b, "unix");
-		return;
-	}
-	lb_str(b, "unix:");
-	if (i->peer_port <= sizeof(i->peer_ip)) {
-		lb_mem(b, (const char *)i->peer_ip, i->peer_port);
-		return;
-	}
-	if (opts.unix_peers_fd >= 0 && !bpf_map_lookup_elem(opts.unix_peers_fd, &k, &u) &&
-	    u.conn_id == i->conn_id && u.len == i->peer_port && u.len < UNIX_NAME_LEN) {
-		lb_mem(b, u.name, u.len);
-		return;
-	}
-	/* The connection's entry is gone (LRU): what the stream has, marked. */
-	lb_mem(b, (const char *)i->peer_ip, sizeof(i->peer_ip));
-	lb_str(b, "...");
-}
-
-/*
- * The peer of a stream of connection (TGID, CONN) as raw bytes (a unix
- * name is the program's: escape it to show it), NUL-terminated, "" if
- * unknown. Its length.
- */
-static size_t format_peer(__u32 tgid, __u64 conn, const struct stream_info *i, char *buf,
-			  size_t len)
-{
-	static const __u8 v4mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
-	struct linebuf b = { 0 };
-	char ip[INET6_ADDRSTRLEN];
-	const __u8 *a;
-	int k;
-
-	if (i->peer_type == PEER_IP4 ||
-	    (i->peer_type == PEER_IP6 && !memcmp(i->peer_ip, v4mapped, 12))) {
-		/* Per event in -j mode: without inet_ntop and printf. */
-		a = i->peer_ip + (i->peer_type == PEER_IP6 ? 12 : 0);
-		for (k = 0; k < 4; k++) {
-			lb_u64(&b, a[k]);
-			lb_mem(&b, k < 3 ? "." : ":", 1);
-		}
-		lb_u64(&b, i->peer_port);
-	} else if (i->peer_type == PEER_IP6) {
-		inet_ntop(AF_INET6, i->peer_ip, ip, sizeof(ip));
-		lb_mem(&b, "[", 1);
-		lb_str(&b, ip);
-		lb_mem(&b, "]:", 2);
-		lb_u64(&b, i->peer_port);
-	} else if (i->peer_type == PEER_UNIX) {
-		lb_unix_peer(&b, tgid, conn, i);
-	}
-	if (b.len >= len)
-		b.len = len - 1;
-	memcpy(buf, b.buf, b.len);
-	buf[b.len] = '\0';
-	return b.len;
-}
-
-/*
- * A peer, per event in -j mode (*LEN bytes, 0: unknown): a connection has
- * many streams, so the last peers formatted are kept, direct-mapped by
- * port (TCP) or connection (unix, whose long names are looked up per
- * connection).
- */
-static const char *peer_text(__u32 tgid, __u64 conn, const struct stream_info *i, size_t *len)
-{
-	static struct {
-		__u64 conn;
-		__u64 conn_id;
-		__u32 tgid;
-		__u32 side;
-		__u32 port;
-		__u32 type;
-		__u8 ip[16];
-		size_t len;
-		char str[PEER_TEXT_LEN];
-	} cache[64];
-	bool by_conn = i->peer_type == PEER_UNIX && i->peer_port > sizeof(i->peer_ip);
-	__typeof__(cache[0]) *c = &cache[(by_conn ? conn >> 4 : i->peer_port) % 64];
-
-	if (!c->type || c->type != i->peer_type || c->port != i->peer_port ||
-	    memcmp(c->ip, i->peer_ip, sizeof(c->ip)) ||
-	    (by_conn && (c->conn != conn || c->tgid != tgid || c->side != i->side ||
-			 c->conn_id != i->conn_id))) {
-		c->len = format_peer(tgid, conn, i, c->str, sizeof(c->str));
-		c->conn = conn;
-		c->conn_id = i->conn_id;
-		c->tgid = tgid;
-		c->side = i->side;
-		c->port = i->peer_port;
-		c->type = i->peer_type;
-		memcpy(c->ip, i->peer_ip, sizeof(c->ip));
-	}
-	*len = c->len;
-	return c->str;
 }
 
 /*
@@ -228,62 +117,6 @@ static void jw_conn(struct json_writer *w, const char *key, __u64 conn, __u64 co
 }
 
 /*
- * The cgroup (v2) of process TGID, whose proc_gen is GEN: its "0::" line
- * of /proc/TGID/cgroup when first asked (out_note_cgroup: when the tool
- * found the process), kept per PID until a process of another GEN has it
- * (GEN_ANY: whichever process was last seen with that PID; a collision
- * event carries no proc_gen). NULL: unknown (gone by then, or no cgroup v2).
- */
-#define CG_BUCKETS	4096
-#define GEN_ANY		((__u64)-1)
-
-static struct cg_entry {
-	struct cg_entry *next;
-	__u32 tgid;
-	__u64 gen;
-	char *path;		/* NULL: unknown */
-} *cg_table[CG_BUCKETS];
-
-static const char *proc_cgroup(__u32 tgid, __u64 gen, size_t *len)
-{
-	struct cg_entry **b = &cg_table[tgid % CG_BUCKETS], *c;
-
-	for (c = *b; c && c->tgid != tgid; c = c->next)
-		;
-	if (!c && (c = calloc(1, sizeof(*c)))) {
-		c->tgid = tgid;
-		c->next = *b;
-		*b = c;
-		c->gen = gen;
-		c->path = proc_cgroup2(tgid);
-	}
-	if (!c)
-		return NULL;
-	if (c->gen != gen && gen != GEN_ANY) {
-		free(c->path);
-		c->gen = gen;
-		c->path = proc_cgroup2(tgid);
-	}
-	*len = c->path ? strlen(c->path) : 0;
-	return c->path;
-}
-
-static void cgroups_free(void)
-{
-	struct cg_entry *c, *next;
-	size_t i;
-
-	for (i = 0; i < CG_BUCKETS; i++) {
-		for (c = cg_table[i]; c; c = next) {
-			next = c->next;
-			free(c->path);
-			free(c);
-		}
-		cg_table[i] = NULL;
-	}
-}
-
-/*
  * The streams view's CGROUP: the last part of the process's cgroup path
  * (a service's unit, a container's scope), escaped, cut between
  * characters and marked when longer; "-" when unknown.
@@ -294,7 +127,7 @@ static void cgroup_col(char *out, __u32 tgid, __u64 gen)
 	const char *cg, *last;
 	size_t len;
 
-	cg = proc_cgroup(tgid, gen, &len);
+	cg = resolve_cgroup(tgid, gen, &len);
 	last = cg ? strrchr(cg, '/') : NULL;
 	last = last && last[1] ? last + 1 : cg ? cg : "-";
 	len = strlen(last);
@@ -308,13 +141,6 @@ static void cgroup_col(char *out, __u32 tgid, __u64 gen)
 	strcat(out, "...");
 }
 
-void out_note_cgroup(__u32 tgid, __u64 gen)
-{
-	size_t len;
-
-	proc_cgroup(tgid, gen, &len);
-}
-
 /* Keys every stream and collision object has. */
 static void json_head(struct json_writer *w, const struct event *e, const char *type)
 {
@@ -325,7 +151,7 @@ static void json_head(struct json_writer *w, const struct event *e, const char *
 	jw_secs(w, "ts", e->end_ns + opts.epoch_off);
 	jw_u64(w, "pid", e->tgid);
 	jw_string(w, "comm", e->info.comm, strnlen(e->info.comm, sizeof(e->info.comm)));
-	cg = proc_cgroup(e->tgid, e->type == EVENT_COLLISION ? GEN_ANY : e->info.proc_gen, &len);
+	cg = resolve_cgroup(e->tgid, e->type == EVENT_COLLISION ? GEN_ANY : e->info.proc_gen, &len);
 	if (cg)
 		jw_string(w, "cgroup", cg, len);
 	else
@@ -357,7 +183,7 @@ void out_json_stream(const struct event *e)
 		jw_null(&w, "latency_ns");
 		jw_null(&w, "start_ts");
 	}
-	peer = peer_text(e->tgid, e->conn, &e->info, &plen);
+	peer = resolve_peer_cached(e->tgid, e->conn, &e->info, &plen);
 	if (plen)
 		jw_string(&w, "peer", peer, plen);
 	else
@@ -425,7 +251,7 @@ void out_json_abandoned(const struct stream_key *k, const struct stream_info *in
 		jw_null(&w, "age_ns");
 		jw_null(&w, "start_ts");
 	}
-	peer = peer_text(k->tgid, k->conn, info, &plen);
+	peer = resolve_peer_cached(k->tgid, k->conn, info, &plen);
 	if (plen)
 		jw_string(&w, "peer", peer, plen);
 	else
@@ -460,7 +286,7 @@ void out_keep_row(__u32 pid, __u64 conn, __u32 sid, const struct stream_info *in
 	r->ns = ns;
 	r->open = open;
 	r->nolat = nolat;
-	r->peer_len = format_peer(pid, conn, info, r->peer, sizeof(r->peer));
+	r->peer_len = resolve_peer(pid, conn, info, r->peer, sizeof(r->peer));
 	if (opts.cgroups)
 		cgroup_col(r->cgroup, pid, info->proc_gen);
 	r->method_len = method_bytes(info);
@@ -675,18 +501,6 @@ static void print_methods(bool run, double secs)
 	free(sel);
 }
 
-/* A bar of WIDTH for VAL of MAX, funclatency's. */
-static void print_bar(__u64 val, __u64 max, int width)
-{
-	char bar[64];
-	int n = max ? (int)(val * width / max) : 0;
-
-	memset(bar, '*', n);
-	memset(bar + n, ' ', width - n);
-	bar[width] = '\0';
-	printf("|%s|\n", bar);
-}
-
 /*
  * -H: a method's latencies in funclatency's log2 format (usecs), under a
  * line with its count and percentiles.
@@ -695,15 +509,11 @@ static void print_histogram(const struct mrow *r)
 {
 	char method[6 * METHOD_LEN + sizeof(TRUNC_MARK)], p[3][24];
 	const struct hist *h = &r->run.lat;
-	__u64 max = 0, low, high;
 	int i, last = -1;
 
-	for (i = 0; i < LOG2_SLOTS; i++) {
+	for (i = 0; i < LOG2_SLOTS; i++)
 		if (r->log2_us[i])
 			last = i;
-		if (r->log2_us[i] > max)
-			max = r->log2_us[i];
-	}
 	method_text(method, sizeof(method), r->method, r->method_len, r->truncated);
 	printf("PID %u %s %s: count %llu, p50 %s ms, p90 %s ms, p99 %s ms\n", r->pid,
 	       side_name(r->side), method, (unsigned long long)r->run.count,
@@ -714,17 +524,7 @@ static void print_histogram(const struct mrow *r)
 		printf("     (no latency: no stream's start was seen)\n\n");
 		return;
 	}
-	printf("%5s%-19s : count    distribution\n", "", "usecs");
-	for (i = 0; i <= last; i++) {
-		/* Slot 0 holds 0 and 1; slot I, 2^I up to 2^(I+1) - 1. */
-		low = i ? 1ULL << i : 0;
-		high = (2ULL << i) - 1;
-		if (i == LOG2_SLOTS - 1)
-			printf("%10llu -> %-10s : %-8llu ", low, "", (unsigned long long)r->log2_us[i]);
-		else
-			printf("%10llu -> %-10llu : %-8llu ", low, high, (unsigned long long)r->log2_us[i]);
-		print_bar(r->log2_us[i], max, 40);
-	}
+	print_log2_hist(r->log2_us, LOG2_SLOTS, "usecs");
 	printf("\n");
 }
 
@@ -774,7 +574,7 @@ static void print_conn_row(const struct crow *c, bool run)
 	__u32 i;
 
 	conn_text(conn, sizeof(conn), c->conn, c->conn_id);
-	len = format_peer(c->pid, c->conn, &c->info, peer, sizeof(peer));
+	len = resolve_peer(c->pid, c->conn, &c->info, peer, sizeof(peer));
 	if (!len)
 		strcpy(peer, "-");
 	text_escape(col, sizeof(col), peer, len ? len : 1);
@@ -827,7 +627,7 @@ static void jw_conns(struct json_writer *w)
 		jw_string(w, "comm", c->info.comm, strnlen(c->info.comm, sizeof(c->info.comm)));
 		jw_name(w, "side", side_name(c->side));
 		jw_conn(w, "conn", c->conn, c->conn_id);
-		plen = format_peer(c->pid, c->conn, &c->info, peer, sizeof(peer));
+		plen = resolve_peer(c->pid, c->conn, &c->info, peer, sizeof(peer));
 		if (plen)
 			jw_string(w, "peer", peer, plen);
 		else

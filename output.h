@@ -29,7 +29,6 @@ struct out_opts {
 	bool full;		/* -F: the client's entry nextID is read */
 	bool nextid_measured;	/* nextid_race is counted (else "-", null) */
 	bool clear;		/* clear the terminal before each table */
-	int unix_peers_fd;	/* BPF's unix_peers map; -1: none */
 	enum view view;		/* what a table shows */
 	int sort;		/* enum agg_sort: the methods view's order */
 	bool hist;		/* -H: log2 histograms per method at exit */
@@ -43,11 +42,6 @@ struct out_opts {
 int out_init(const struct out_opts *o);
 /* What the keys and the terminal change, from the next table on (see out_opts). */
 void out_set_view(enum view view, int sort, const char *status, int width);
-/*
- * Process TGID (its proc_gen GEN) was found: its cgroup read now, for its
- * stream objects (it may be gone by the time they are printed).
- */
-void out_note_cgroup(__u32 tgid, __u64 gen);
 /* Is nextid_race counted by every client traced (one may have come since)? */
 void out_set_nextid_measured(bool measured);
 void out_fini(void);

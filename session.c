@@ -20,6 +20,7 @@
 #include "grpcstreams.skel.h"
 #include "json_writer.h"
 #include "reap.h"
+#include "resolve.h"
 #include "scope.h"
 #include "session.h"
 #include "trace_helpers.h"
@@ -128,7 +129,7 @@ static void on_abandoned(struct session *s, const struct stream_key *key,
 /* A process found: its cgroup read while it is there ("cgroup", CGROUP). */
 static void note_cgroup(__u32 tgid)
 {
-	out_note_cgroup(tgid, reap_proc_gen(tgid));
+	resolve_note_process(tgid, reap_proc_gen(tgid));
 }
 
 /*
@@ -572,7 +573,7 @@ static int start(struct session *s)
 	}
 	agg_set_filter(&s->filter);
 	o.epoch_off = mono_to_epoch_offset();
-	o.unix_peers_fd = bpf_map__fd(s->obj->maps.unix_peers);
+	resolve_init(bpf_map__fd(s->obj->maps.unix_peers));
 	s->out_started = !out_init(&o);
 	s->agg_started = s->out_started && !agg_init(&s->o.limits);
 	if (!s->agg_started) {
@@ -637,6 +638,7 @@ void session_close(struct session *s)
 	grpcstreams_bpf__destroy(s->obj);
 	if (s->out_started)
 		out_fini();
+	resolve_fini();
 	if (s->agg_started)
 		agg_fini();
 	free(s->magg);

@@ -43,7 +43,7 @@ struct session_opts {
 	long max_streams;	/* --max-streams */
 	struct agg_limits limits;	/* --max-rows */
 	struct agg_filter filter;	/* -M, -S, -x, -m */
-	struct out_opts out;	/* the printer's (epoch_off, unix_peers_fd: set here) */
+	struct out_opts out;	/* the printer's (epoch_off: set here) */
 	const volatile sig_atomic_t *exiting;	/* set by a signal: queued work stops */
 };
 

@@ -164,3 +164,38 @@ int uprobe_multi_link(int prog_fd, const char *path, const uint64_t *offsets,
 	fd = syscall(__NR_bpf, BPF_LINK_CREATE, &attr, sizeof(attr));
 	return fd < 0 ? -errno : fd;
 }
+
+/* A bar of WIDTH for VAL of MAX, funclatency's. */
+static void print_stars(unsigned long long val, unsigned long long max, int width)
+{
+	char bar[64];
+	int n = max ? (int)(val * width / max) : 0;
+
+	memset(bar, '*', n);
+	memset(bar + n, ' ', width - n);
+	bar[width] = '\0';
+	printf("|%s|\n", bar);
+}
+
+void print_log2_hist(const unsigned long long *vals, int vals_size, const char *val_type)
+{
+	unsigned long long low, high, max = 0;
+	int i, last = -1;
+
+	for (i = 0; i < vals_size; i++) {
+		if (vals[i])
+			last = i;
+		if (vals[i] > max)
+			max = vals[i];
+	}
+	printf("%5s%-19s : count    distribution\n", "", val_type);
+	for (i = 0; i <= last; i++) {
+		low = i ? 1ULL << i : 0;
+		high = (2ULL << i) - 1;
+		if (i == vals_size - 1)
+			printf("%10llu -> %-10s : %-8llu ", low, "", vals[i]);
+		else
+			printf("%10llu -> %-10llu : %-8llu ", low, high, vals[i]);
+		print_stars(vals[i], max, 40);
+	}
+}

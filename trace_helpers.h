@@ -13,6 +13,12 @@ uint64_t mono_ns(void);
 uint64_t mono_to_epoch_offset(void);
 /* "HH:MM:SS" of now into BUF. */
 void strftime_now(char *buf, size_t len);
+/*
+ * VALS (VALS_SIZE log2 slots: slot 0 holds 0 and 1, slot I 2^I up to
+ * 2^(I+1) - 1; the last one everything above) as funclatency prints them,
+ * up to the last slot not empty, VAL_TYPE the unit.
+ */
+void print_log2_hist(const unsigned long long *vals, int vals_size, const char *val_type);
 /* The process (thread group) id of thread PID, or -1 if there is none. */
 int proc_tgid(int pid);
 /*

@@ -123,7 +123,7 @@ static int count_lines(const char *s)
 static void test_lines(void)
 {
 	static const char evil[] = "/\x1b[2J\r\n\xe2\x80\xae" "evil/unicode\xc3\xa9";
-	struct out_opts o = { .rows = 4, .unix_peers_fd = -1, .nextid_measured = true,
+	struct out_opts o = { .rows = 4, .nextid_measured = true,
 			      .view = VIEW_STREAMS };
 	char long_name[300], want[256];
 	struct event e;
