@@ -189,6 +189,23 @@ static bool table_grow(struct table *t, bool *reindex)
 	return true;
 }
 
+/*
+ * Every row of T in its index again, the index made anew (empty): rows
+ * are unique, so each goes into the first empty slot from its HASH.
+ */
+static void table_reindex(struct table *t, __u64 (*hash)(const void *row))
+{
+	size_t i;
+	__u32 s;
+
+	memset(t->slots, 0, (t->mask + 1) * sizeof(*t->slots));
+	for (i = 0; i < t->n; i++) {
+		for (s = hash(t->rows.any[i]) & t->mask; t->slots[s]; s = (s + 1) & t->mask)
+			;
+		t->slots[s] = i + 1;
+	}
+}
+
 struct row_key {
 	__u32 pid;
 	__u32 side;
@@ -206,23 +223,11 @@ static bool row_eq(__u32 i, const void *key)
 	       r->truncated == k->truncated && !memcmp(r->method, k->method, k->len);
 }
 
-/* Every row in the index again (made anew, empty). */
-static void methods_reindex(void)
+static __u64 mrow_hash(const void *row)
 {
-	struct row_key k;
-	size_t i;
-	__u32 s;
+	const struct mrow *r = row;
 
-	memset(methods.slots, 0, (methods.mask + 1) * sizeof(*methods.slots));
-	for (i = 0; i < methods.n; i++) {
-		const struct mrow *r = methods.rows.m[i];
-
-		k = (struct row_key){ .pid = r->pid, .side = r->side, .method = r->method,
-				      .len = r->method_len, .truncated = r->truncated };
-		s = index_find(&methods, row_hash(r->pid, r->side, r->method, r->method_len),
-			       row_eq, &k);
-		methods.slots[s] = i + 1;
-	}
+	return row_hash(r->pid, r->side, r->method, r->method_len);
 }
 
 static struct mrow *row_of(__u32 pid, const struct stream_info *info)
@@ -249,7 +254,7 @@ static struct mrow *row_of(__u32 pid, const struct stream_info *info)
 		return NULL;
 	}
 	if (reindex) {
-		methods_reindex();
+		table_reindex(&methods, mrow_hash);
 		s = index_find(&methods, h, row_eq, &k);
 	}
 	r->pid = pid;
@@ -293,21 +298,13 @@ static bool conn_eq(__u32 i, const void *key)
 	       c->side == k->side;
 }
 
-static void conns_reindex(void)
+static __u64 crow_hash(const void *row)
 {
-	struct crow_key k;
-	size_t i;
-	__u32 s;
+	const struct crow *c = row;
+	struct crow_key k = { .pid = c->pid, .side = c->side, .conn = c->conn,
+			      .conn_id = c->conn_id };
 
-	memset(conns_t.slots, 0, (conns_t.mask + 1) * sizeof(*conns_t.slots));
-	for (i = 0; i < conns_t.n; i++) {
-		const struct crow *c = conns_t.rows.c[i];
-
-		k = (struct crow_key){ .pid = c->pid, .side = c->side, .conn = c->conn,
-				       .conn_id = c->conn_id };
-		s = index_find(&conns_t, conn_hash(&k), conn_eq, &k);
-		conns_t.slots[s] = i + 1;
-	}
+	return conn_hash(&k);
 }
 
 static struct crow *conn_of(__u32 pid, __u64 conn, const struct stream_info *info)
@@ -333,7 +330,7 @@ static struct crow *conn_of(__u32 pid, __u64 conn, const struct stream_info *inf
 		return NULL;
 	}
 	if (reindex) {
-		conns_reindex();
+		table_reindex(&conns_t, crow_hash);
 		s = index_find(&conns_t, conn_hash(&k), conn_eq, &k);
 	}
 	c->pid = pid;
@@ -429,7 +426,7 @@ static void conns_forget_idle(void)
 			conns_t.rows.c[n++] = conns_t.rows.c[i];
 	}
 	conns_t.n = n;
-	conns_reindex();
+	table_reindex(&conns_t, crow_hash);
 }
 
 void agg_set_filter(const struct agg_filter *f)
