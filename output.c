@@ -260,9 +260,9 @@ void out_json_abandoned(const struct stream_key *k, const struct stream_info *in
 	lb_write(&b, stdout);
 }
 
-void out_keep_row(__u32 pid, __u64 conn, __u32 sid, const struct stream_info *info,
-		  __u64 ns, __s32 status, bool open, bool nolat)
+void out_keep_row(const struct stream_row *sr)
 {
+	const struct stream_info *info = sr->info;
 	struct row *r;
 	size_t i, min = 0;
 
@@ -273,22 +273,22 @@ void out_keep_row(__u32 pid, __u64 conn, __u32 sid, const struct stream_info *in
 		for (i = 1; i < nrows; i++)
 			if (rows[i].ns < rows[min].ns)
 				min = i;
-		if (!nrows || rows[min].ns >= ns)
+		if (!nrows || rows[min].ns >= sr->ns)
 			return;
 		r = &rows[min];
 	}
-	r->pid = pid;
-	r->conn = conn;
+	r->pid = sr->pid;
+	r->conn = sr->conn;
 	r->conn_id = info->conn_id;
-	r->sid = sid;
-	r->status = status;
+	r->sid = sr->sid;
+	r->status = sr->status;
 	r->side = info->side;
-	r->ns = ns;
-	r->open = open;
-	r->nolat = nolat;
-	r->peer_len = resolve_peer(pid, conn, info, r->peer, sizeof(r->peer));
+	r->ns = sr->ns;
+	r->open = sr->open;
+	r->nolat = sr->nolat;
+	r->peer_len = resolve_peer(sr->pid, sr->conn, info, r->peer, sizeof(r->peer));
 	if (opts.cgroups)
-		cgroup_col(r->cgroup, pid, info->proc_gen);
+		cgroup_col(r->cgroup, sr->pid, info->proc_gen);
 	r->method_len = method_bytes(info);
 	r->truncated = method_truncated(info);
 	memcpy(r->method, info->method, METHOD_LEN);

@@ -55,12 +55,20 @@ void out_json_collision(const struct event *e);
  */
 void out_json_abandoned(const struct stream_key *k, const struct stream_info *info,
 			int why, __u64 now_ns);
-/*
- * Offer a stream to the next table: the -r slowest of an interval are kept.
- * NS: its latency (ended; NOLAT: unknown) or age (OPEN).
- */
-void out_keep_row(__u32 pid, __u64 conn, __u32 sid, const struct stream_info *info,
-		  __u64 ns, __s32 status, bool open, bool nolat);
+/* A stream offered to the streams view. */
+struct stream_row {
+	__u32 pid;
+	__u64 conn;
+	__u32 sid;
+	const struct stream_info *info;
+	__u64 ns;	/* its latency (ended; NOLAT: unknown) or age (OPEN) */
+	__s32 status;
+	bool open;
+	bool nolat;
+};
+
+/* Offer a stream to the next table: the -r slowest of an interval are kept. */
+void out_keep_row(const struct stream_row *sr);
 /*
  * What a table's first line and the Total: line, an "interval" and the
  * "summary" object count: of the interval (its share of the counters,

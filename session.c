@@ -215,7 +215,9 @@ static int handle_event(void *ctx, void *data, size_t size)
 		if (s->o.json)
 			out_json_stream(e);
 		else if (may_show(s, VIEW_STREAMS))
-			out_keep_row(e->tgid, e->conn, e->sid, &e->info, ns, e->status, false, !lat);
+			out_keep_row(&(struct stream_row){ .pid = e->tgid, .conn = e->conn,
+				.sid = e->sid, .info = &e->info, .ns = ns, .status = e->status,
+				.nolat = !lat });
 	} else if (e->type == EVENT_COLLISION &&
 		   (s->filter.side < 0 || e->info.side == (__u32)s->filter.side)) {
 		/* Collisions have no method or status: only the side filter applies. */
@@ -278,7 +280,8 @@ static void open_stream(struct session *s, const struct stream_key *key,
 	if (may_show(s, VIEW_CONNS))
 		agg_conn_stream(key->tgid, key->conn, key->sid, info, true);
 	if (rows && may_show(s, VIEW_STREAMS))
-		out_keep_row(key->tgid, key->conn, key->sid, info, age, 0, true, false);
+		out_keep_row(&(struct stream_row){ .pid = key->tgid, .conn = key->conn,
+				.sid = key->sid, .info = info, .ns = age, .open = true });
 }
 
 /*

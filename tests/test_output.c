@@ -70,7 +70,8 @@ static void emit_table(void *arg)
 	const struct event *e = arg;
 	struct stats d = { 0 };
 
-	out_keep_row(e->tgid, e->conn, e->sid, &e->info, 1000000, 0, false, false);
+	out_keep_row(&(struct stream_row){ .pid = e->tgid, .conn = e->conn, .sid = e->sid,
+				    .info = &e->info, .ns = 1000000 });
 	out_table(&(struct out_figs){ .c = &d, .ns = 1000000000 });
 }
 
