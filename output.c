@@ -429,13 +429,14 @@ static const char *nextid_str(__u64 v, const char *none, char *buf, size_t len)
 /* ---- the methods view (agg.c's rows) ---- */
 
 /* Rows with something to show: streams ended in the interval (RUN: ever), or open. */
-static const struct mrow **method_rows(bool run, size_t *n)
+static const struct mrow **method_rows(const struct out_figs *f, bool run, size_t *n)
 {
 	struct mrow *const *all;
 	const struct mrow **sel;
 	size_t i, total;
 
-	all = agg_rows(&total);
+	all = f->methods;
+	total = f->nmethods;
 	*n = 0;
 	sel = total ? malloc(total * sizeof(*sel)) : NULL;
 	if (!sel)
@@ -487,12 +488,12 @@ static void print_method_row(const struct mrow *r, bool run, double secs)
 }
 
 /* The methods of the interval (or of the whole RUN), -r rows at most. */
-static void print_methods(bool run, double secs)
+static void print_methods(const struct out_figs *f, bool run, double secs)
 {
 	const struct mrow **sel;
 	size_t i, n;
 
-	sel = method_rows(run, &n);
+	sel = method_rows(f, run, &n);
 	printf("%-7s %-6s %s%8s %5s %-18s %8s %8s %8s %4s %s\n", "PID", "SIDE",
 	       run ? "   COUNT " : "", "RPC/S", "ERR%", "TOP_ERROR", "P50_MS", "P99_MS", "MAX_MS",
 	       "OPEN", "METHOD");
@@ -529,12 +530,12 @@ static void print_histogram(const struct mrow *r)
 }
 
 /* -H: every method of the run with a stream ended, in the table's order. */
-static void print_histograms(void)
+static void print_histograms(const struct out_figs *f)
 {
 	const struct mrow **sel;
 	size_t i, n;
 
-	sel = method_rows(true, &n);
+	sel = method_rows(f, true, &n);
 	for (i = 0; i < n; i++)
 		if (sel[i]->run.count)
 			print_histogram(sel[i]);
@@ -543,13 +544,14 @@ static void print_histograms(void)
 
 /* ---- the connections view ---- */
 
-static const struct crow **conn_rows(bool run, size_t *n)
+static const struct crow **conn_rows(const struct out_figs *f, bool run, size_t *n)
 {
 	struct crow *const *all;
 	const struct crow **sel;
 	size_t i, total;
 
-	all = agg_conns(&total);
+	all = f->conns;
+	total = f->nconns;
 	*n = 0;
 	sel = total ? malloc(total * sizeof(*sel)) : NULL;
 	if (!sel)
@@ -595,12 +597,12 @@ static void print_conn_row(const struct crow *c, bool run)
 }
 
 /* The connections of the interval (or of the whole RUN), -r rows at most. */
-static void print_conns(bool run)
+static void print_conns(const struct out_figs *f, bool run)
 {
 	const struct crow **sel;
 	size_t i, n;
 
-	sel = conn_rows(run, &n);
+	sel = conn_rows(f, run, &n);
 	printf("%-7s %-6s %-8s %-22s %8s %5s %8s %6s %s\n", "PID", "SIDE", "CONN", "PEER",
 	       "STREAMS", "OPEN", "MAX_SID", "SHADOW", "SHADOW_WITH");
 	for (i = 0; i < n && i < (size_t)opts.rows; i++)
@@ -609,14 +611,14 @@ static void print_conns(bool run)
 }
 
 /* "conns" of the summary: every connection with a stream or a collision. */
-static void jw_conns(struct json_writer *w)
+static void jw_conns(struct json_writer *w, const struct out_figs *f)
 {
 	const struct crow **sel;
 	size_t i, n, plen;
 	char peer[PEER_TEXT_LEN];
 	__u32 k;
 
-	sel = conn_rows(true, &n);
+	sel = conn_rows(f, true, &n);
 	jw_array(w, "conns");
 	for (i = 0; i < n; i++) {
 		const struct crow *c = sel[i];
@@ -652,12 +654,13 @@ static void jw_conns(struct json_writer *w)
 }
 
 /* Streams ended in the interval, and errors, in the rows: for the header. */
-static void method_totals(__u64 *count, __u64 *errors)
+static void method_totals(const struct out_figs *f, __u64 *count, __u64 *errors)
 {
 	struct mrow *const *all;
 	size_t i, n;
 
-	all = agg_rows(&n);
+	all = f->methods;
+	n = f->nmethods;
 	*count = *errors = 0;
 	for (i = 0; i < n; i++) {
 		*count += all[i]->ival.count;
@@ -685,7 +688,7 @@ static void print_header(const struct out_figs *f)
 	__u64 count, errors;
 
 	strftime_now(ts, sizeof(ts));
-	method_totals(&count, &errors);
+	method_totals(f, &count, &errors);
 	if (opts.status)
 		printf("%s\n", opts.status);
 	printf("%s rpc/s %.1f %serrors %.1f%%%s | started %llu ended %llu open %llu abandoned %llu | "
@@ -730,9 +733,9 @@ void out_table(const struct out_figs *f)
 	if (opts.view == VIEW_STREAMS)
 		print_streams();
 	else if (opts.view == VIEW_CONNS)
-		print_conns(false);
+		print_conns(f, false);
 	else
-		print_methods(false, f->ns / 1e9);
+		print_methods(f, false, f->ns / 1e9);
 	printf("\n");
 	fflush(stdout);
 	out_discard();
@@ -776,12 +779,12 @@ static void jw_method(struct json_writer *w, const struct mrow *r, const struct 
  * thousands: what is built is written out before each entry, so that the
  * line buffer never fills.
  */
-static void jw_methods(struct json_writer *w, bool run)
+static void jw_methods(struct json_writer *w, const struct out_figs *f, bool run)
 {
 	const struct mrow **sel;
 	size_t i, n;
 
-	sel = method_rows(run, &n);
+	sel = method_rows(f, run, &n);
 	jw_array(w, "methods");
 	for (i = 0; i < n; i++) {
 		lb_write(w->b, stdout);
@@ -825,7 +828,7 @@ void out_json_interval(const struct out_figs *f)
 	jw_secs(&w, "ts", f->now_ns + opts.epoch_off);
 	jw_u64(&w, "interval_ns", f->ns);
 	jw_counters(&w, f);
-	jw_methods(&w, false);
+	jw_methods(&w, f, false);
 	jw_end(&w);
 	lb_write(&b, stdout);
 }
@@ -839,13 +842,13 @@ void out_summary(const struct out_figs *f, bool json)
 
 	if (!json) {
 		if (opts.hist)
-			print_histograms();
+			print_histograms(f);
 		if (opts.view == VIEW_METHODS || opts.view == VIEW_CONNS) {
 			printf("Whole run, %.1f s:\n", f->ns / 1e9);
 			if (opts.view == VIEW_METHODS)
-				print_methods(true, f->ns / 1e9);
+				print_methods(f, true, f->ns / 1e9);
 			else
-				print_conns(true);
+				print_conns(f, true);
 			printf("\n");
 		}
 		printf("Total: streams %llu started %llu open %llu abandoned %llu | shadow %llu "
@@ -875,8 +878,8 @@ void out_summary(const struct out_figs *f, bool json)
 	jw_u64(&w, "stack_check_skipped", sum->stack_skips);
 	jw_u64(&w, "caller_site_other_call", sum->caller_mismatch);
 	jw_object_end(&w);
-	jw_methods(&w, true);
-	jw_conns(&w);
+	jw_methods(&w, f, true);
+	jw_conns(&w, f);
 	jw_end(&w);
 	lb_write(&b, stdout);
 }

@@ -15,6 +15,9 @@
 #include <linux/types.h>
 #include "grpcstreams.h"
 
+struct mrow;
+struct crow;
+
 enum view {
 	VIEW_METHODS,	/* one row per (process, side, method) */
 	VIEW_STREAMS,	/* the slowest streams */
@@ -82,6 +85,11 @@ struct out_figs {
 	__u64 ns;		/* the interval's length, or the run's */
 	__u64 now_ns;		/* the time, bpf_ktime_get_ns() */
 	__u64 streams;		/* summary: stream events received */
+	/* The rows to show (agg's, in the order they came: the printer sorts a copy). */
+	struct mrow *const *methods;
+	size_t nmethods;
+	struct crow *const *conns;
+	size_t nconns;
 };
 
 /* The table of an interval (F); the streams kept for it are let go. */

@@ -412,6 +412,8 @@ void session_interval(struct session *s, __u64 now)
 	f = (struct out_figs){ .c = &d, .open = open, .ns = now - s->last_ns, .now_ns = now,
 			       .methods_dropped = drop.methods - s->drop_prev.methods,
 			       .conns_dropped = drop.conns - s->drop_prev.conns };
+	f.methods = agg_rows(&f.nmethods);
+	f.conns = agg_conns(&f.nconns);
 	s->drop_prev = drop;
 	say_capped(s, &drop);
 	if (s->o.json)
@@ -444,6 +446,8 @@ void session_summary(struct session *s)
 	f = (struct out_figs){ .c = &sum, .open = open, .ns = now - s->start_ns, .now_ns = now,
 			       .streams = s->stream_events, .methods_dropped = drop.methods,
 			       .conns_dropped = drop.conns };
+	f.methods = agg_rows(&f.nmethods);
+	f.conns = agg_conns(&f.nconns);
 	out_summary(&f, s->o.json);
 }
 

@@ -79,18 +79,22 @@ static void emit_methods_table(void *arg)
 {
 	const struct event *e = arg;
 	struct stats d = { 0 };
+	struct out_figs f = { .c = &d, .ns = 1000000000 };
 
 	agg_stream(e->tgid, &e->info, 5, true, 1000000);
-	out_table(&(struct out_figs){ .c = &d, .ns = 1000000000 });
+	f.methods = agg_rows(&f.nmethods);
+	out_table(&f);
 	agg_interval_reset();
 }
 
 static void emit_summary(void *arg)
 {
 	struct stats d = { 0 };
+	struct out_figs f = { .c = &d, .streams = 1, .now_ns = 1000, .ns = 1000000000 };
 
-	out_summary(&(struct out_figs){ .c = &d, .streams = 1, .now_ns = 1000, .ns = 1000000000 },
-		    true);
+	f.methods = agg_rows(&f.nmethods);
+	f.conns = agg_conns(&f.nconns);
+	out_summary(&f, true);
 }
 
 /* Table lines: one per row, no control byte but '\n', no bidi control raw. */
