@@ -205,6 +205,13 @@ void gobin_parse_pclntab(struct gobin *gb)
 	gb->has_pcln = true;
 }
 
+/* The name index pcln_build_index() made, if any (gobin_close()). */
+void gobin_pcln_end(struct gobin *gb)
+{
+	free(gb->pcln_ix);
+	free(gb->pcln_pkg);
+}
+
 /* The offset in the table of functab slot I's _func (struct go_func). */
 static uint64_t pcln_func(const struct pclntab *t, uint64_t i)
 {
@@ -453,6 +460,15 @@ int gobin_func_args(const struct gobin *gb, const char *name, int32_t *args)
 		return -EINVAL;
 	*args = (int32_t)GO_U32(t->data + f, struct go_func, args);
 	return 0;
+}
+
+/* .symtab when there is one (exact sizes), else the table (gobin.h). */
+int gobin_func(const struct gobin *gb, const char *name, uint64_t *addr,
+	       uint64_t *size)
+{
+	if (!gb->symtab)
+		return gobin_func_pclntab(gb, name, addr, size);
+	return gobin_find_symbol(gb, name, true, addr, size);
 }
 
 bool gobin_has_pclntab(const struct gobin *gb)
