@@ -204,7 +204,6 @@ const char *gobin_sym_at(const struct symtab_view *v, uint64_t i, Elf64_Sym *sym
 
 void gobin_parse_pclntab(struct gobin *gb);
 void gobin_pcln_end(struct gobin *gb);
-const char *gobin_pcln_name(const struct pclntab *t, uint64_t i, uint32_t *entryoff);
 const char *gobin_pcln_func(const struct pclntab *t, uint64_t i, uint64_t *addr,
 			    uint64_t *size);
 size_t gobin_pkg_len(const char *name);
