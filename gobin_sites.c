@@ -713,16 +713,18 @@ static bool branched_to(csh cs, const cs_insn *insn, size_t n, uint64_t addr)
 /*
  * From INSN[FROM], straight-line, the first instruction the kernel emulates
  * (the stack-check JBE excepted: it is fallen through), within MAX: none on
- * the way may branch or write a register of KEEP, and none after FROM (nor
- * FROM itself, with CHECK_FROM) may be a branch target. Its index, or -1.
+ * the way may branch or write a register of KEEP, and none after FROM may
+ * be a branch target (FROM itself may: a function's entry is, from its
+ * morestack call; the caller checks FROM where it matters). Its index, or
+ * -1.
  */
 static long straight_site(csh cs, const cs_insn *insn, size_t n, size_t from,
-			  size_t max, const uint16_t *keep, bool check_from)
+			  size_t max, const uint16_t *keep)
 {
 	size_t k;
 
 	for (k = from; k < n && k - from <= max; k++) {
-		if ((k > from || check_from) && branched_to(cs, insn, n, insn[k].address))
+		if (k > from && branched_to(cs, insn, n, insn[k].address))
 			return -1;
 		if (k && insn[k].id == X86_INS_JBE && is_stack_guard_cmp(&insn[k - 1]))
 			continue;
@@ -778,7 +780,7 @@ int gobin_body_site(struct gobin *gb, uint64_t func, uint64_t size,
 	n = disasm_func(gb, func, size, &cs, &insn);
 	if (n < 0)
 		return n;
-	k = n ? straight_site(cs, insn, n, 0, BODY_INSNS, keep_regs, false) : -1;
+	k = n ? straight_site(cs, insn, n, 0, BODY_INSNS, keep_regs) : -1;
 	if (k >= 0)
 		err = make_site(gb, insn[k].address, SITE_BODY, site);
 	cs_free(insn, n);
@@ -853,10 +855,14 @@ int gobin_first_pass_site(struct gobin *gb, uint64_t func, uint64_t size,
 	}
 	/*
 	 * The first emulated instruction on the fall-through path, reached
-	 * from the JE alone, the registers to keep unwritten.
+	 * from the JE alone (so not the fall-through itself either if a
+	 * branch goes there), the registers to keep unwritten.
 	 */
 	*why = "no emulated instruction with the registers intact after the swap";
-	k = straight_site(cs, insn, n, i + 3, CALLER_AFTER_INSNS, keep_regs, true);
+	if (i + 3 < n && branched_to(cs, insn, n, insn[i + 3].address))
+		k = -1;
+	else
+		k = straight_site(cs, insn, n, i + 3, CALLER_AFTER_INSNS, keep_regs);
 	if (k >= 0) {
 		err = make_site(gb, insn[k].address, SITE_FIRST_PASS, site);
 		*why = err ? "not in a loadable segment" : "";
