@@ -79,7 +79,7 @@ $(OUTPUT)/%.o: %.c | $(OUTPUT)
 
 # gobin, one file a question, gobin.c over them (gobin_internal.h: what
 # they share, and their layers).
-GOBIN_OBJS := $(OUTPUT)/gobin.o $(addprefix $(OUTPUT)/gobin_,elf.o pcln.o version.o dwarf.o sites.o)
+GOBIN_OBJS := $(OUTPUT)/gobin.o $(addprefix $(OUTPUT)/gobin_,elf.o pcln.o version.o dwarf.o sites.o callers.o)
 # The tool but its layout table (layout.o, or a test's layout-without-%.o).
 TOOL_OBJS := $(OUTPUT)/grpcstreams.o $(GOBIN_OBJS) $(OUTPUT)/layout_check.o \
 	     $(OUTPUT)/trace_helpers.o $(OUTPUT)/json_writer.o $(OUTPUT)/output.o $(OUTPUT)/resolve.o $(OUTPUT)/probes.o \

@@ -6,7 +6,9 @@
  * file calls. Everything else stays static in its file.
  *
  *   gobin.c          the facade: gobin_peek(), gobin_open(), gobin_close()
- *   gobin_sites.c    disassembly: where probes go
+ *   gobin_callers.c  a function's return sites in its callers
+ *   gobin_sites.c    disassembly: where probes go in a function, and the
+ *                    instruction predicates gobin_callers.c uses too
  *   gobin_pcln.c     Go's runtime tables: .gopclntab, moduledata, itabs;
  *                    function lookups (.symtab where it is the table)
  *   gobin_version.c  build info, Go and grpc-go versions
@@ -15,10 +17,11 @@
  *                    reading bytes at a virtual address
  *
  * Layered, top first: a file calls only files below it (gobin.c all of
- * them; gobin_sites.c gobin_pcln.c and gobin_elf.c; gobin_pcln.c and
- * gobin_version.c gobin_elf.c; gobin_dwarf.c and gobin_elf.c none), so no
- * two files depend on each other and a reader can be understood, and
- * tested, with only those below it.
+ * them; gobin_callers.c gobin_sites.c, gobin_pcln.c and gobin_elf.c;
+ * gobin_sites.c gobin_elf.c; gobin_pcln.c and gobin_version.c
+ * gobin_elf.c; gobin_dwarf.c and gobin_elf.c none), so no two files
+ * depend on each other and a reader can be understood, and tested, with
+ * only those below it.
  */
 #ifndef __GOBIN_INTERNAL_H
 #define __GOBIN_INTERNAL_H
@@ -31,6 +34,7 @@
 #include <gelf.h>
 #include <libelf.h>
 #include <elfutils/libdw.h>
+#include <capstone/capstone.h>
 
 #include "gobin.h"
 
@@ -225,6 +229,28 @@ struct itab_slots {
 
 void gobin_find_itab_slots(const struct gobin *gb, uint64_t func,
 			   struct itab_slots *is);
+
+/*
+ * gobin_sites.c: the disassembler (Capstone, x86-64, with details) and the
+ * questions about one instruction that gobin_callers.c asks too.
+ */
+
+/* Straight-line instructions from a CALL (or the first pass's JE) to its site. */
+#define CALLER_AFTER_INSNS	8
+
+int gobin_disasm_open(csh *cs);
+int gobin_make_site(const struct gobin *gb, uint64_t vaddr,
+		    enum site_kind kind, struct probe_site *site);
+/* Does INSN write (explicitly or implicitly) REG or a part of it? */
+bool gobin_writes_reg(csh cs, const cs_insn *insn, unsigned int reg);
+/* ... any register of REGS (0-terminated; NULL: none)? */
+bool gobin_writes_any(csh cs, const cs_insn *insn, const uint16_t *regs);
+/* Does the kernel emulate a uprobe on INSN (no single-step)? */
+bool gobin_emulated_branch(const cs_insn *insn);
+/* A jump, call, return, interrupt, UD2 or HLT. */
+bool gobin_is_control(csh cs, const cs_insn *insn);
+/* The immediate target of a direct JMP, Jcc or CALL, or 0. */
+uint64_t gobin_direct_target(csh cs, const cs_insn *insn);
 
 /* gobin_version.c: build info and versions, read by gobin_open() */
 

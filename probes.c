@@ -3,8 +3,9 @@
  * probes: where grpcstreams' uprobes go in a grpc-go binary, and attaching
  * them. Every site is found before the first one is attached, so that a
  * target that cannot be fully probed is refused with nothing attached.
- * The sites themselves are found by gobin (gobin_sites.c); this file says
- * which function each logical probe needs and which kind of site.
+ * The sites themselves are found by gobin (gobin_sites.c,
+ * gobin_callers.c); this file says which function each logical probe needs
+ * and which kind of site.
  */
 #include <errno.h>
 #include <stdio.h>

@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * libFuzzer harness: the disassembly site finders (gobin_sites.c) and the
- * layout code checks (layout_check.c) on any code bytes. The input is the
- * code of the grpc-go functions the tool looks at; the harness builds a
- * small well-formed executable around it (tests/fuzz/minielf.h): a
- * .gopclntab naming those functions, one after the other in .text, an
- * itab holding (*http2Client).NewStream and net.(*TCPAddr).String in
- * .rodata, and the grpc-go version in build info or rodata. So every
+ * libFuzzer harness: the disassembly site finders (gobin_sites.c,
+ * gobin_callers.c) and the layout code checks (layout_check.c) on any code
+ * bytes. The input is the code of the grpc-go functions the tool looks at;
+ * the harness builds a small well-formed executable around it
+ * (tests/fuzz/minielf.h): a .gopclntab naming those functions, one after
+ * the other in .text, an itab holding (*http2Client).NewStream and
+ * net.(*TCPAddr).String in .rodata, and the grpc-go version in build info
+ * or rodata. So every
  * function is found by name and disassembled: entry, RET, body,
  * first-pass and call sites, the caller scan (direct and through the
  * itab), the itab type hash, and the layout resolution from the table
