@@ -437,12 +437,12 @@ static int cmp_site(const void *a, const void *b)
 	return x->vaddr < y->vaddr ? -1 : x->vaddr > y->vaddr;
 }
 
-int gobin_caller_sites(struct gobin *gb, const char *func, const char *itab_sym,
-		       const char *const *callers, const uint16_t *keep_regs,
+int gobin_caller_sites(struct gobin *gb, const struct caller_query *q,
 		       struct probe_site *sites, int max, bool *complete,
 		       const char **why)
 {
 	struct caller_scan sc = { 0 };
+	const char *itab_sym;
 	struct itab_slots is;
 	uint64_t addr, size, ia, isz;
 	char alt[1024];
@@ -450,9 +450,11 @@ int gobin_caller_sites(struct gobin *gb, const char *func, const char *itab_sym,
 
 	*complete = false;
 	*why = "invalid arguments";
-	if (!gb || !func || !keep_regs || max < 0 || (max && !sites))
+	if (!gb || !q || !q->func || !q->keep_regs || max < 0 || (max && !sites))
 		return -EINVAL;
-	err = gobin_func(gb, func, &addr, &size);
+	/* Cleared below when the binary has no itab symbols to check against. */
+	itab_sym = q->itab_sym;
+	err = gobin_func(gb, q->func, &addr, &size);
 	if (err) {
 		*why = "no such function";
 		return err;
@@ -490,8 +492,8 @@ int gobin_caller_sites(struct gobin *gb, const char *func, const char *itab_sym,
 	sc.func = addr;
 	sc.func_size = size;
 	sc.is = &is;
-	sc.callers = callers;
-	sc.keep = keep_regs;
+	sc.callers = q->callers;
+	sc.keep = q->keep_regs;
 	sc.sites = sites;
 	sc.max = max;
 	if (gobin_disasm_open(&sc.cs))

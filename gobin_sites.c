@@ -371,7 +371,7 @@ int gobin_body_site(struct gobin *gb, uint64_t func, uint64_t size,
 }
 
 int gobin_first_pass_site(struct gobin *gb, uint64_t func, uint64_t size,
-			  unsigned int swap_base, const uint16_t *keep_regs,
+			  const struct first_pass_regs *regs,
 			  struct probe_site *site, const char **why)
 {
 	const cs_x86_op *op;
@@ -382,7 +382,7 @@ int gobin_first_pass_site(struct gobin *gb, uint64_t func, uint64_t size,
 	csh cs;
 
 	*why = "invalid arguments";
-	if (!keep_regs)
+	if (!regs || !regs->keep)
 		return -EINVAL;
 	n = disasm_func(gb, func, size, &cs, &insn);
 	if (n < 0)
@@ -400,7 +400,7 @@ int gobin_first_pass_site(struct gobin *gb, uint64_t func, uint64_t size,
 			break;
 		if (i && insn[i].id == X86_INS_JBE && is_stack_guard_cmp(&insn[i - 1]))
 			continue;
-		if (gobin_is_control(cs, &insn[i]) || gobin_writes_any(cs, &insn[i], keep_regs)) {
+		if (gobin_is_control(cs, &insn[i]) || gobin_writes_any(cs, &insn[i], regs->keep)) {
 			*why = "a branch, or a write of a register to keep, before the swap";
 			goto out;
 		}
@@ -419,11 +419,11 @@ int gobin_first_pass_site(struct gobin *gb, uint64_t func, uint64_t size,
 	} else {
 		goto out;
 	}
-	if (swap_base && gpr64(op->mem.base) != gpr64(swap_base)) {
+	if (regs->swap_base && gpr64(op->mem.base) != gpr64(regs->swap_base)) {
 		*why = "the swap is not on the expected base register";
 		goto out;
 	}
-	if (gobin_writes_any(cs, &insn[i], keep_regs)) {
+	if (gobin_writes_any(cs, &insn[i], regs->keep)) {
 		*why = "the swap writes a register to keep";
 		goto out;
 	}
@@ -444,7 +444,7 @@ int gobin_first_pass_site(struct gobin *gb, uint64_t func, uint64_t size,
 	if (i + 3 < n && branched_to(cs, insn, n, insn[i + 3].address))
 		k = -1;
 	else
-		k = straight_site(cs, insn, n, i + 3, CALLER_AFTER_INSNS, keep_regs);
+		k = straight_site(cs, insn, n, i + 3, CALLER_AFTER_INSNS, regs->keep);
 	if (k >= 0) {
 		err = gobin_make_site(gb, insn[k].address, SITE_FIRST_PASS, site);
 		*why = err ? "not in a loadable segment" : "";
