@@ -16,12 +16,13 @@
  *   gobin_elf.c      the file: mapping, sections, segments, symbols,
  *                    reading bytes at a virtual address
  *
- * Layered, top first: a file calls only files below it (gobin.c all of
- * them; gobin_callers.c gobin_sites.c, gobin_pcln.c and gobin_elf.c;
- * gobin_sites.c gobin_elf.c; gobin_pcln.c and gobin_version.c
- * gobin_elf.c; gobin_dwarf.c and gobin_elf.c none), so no two files
- * depend on each other and a reader can be understood, and tested, with
- * only those below it.
+ * Layered, top first: a file calls only files below it (gobin.c the
+ * readers it sets up and tears down, gobin_elf.c, gobin_pcln.c,
+ * gobin_version.c and gobin_dwarf.c; gobin_callers.c gobin_sites.c,
+ * gobin_pcln.c and gobin_elf.c; gobin_sites.c gobin_elf.c; gobin_pcln.c
+ * and gobin_version.c gobin_elf.c; gobin_dwarf.c and gobin_elf.c none),
+ * so no two files depend on each other and a reader can be understood,
+ * and tested, with only those below it.
  */
 #ifndef __GOBIN_INTERNAL_H
 #define __GOBIN_INTERNAL_H
