@@ -77,8 +77,9 @@ $(OUTPUT)/%.o: %.c | $(OUTPUT)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $(INCLUDES) -c $< -o $@
 
-# gobin, one file a question (gobin_internal.h: what they share).
-GOBIN_OBJS := $(addprefix $(OUTPUT)/gobin_,elf.o pcln.o version.o dwarf.o sites.o)
+# gobin, one file a question, gobin.c over them (gobin_internal.h: what
+# they share, and their layers).
+GOBIN_OBJS := $(OUTPUT)/gobin.o $(addprefix $(OUTPUT)/gobin_,elf.o pcln.o version.o dwarf.o sites.o callers.o)
 # The tool but its layout table (layout.o, or a test's layout-without-%.o).
 TOOL_OBJS := $(OUTPUT)/grpcstreams.o $(GOBIN_OBJS) $(OUTPUT)/layout_check.o \
 	     $(OUTPUT)/trace_helpers.o $(OUTPUT)/json_writer.o $(OUTPUT)/output.o $(OUTPUT)/resolve.o $(OUTPUT)/probes.o \
@@ -151,7 +152,7 @@ $(OUTPUT)/test_json: tests/test_json.c $(OUTPUT)/json_writer.o json_writer.h tes
 
 # libFuzzer harnesses (tests/fuzz/): ASan and UBSan, clang only.
 FUZZ_CC := clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
-FUZZ_GOBIN_SRCS := $(wildcard gobin_*.c) layout.c layout_check.c
+FUZZ_GOBIN_SRCS := gobin.c $(wildcard gobin_*.c) layout.c layout_check.c
 # The code under test, instrumented once for all the harnesses.
 FUZZ_GOBIN_OBJS := $(patsubst %.c,$(OUTPUT)/fuzz/%.o,$(FUZZ_GOBIN_SRCS))
 

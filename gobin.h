@@ -179,8 +179,21 @@ int gobin_ret_sites(struct gobin *gb, uint64_t func, uint64_t size,
 		    struct probe_site *sites, int max);
 
 /*
+ * What gobin_caller_sites() is asked: the function, the itab it is
+ * expected in, the callers whose interface calls count, and the registers
+ * that must still hold its results at a site.
+ */
+struct caller_query {
+	const char *func;		/* full name */
+	const char *itab_sym;		/* "go.itab.*T,I", or NULL */
+	const char *const *callers;	/* name prefixes, NULL-terminated; NULL: all */
+	const uint16_t *keep_regs;	/* capstone x86_reg ids, 0-terminated */
+};
+
+/*
  * Return sites of FUNC (full name) in its callers, for a uprobe on an
  * instruction the kernel emulates instead of FUNC's single-stepped RETs.
+ * FUNC, ITAB_SYM, CALLERS and KEEP_REGS are Q's fields.
  *
  * Calls of FUNC are looked for in the code of the functions of the binary
  * (.gopclntab, else .symtab):
@@ -220,8 +233,7 @@ int gobin_ret_sites(struct gobin *gb, uint64_t func, uint64_t size,
  * itab built only at run time (none for that pair in the file), and
  * interface calls in functions outside CALLERS.
  */
-int gobin_caller_sites(struct gobin *gb, const char *func, const char *itab_sym,
-		       const char *const *callers, const uint16_t *keep_regs,
+int gobin_caller_sites(struct gobin *gb, const struct caller_query *q,
 		       struct probe_site *sites, int max, bool *complete,
 		       const char **why);
 
@@ -259,21 +271,26 @@ int gobin_call_sites(struct gobin *gb, uint64_t func, uint64_t size, uint64_t ca
 int gobin_body_site(struct gobin *gb, uint64_t func, uint64_t size,
 		    const uint16_t *keep_regs, struct probe_site *site);
 
+/* The registers gobin_first_pass_site() looks at, capstone x86_reg ids. */
+struct first_pass_regs {
+	unsigned int swap_base;	/* the swap's base register; 0: any */
+	const uint16_t *keep;	/* to stay unwritten up to the site, 0-terminated */
+};
+
 /*
  * A site in FUNC that only its first call per object reaches, for a
  * function that starts by swapping a state word (grpc-go's closeStream:
  * "if s.swapState(streamDone) == streamDone { return }"):
- *	[stack check] ... XCHG reg, disp(SWAP_BASE); CMP reg, $imm; JE later
+ *	[stack check] ... XCHG reg, disp(REGS->swap_base); CMP reg, $imm; JE later
  * The site is the first instruction on the JE's fall-through path that the
  * kernel emulates, within 8 instructions, straight-line, not a branch
  * target. From the entry to the site nothing may branch (but the stack
- * check, fallen through) or write a register of KEEP_REGS (0-terminated
- * capstone ids): the arguments are still where they were on entry.
- * SWAP_BASE 0: any base register. Returns 0, or -ENOENT with the reason in
- * *WHY (static), -EINVAL on bad arguments.
+ * check, fallen through) or write a register of REGS->keep: the arguments
+ * are still where they were on entry. Returns 0, or -ENOENT with the
+ * reason in *WHY (static), -EINVAL on bad arguments.
  */
 int gobin_first_pass_site(struct gobin *gb, uint64_t func, uint64_t size,
-			  unsigned int swap_base, const uint16_t *keep_regs,
+			  const struct first_pass_regs *regs,
 			  struct probe_site *site, const char **why);
 
 /*

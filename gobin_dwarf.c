@@ -3,6 +3,7 @@
  * gobin_dwarf.c: what the DWARF (libdw) says. At which offset a struct
  * member is and of which type; in which register a function's parameter
  * arrives (Go's ABIInternal); through an index of the top-level DIEs.
+ * libdw's handle is opened and closed here, for gobin.c.
  */
 #define _GNU_SOURCE
 #include <dwarf.h>
@@ -12,6 +13,21 @@
 #include <string.h>
 
 #include "gobin_internal.h"
+
+/* At gobin_open(), once the ELF is checked. */
+void gobin_dwarf_begin(struct gobin *gb)
+{
+	/* libdw decompresses SHF_COMPRESSED debug sections by itself. */
+	gb->dwarf = dwarf_begin_elf(gb->elf, DWARF_C_READ, NULL);
+}
+
+/* Before gobin_elf_end(): libdw reads through the Elf. */
+void gobin_dwarf_end(struct gobin *gb)
+{
+	free(gb->dw_index);
+	if (gb->dwarf)
+		dwarf_end(gb->dwarf);
+}
 
 bool gobin_has_dwarf(const struct gobin *gb)
 {

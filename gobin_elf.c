@@ -1,22 +1,21 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * gobin_elf.c: the file itself. Is it an x86-64 Go executable; where are
- * its sections and segments; what bytes are at a virtual address, and at
- * which file offset; which .symtab symbol has a name. Opening maps the file
- * (see map_file()) and has the other files parse what they read.
+ * gobin_elf.c: the file itself, the bottom layer. Is it an x86-64 Go
+ * executable; where are its sections and segments; what bytes are at a
+ * virtual address, and at which file offset; which .symtab symbol has a
+ * name. gobin_elf_begin() maps the file (see map_file()); Go's own tables
+ * are the other files' (gobin_internal.h), and nothing here calls them.
  */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <fcntl.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include "gobin_internal.h"
 
-static Elf_Scn *find_section(Elf *elf, const char *name)
+/* Section NAME of ELF (not only a gobin's: gobin_peek() has no gobin). */
+Elf_Scn *gobin_find_section(Elf *elf, const char *name)
 {
 	Elf_Scn *scn = NULL;
 	size_t shstrndx;
@@ -54,7 +53,7 @@ const uint8_t *gobin_scn_bytes(const struct gobin *gb, Elf_Scn *scn,
 const uint8_t *gobin_section_bytes(const struct gobin *gb, const char *name,
 				   GElf_Shdr *sh)
 {
-	Elf_Scn *scn = find_section(gb->elf, name);
+	Elf_Scn *scn = gobin_find_section(gb->elf, name);
 
 	return scn ? gobin_scn_bytes(gb, scn, sh) : NULL;
 }
@@ -148,10 +147,10 @@ static int check_go_elf(struct gobin *gb, const char **why)
 		*why = "not an x86-64 executable (only x86-64 is supported)";
 		return -ENOEXEC;
 	}
-	if (!find_section(gb->elf, ".gopclntab") &&
-	    !find_section(gb->elf, ".data.rel.ro.gopclntab") &&
-	    !find_section(gb->elf, ".go.buildinfo") &&
-	    !find_section(gb->elf, ".note.go.buildid")) {
+	if (!gobin_find_section(gb->elf, ".gopclntab") &&
+	    !gobin_find_section(gb->elf, ".data.rel.ro.gopclntab") &&
+	    !gobin_find_section(gb->elf, ".go.buildinfo") &&
+	    !gobin_find_section(gb->elf, ".note.go.buildid")) {
 		*why = "not a Go program (no .gopclntab, .go.buildinfo or Go build id)";
 		return -ENOEXEC;
 	}
@@ -191,10 +190,12 @@ static int map_file(struct gobin *gb, const char **why)
 {
 	struct stat st;
 	void *map;
+	int err;
 
 	if (fstat(gb->fd, &st)) {
-		*why = strerror(errno);
-		return -errno;
+		err = -errno;
+		*why = strerror(-err);
+		return err;
 	}
 	if (!S_ISREG(st.st_mode) || st.st_size < EI_NIDENT) {
 		*why = "not an ELF file";
@@ -210,70 +211,28 @@ static int map_file(struct gobin *gb, const char **why)
 	return 0;
 }
 
-int gobin_peek(int fd)
+/*
+ * The file gobin_open() opened (GB->fd): mapped, handed to libelf, checked
+ * to be an x86-64 Go executable, its PT_LOAD segments and .symtab found.
+ * On failure *WHY says why; gobin_elf_end() releases what was set up.
+ */
+int gobin_elf_begin(struct gobin *gb, const char **why)
 {
-	static const char *const go_sections[] = { ".go.buildinfo", ".gopclntab",
-						   ".note.go.buildid" };
-	GElf_Ehdr eh;
-	size_t i;
-	Elf *elf;
-	int r = GOBIN_NOT_GO;
-
-	if (elf_version(EV_CURRENT) == EV_NONE)
-		return -EINVAL;
-	/* Mapped, not read: only the headers' pages are touched. */
-	elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
-	if (!elf)
-		return GOBIN_NOT_GO;
-	if (elf_kind(elf) != ELF_K_ELF || !gelf_getehdr(elf, &eh))
-		goto out;
-	for (i = 0; i < sizeof(go_sections) / sizeof(go_sections[0]); i++)
-		if (find_section(elf, go_sections[i]))
-			break;
-	if (i == sizeof(go_sections) / sizeof(go_sections[0]))
-		goto out;
-	r = eh.e_machine == EM_X86_64 && eh.e_ident[EI_CLASS] == ELFCLASS64 ?
-		GOBIN_GO : GOBIN_GO_OTHER_ARCH;
-out:
-	elf_end(elf);
-	return r;
-}
-
-int gobin_open(const char *path, struct gobin **out, const char **why)
-{
-	struct gobin *gb;
 	Elf_Scn *scn = NULL;
 	GElf_Shdr sh;
 	int err;
 
-	*why = NULL;
-	if (elf_version(EV_CURRENT) == EV_NONE) {
-		*why = "libelf initialization failed";
-		return -EINVAL;
-	}
-	gb = calloc(1, sizeof(*gb));
-	if (!gb)
-		return -ENOMEM;
-	gb->grpc_version_source = "";
-	gb->fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (gb->fd < 0) {
-		err = -errno;
-		*why = strerror(errno);
-		free(gb);
-		return err;
-	}
 	err = map_file(gb, why);
 	if (err)
-		goto fail;
+		return err;
 	gb->elf = elf_begin(gb->fd, ELF_C_READ, NULL);
 	if (!gb->elf) {
 		*why = "not an ELF file";
-		err = -ENOEXEC;
-		goto fail;
+		return -ENOEXEC;
 	}
 	err = check_go_elf(gb, why);
 	if (err)
-		goto fail;
+		return err;
 	while ((scn = elf_nextscn(gb->elf, scn))) {
 		if (gelf_getshdr(scn, &sh) && sh.sh_type == SHT_SYMTAB) {
 			gb->symtab = scn;
@@ -281,39 +240,16 @@ int gobin_open(const char *path, struct gobin **out, const char **why)
 			break;
 		}
 	}
-	/* libdw decompresses SHF_COMPRESSED debug sections by itself. */
-	gb->dwarf = dwarf_begin_elf(gb->elf, DWARF_C_READ, NULL);
-	gobin_parse_pclntab(gb);
-	gobin_read_versions(gb);
-	gobin_drop_pages(gb);
-	*out = gb;
 	return 0;
-fail:
-	gobin_close(gb);
-	return err;
 }
 
-void gobin_close(struct gobin *gb)
+/* After gobin_dwarf_end(): libdw reads through the Elf. */
+void gobin_elf_end(struct gobin *gb)
 {
-	if (!gb)
-		return;
-	free(gb->dw_index);
-	free(gb->pcln_ix);
-	free(gb->pcln_pkg);
-	if (gb->dwarf)
-		dwarf_end(gb->dwarf);
 	if (gb->elf)
 		elf_end(gb->elf);
 	if (gb->map)
 		munmap((void *)gb->map, gb->map_size);
-	if (gb->fd >= 0)
-		close(gb->fd);
-	free(gb);
-}
-
-int gobin_fd(const struct gobin *gb)
-{
-	return gb->fd;
 }
 
 bool gobin_has_symtab(const struct gobin *gb)
@@ -349,8 +285,8 @@ const char *gobin_sym_at(const struct symtab_view *v, uint64_t i, Elf64_Sym *sym
 }
 
 /* Look NAME up in .symtab; with FUNCS_ONLY, only STT_FUNC symbols. */
-static int find_symbol(const struct gobin *gb, const char *name, bool funcs_only,
-		       uint64_t *addr, uint64_t *size)
+int gobin_find_symbol(const struct gobin *gb, const char *name, bool funcs_only,
+		      uint64_t *addr, uint64_t *size)
 {
 	struct symtab_view v;
 	int err = -ENOENT;
@@ -377,18 +313,10 @@ static int find_symbol(const struct gobin *gb, const char *name, bool funcs_only
 	return err;
 }
 
-int gobin_func(const struct gobin *gb, const char *name, uint64_t *addr,
-	       uint64_t *size)
-{
-	if (!gb->symtab)
-		return gobin_func_pclntab(gb, name, addr, size);
-	return find_symbol(gb, name, true, addr, size);
-}
-
 int gobin_symbol(const struct gobin *gb, const char *name, uint64_t *addr,
 		 uint64_t *size)
 {
-	return find_symbol(gb, name, false, addr, size);
+	return gobin_find_symbol(gb, name, false, addr, size);
 }
 
 int gobin_vaddr_to_offset(const struct gobin *gb, uint64_t vaddr,

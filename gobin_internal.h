@@ -1,16 +1,28 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
- * gobin_internal.h: what the gobin_*.c files share, behind gobin.h (not
+ * gobin_internal.h: what the gobin files share, behind gobin.h (not
  * installed, not for gobin's users): struct gobin itself, the parsed
  * .gopclntab, the file mapping's readers and the few helpers more than one
  * file calls. Everything else stays static in its file.
  *
- *   gobin_elf.c      the file: opening, mapping, sections, segments,
- *                    symbols, reading bytes at a virtual address
- *   gobin_pcln.c     Go's runtime tables: .gopclntab, moduledata, itabs
+ *   gobin.c          the facade: gobin_peek(), gobin_open(), gobin_close()
+ *   gobin_callers.c  a function's return sites in its callers
+ *   gobin_sites.c    disassembly: where probes go in a function, and the
+ *                    instruction predicates gobin_callers.c uses too
+ *   gobin_pcln.c     Go's runtime tables: .gopclntab, moduledata, itabs;
+ *                    function lookups (.symtab where it is the table)
  *   gobin_version.c  build info, Go and grpc-go versions
  *   gobin_dwarf.c    DWARF: struct members, parameters' registers
- *   gobin_sites.c    disassembly: where probes go
+ *   gobin_elf.c      the file: mapping, sections, segments, symbols,
+ *                    reading bytes at a virtual address
+ *
+ * Layered, top first: a file calls only files below it (gobin.c the
+ * readers it sets up and tears down, gobin_elf.c, gobin_pcln.c,
+ * gobin_version.c and gobin_dwarf.c; gobin_callers.c gobin_sites.c,
+ * gobin_pcln.c and gobin_elf.c; gobin_sites.c gobin_elf.c; gobin_pcln.c
+ * and gobin_version.c gobin_elf.c; gobin_dwarf.c and gobin_elf.c none),
+ * so no two files depend on each other and a reader can be understood,
+ * and tested, with only those below it.
  */
 #ifndef __GOBIN_INTERNAL_H
 #define __GOBIN_INTERNAL_H
@@ -23,6 +35,7 @@
 #include <gelf.h>
 #include <libelf.h>
 #include <elfutils/libdw.h>
+#include <capstone/capstone.h>
 
 #include "gobin.h"
 
@@ -158,6 +171,12 @@ static inline uint32_t gobin_pcln_entryoff(const struct pclntab *t, uint64_t i)
 
 /* gobin_elf.c: the file and its mapping */
 
+int gobin_elf_begin(struct gobin *gb, const char **why);
+void gobin_elf_end(struct gobin *gb);
+Elf_Scn *gobin_find_section(Elf *elf, const char *name);
+int gobin_find_symbol(const struct gobin *gb, const char *name, bool funcs_only,
+		      uint64_t *addr, uint64_t *size);
+
 /* Bytes a scan reads between two gobin_drop_pages(): its resident set. */
 #define SCAN_WINDOW	(4 << 20)
 
@@ -189,7 +208,7 @@ const char *gobin_sym_at(const struct symtab_view *v, uint64_t i, Elf64_Sym *sym
 /* gobin_pcln.c: Go's runtime tables */
 
 void gobin_parse_pclntab(struct gobin *gb);
-const char *gobin_pcln_name(const struct pclntab *t, uint64_t i, uint32_t *entryoff);
+void gobin_pcln_end(struct gobin *gb);
 const char *gobin_pcln_func(const struct pclntab *t, uint64_t i, uint64_t *addr,
 			    uint64_t *size);
 size_t gobin_pkg_len(const char *name);
@@ -212,8 +231,35 @@ struct itab_slots {
 void gobin_find_itab_slots(const struct gobin *gb, uint64_t func,
 			   struct itab_slots *is);
 
+/*
+ * gobin_sites.c: the disassembler (Capstone, x86-64, with details) and the
+ * questions about one instruction that gobin_callers.c asks too.
+ */
+
+/* Straight-line instructions from a CALL (or the first pass's JE) to its site. */
+#define CALLER_AFTER_INSNS	8
+
+int gobin_disasm_open(csh *cs);
+int gobin_make_site(const struct gobin *gb, uint64_t vaddr,
+		    enum site_kind kind, struct probe_site *site);
+/* Does INSN write (explicitly or implicitly) REG or a part of it? */
+bool gobin_writes_reg(csh cs, const cs_insn *insn, unsigned int reg);
+/* ... any register of REGS (0-terminated; NULL: none)? */
+bool gobin_writes_any(csh cs, const cs_insn *insn, const uint16_t *regs);
+/* Does the kernel emulate a uprobe on INSN (no single-step)? */
+bool gobin_emulated_branch(const cs_insn *insn);
+/* A jump, call, return, interrupt, UD2 or HLT. */
+bool gobin_is_control(csh cs, const cs_insn *insn);
+/* The immediate target of a direct JMP, Jcc or CALL, or 0. */
+uint64_t gobin_direct_target(csh cs, const cs_insn *insn);
+
 /* gobin_version.c: build info and versions, read by gobin_open() */
 
 void gobin_read_versions(struct gobin *gb);
+
+/* gobin_dwarf.c: libdw's handle, opened by gobin_open() */
+
+void gobin_dwarf_begin(struct gobin *gb);
+void gobin_dwarf_end(struct gobin *gb);
 
 #endif /* __GOBIN_INTERNAL_H */

@@ -205,6 +205,13 @@ void gobin_parse_pclntab(struct gobin *gb)
 	gb->has_pcln = true;
 }
 
+/* The name index pcln_build_index() made, if any (gobin_close()). */
+void gobin_pcln_end(struct gobin *gb)
+{
+	free(gb->pcln_ix);
+	free(gb->pcln_pkg);
+}
+
 /* The offset in the table of functab slot I's _func (struct go_func). */
 static uint64_t pcln_func(const struct pclntab *t, uint64_t i)
 {
@@ -215,8 +222,8 @@ static uint64_t pcln_func(const struct pclntab *t, uint64_t i)
  * The NUL-terminated name of functab slot I and its _func's entry offset,
  * or NULL when the record points outside the table.
  */
-const char *gobin_pcln_name(const struct pclntab *t, uint64_t i,
-			    uint32_t *entryoff)
+static const char *pcln_name(const struct pclntab *t, uint64_t i,
+			     uint32_t *entryoff)
 {
 	uint64_t f = pcln_func(t, i);
 	const uint8_t *name;
@@ -244,7 +251,7 @@ const char *gobin_pcln_func(const struct pclntab *t, uint64_t i, uint64_t *addr,
 {
 	uint32_t entry = gobin_pcln_entryoff(t, i), next = gobin_pcln_entryoff(t, i + 1);
 	uint32_t fentry;
-	const char *n = gobin_pcln_name(t, i, &fentry);
+	const char *n = pcln_name(t, i, &fentry);
 
 	if (!n || fentry != entry || next <= entry)
 		return NULL;
@@ -349,7 +356,7 @@ static void pcln_build_index(struct gobin *gb)
 	for (i = 0; i < t->nfunc; i++) {
 		if (i && !(i % PCLN_INDEX_WINDOW))
 			gobin_drop_pages(gb);
-		name = gobin_pcln_name(t, i, &fentry);
+		name = pcln_name(t, i, &fentry);
 		if (!name)
 			continue;
 		if (gb->pcln_pkg)
@@ -393,7 +400,7 @@ static int64_t pcln_find(const struct gobin *gb, const char *name, uint32_t *fen
 		pcln_build_index((struct gobin *)gb);
 	if (!gb->pcln_ix) {
 		for (i = 0; i < t->nfunc; i++) {
-			n = gobin_pcln_name(t, i, fentry);
+			n = pcln_name(t, i, fentry);
 			if (n && !strcmp(n, name))
 				return (int64_t)i;
 		}
@@ -408,7 +415,7 @@ static int64_t pcln_find(const struct gobin *gb, const char *name, uint32_t *fen
 			hi = i;
 	}
 	for (i = lo; i < gb->pcln_nix && gb->pcln_ix[i] >> 32 == key >> 32; i++) {
-		n = gobin_pcln_name(t, (uint32_t)gb->pcln_ix[i], fentry);
+		n = pcln_name(t, (uint32_t)gb->pcln_ix[i], fentry);
 		if (n && !strcmp(n, name))
 			return (uint32_t)gb->pcln_ix[i];
 	}
@@ -447,12 +454,21 @@ int gobin_func_args(const struct gobin *gb, const char *name, int32_t *args)
 	i = pcln_find(gb, name, &fentry);
 	if (i < 0)
 		return (int)i;
-	/* gobin_pcln_name() checked entryOff and nameOff; args follows. */
+	/* pcln_name() checked entryOff and nameOff; args follows. */
 	f = pcln_func(t, i);
 	if (t->size - f < sizeof(struct go_func))
 		return -EINVAL;
 	*args = (int32_t)GO_U32(t->data + f, struct go_func, args);
 	return 0;
+}
+
+/* .symtab when there is one (exact sizes), else the table (gobin.h). */
+int gobin_func(const struct gobin *gb, const char *name, uint64_t *addr,
+	       uint64_t *size)
+{
+	if (!gb->symtab)
+		return gobin_func_pclntab(gb, name, addr, size);
+	return gobin_find_symbol(gb, name, true, addr, size);
 }
 
 bool gobin_has_pclntab(const struct gobin *gb)

@@ -1,24 +1,18 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * gobin_sites.c: where a probe goes, found by disassembly (Capstone). A
- * function's entry (its stack check), RETs, CALLs of another, first body
- * branch and first-pass branch; the return sites in its callers, direct
- * calls found by a byte-level scan of the code, indirect ones through the
- * itab slots gobin_pcln.c finds.
+ * gobin_sites.c: where a probe goes in a function, found by disassembly
+ * (Capstone): its entry (its stack check), RETs, CALLs of another, first
+ * body branch and first-pass branch; and the instruction predicates
+ * (registers written, branches the kernel emulates) that gobin_callers.c
+ * judges the return sites in a function's callers with.
  */
-#define _GNU_SOURCE
 #include <errno.h>
-#include <inttypes.h>
 #include <capstone/capstone.h>
-#include <emmintrin.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "gobin_internal.h"
 
-static int disasm_open(csh *cs)
+int gobin_disasm_open(csh *cs)
 {
 	if (cs_open(CS_ARCH_X86, CS_MODE_64, cs) != CS_ERR_OK)
 		return -EINVAL;
@@ -39,13 +33,13 @@ static long disasm_func(const struct gobin *gb, uint64_t func, uint64_t size, cs
 	*insn = NULL;
 	if (!code)
 		return -EINVAL;
-	if (disasm_open(cs))
+	if (gobin_disasm_open(cs))
 		return -EINVAL;
 	return (long)cs_disasm(*cs, code, size, func, 0, insn);
 }
 
-static int make_site(const struct gobin *gb, uint64_t vaddr,
-		     enum site_kind kind, struct probe_site *site)
+int gobin_make_site(const struct gobin *gb, uint64_t vaddr,
+		    enum site_kind kind, struct probe_site *site)
 {
 	memset(site, 0, sizeof(*site));
 	site->vaddr = vaddr;
@@ -120,7 +114,7 @@ int gobin_entry_site(struct gobin *gb, uint64_t func, uint64_t size,
 
 	if (!code)
 		return -ERANGE;
-	if (disasm_open(&cs))
+	if (gobin_disasm_open(&cs))
 		return -EINVAL;
 	n = cs_disasm(cs, code, size < 64 ? size : 64, func, PROLOGUE_INSNS, &insn);
 	for (i = 0; i < n; i++) {
@@ -136,11 +130,11 @@ int gobin_entry_site(struct gobin *gb, uint64_t func, uint64_t size,
 			continue;
 		target = (uint64_t)op->imm;
 		if (target > insn[i].address && target < func + size) {
-			err = make_site(gb, insn[i].address, SITE_STACK_CHECK, site);
+			err = gobin_make_site(gb, insn[i].address, SITE_STACK_CHECK, site);
 			goto out;
 		}
 	}
-	err = make_site(gb, func, SITE_ENTRY, site);
+	err = gobin_make_site(gb, func, SITE_ENTRY, site);
 out:
 	cs_free(insn, n);
 	cs_close(&cs);
@@ -159,7 +153,7 @@ int gobin_ret_sites(struct gobin *gb, uint64_t func, uint64_t size,
 
 	if (!code)
 		return -ERANGE;
-	if (disasm_open(&cs))
+	if (gobin_disasm_open(&cs))
 		return -EINVAL;
 	insn = cs_malloc(cs);
 	if (!insn) {
@@ -177,7 +171,7 @@ int gobin_ret_sites(struct gobin *gb, uint64_t func, uint64_t size,
 			err = -E2BIG;
 			break;
 		}
-		err = make_site(gb, insn->address, SITE_RET, &sites[cnt]);
+		err = gobin_make_site(gb, insn->address, SITE_RET, &sites[cnt]);
 		if (err)
 			break;
 		cnt++;
@@ -223,7 +217,7 @@ static unsigned int gpr64(unsigned int reg)
 }
 
 /* Does INSN write (explicitly or implicitly) REG or a part of it? */
-static bool writes_reg(csh cs, const cs_insn *insn, unsigned int reg)
+bool gobin_writes_reg(csh cs, const cs_insn *insn, unsigned int reg)
 {
 	cs_regs rd, wr;
 	uint8_t nrd, nwr, i;
@@ -236,10 +230,10 @@ static bool writes_reg(csh cs, const cs_insn *insn, unsigned int reg)
 	return false;
 }
 
-static bool writes_any(csh cs, const cs_insn *insn, const uint16_t *regs)
+bool gobin_writes_any(csh cs, const cs_insn *insn, const uint16_t *regs)
 {
 	for (; regs && *regs; regs++)
-		if (writes_reg(cs, insn, *regs))
+		if (gobin_writes_reg(cs, insn, *regs))
 			return true;
 	return false;
 }
@@ -250,7 +244,7 @@ static bool writes_any(csh cs, const cs_insn *insn, const uint16_t *regs)
  * rel8 (70-7F) and rel32 (0F 80-8F), refused with an operand-size prefix;
  * any prefix is refused here.
  */
-static bool emulated_branch(const cs_insn *insn)
+bool gobin_emulated_branch(const cs_insn *insn)
 {
 	const uint8_t *b = insn->bytes;
 
@@ -261,7 +255,7 @@ static bool emulated_branch(const cs_insn *insn)
 	return b[0] == 0x0f && insn->size == 6 && b[1] >= 0x80 && b[1] <= 0x8f;
 }
 
-static bool is_control(csh cs, const cs_insn *insn)
+bool gobin_is_control(csh cs, const cs_insn *insn)
 {
 	return cs_insn_group(cs, insn, CS_GRP_JUMP) ||
 	       cs_insn_group(cs, insn, CS_GRP_CALL) ||
@@ -272,7 +266,7 @@ static bool is_control(csh cs, const cs_insn *insn)
 }
 
 /* The immediate target of a direct JMP, Jcc or CALL, or 0. */
-static uint64_t direct_target(csh cs, const cs_insn *insn)
+uint64_t gobin_direct_target(csh cs, const cs_insn *insn)
 {
 	const cs_x86 *x = &insn->detail->x86;
 
@@ -284,418 +278,6 @@ static uint64_t direct_target(csh cs, const cs_insn *insn)
 	return (uint64_t)x->operands[0].imm;
 }
 
-#define CALLER_BACK_INSNS	16	/* how far back a CALL reg's load may be */
-#define CALLER_AFTER_INSNS	8	/* straight-line insns from a CALL to its site */
-
-struct caller_scan {
-	struct gobin *gb;
-	csh cs;
-	uint64_t func, func_size;
-	const struct itab_slots *is;
-	const char *const *callers;	/* name prefixes: where itab calls count */
-	const uint16_t *keep;
-	struct probe_site *sites;
-	int max, n;
-	int err;
-	bool complete;
-	uint64_t *targets;	/* direct branch targets of the function */
-	size_t ntargets, cap;
-	uint64_t touched;	/* code bytes scanned since the last gobin_drop_pages() */
-};
-
-static int cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static bool is_target(const struct caller_scan *sc, uint64_t addr)
-{
-	return sc->ntargets &&
-	       bsearch(&addr, sc->targets, sc->ntargets, sizeof(addr), cmp_u64);
-}
-
-static void incomplete(struct caller_scan *sc, const char *fmt,
-		       const char *name, uint64_t addr)
-{
-	if (!sc->complete)
-		return;		/* keep the first reason */
-	sc->complete = false;
-	snprintf(sc->gb->why, sizeof(sc->gb->why), fmt, addr, name);
-}
-
-static bool slot_match(const struct itab_slots *is, int64_t disp)
-{
-	int i;
-
-	for (i = 0; i < is->n; i++)
-		if ((int64_t)is->slot[i] == disp)
-			return true;
-	return false;
-}
-
-static bool itab_mem(const struct itab_slots *is, const cs_x86_op *op)
-{
-	return op->type == X86_OP_MEM && op->mem.base != X86_REG_INVALID &&
-	       op->mem.base != X86_REG_RIP && op->mem.base != X86_REG_RSP &&
-	       op->mem.base != X86_REG_RBP && op->mem.index == X86_REG_INVALID &&
-	       op->mem.segment == X86_REG_INVALID && slot_match(is, op->mem.disp);
-}
-
-/*
- * Is the CALL at I an indirect one through an itab slot: CALL slot(base),
- * or CALL reg with reg last written, in the same basic block, by
- * MOV slot(base), reg?
- */
-static bool itab_call(const struct caller_scan *sc, cs_insn *insn, size_t i)
-{
-	const cs_x86 *x = &insn[i].detail->x86;
-	unsigned int reg;
-	const cs_x86 *y;
-	size_t j;
-
-	if (!sc->is->n || x->op_count != 1)
-		return false;
-	if (x->operands[0].type == X86_OP_MEM)
-		return itab_mem(sc->is, &x->operands[0]);
-	if (x->operands[0].type != X86_OP_REG)
-		return false;
-	reg = x->operands[0].reg;
-	for (j = i; j-- > 0 && i - j <= CALLER_BACK_INSNS;) {
-		if (is_target(sc, insn[j + 1].address) || is_control(sc->cs, &insn[j]))
-			return false;
-		if (!writes_reg(sc->cs, &insn[j], reg))
-			continue;
-		y = &insn[j].detail->x86;
-		return insn[j].id == X86_INS_MOV && y->op_count == 2 &&
-		       y->operands[0].type == X86_OP_REG &&
-		       y->operands[0].reg == reg && y->operands[0].size == 8 &&
-		       itab_mem(sc->is, &y->operands[1]);
-	}
-	return false;
-}
-
-/* The site after the CALL at I, or incomplete. */
-static void caller_site(struct caller_scan *sc, const char *name,
-			cs_insn *insn, size_t n, size_t i, bool via_itab)
-{
-	struct probe_site *site;
-	size_t k;
-
-	for (k = i + 1; k < n && k - i <= CALLER_AFTER_INSNS; k++) {
-		if (is_target(sc, insn[k].address)) {
-			incomplete(sc, "the call at 0x%" PRIx64 " in %s is followed by a branch target before any emulated instruction",
-				   name, insn[i].address);
-			return;
-		}
-		if (emulated_branch(&insn[k]))
-			break;
-		if (is_control(sc->cs, &insn[k]) || writes_any(sc->cs, &insn[k], sc->keep)) {
-			incomplete(sc, "the call at 0x%" PRIx64 " in %s is not followed by an emulated instruction with the result registers intact",
-				   name, insn[i].address);
-			return;
-		}
-	}
-	if (k == n || k - i > CALLER_AFTER_INSNS) {
-		incomplete(sc, "the call at 0x%" PRIx64 " in %s has no emulated instruction within a few after it",
-			   name, insn[i].address);
-		return;
-	}
-	if (sc->n == sc->max) {
-		sc->err = -E2BIG;
-		return;
-	}
-	site = &sc->sites[sc->n];
-	sc->err = make_site(sc->gb, insn[k].address, SITE_CALLER_BRANCH, site);
-	if (sc->err)
-		return;
-	site->call = insn[i].address;
-	site->ret = insn[i].address + insn[i].size;
-	site->caller = name;
-	site->via_itab = via_itab;
-	sc->n++;
-}
-
-/* Is the byte at CODE + I a CALL rel32 or JMP rel32 (E8, E9) to FUNC? */
-static bool rel32_to(const uint8_t *code, uint64_t i, uint64_t addr,
-		     uint64_t func)
-{
-	return (code[i] & 0xfe) == 0xe8 &&
-	       addr + i + 5 + (int32_t)le32(code + i + 1) == func;
-}
-
-/*
- * Could CODE (at ADDR) hold a CALL rel32, JMP rel32 or JMP rel8 to FUNC?
- * A byte-level filter, far cheaper than disassembling everything, run
- * over every function of the binary (60 MB of code in a large program),
- * so 16 bytes at a time: SSE2 (any x86-64) finds the E8 and E9 opcode
- * bytes, only those have their rel32 checked. A JMP rel8 is only looked
- * for where it can reach FUNC.
- */
-static bool may_branch_to(const uint8_t *code, uint64_t size, uint64_t addr,
-			  uint64_t func)
-{
-	const __m128i mask = _mm_set1_epi8((char)0xfe), op = _mm_set1_epi8((char)0xe8);
-	unsigned int hits;
-	uint64_t i, j;
-	__m128i v;
-
-	if (func + 130 > addr && func < addr + size + 130) {
-		for (i = 0; i + 2 <= size; i++)
-			if (code[i] == 0xeb && addr + i + 2 + (int8_t)code[i + 1] == func)
-				return true;
-	}
-	/* Blocks of 16 opcode bytes whose rel32 is in the function too. */
-	for (i = 0; i + 16 + 4 <= size; i += 16) {
-		v = _mm_loadu_si128((const __m128i *)(code + i));
-		hits = _mm_movemask_epi8(_mm_cmpeq_epi8(_mm_and_si128(v, mask), op));
-		for (; hits; hits &= hits - 1)
-			if (rel32_to(code, i + __builtin_ctz(hits), addr, func))
-				return true;
-	}
-	for (j = i; j + 5 <= size; j++)
-		if (rel32_to(code, j, addr, func))
-			return true;
-	return false;
-}
-
-/*
- * Byte offsets P in CODE[0..LEN) (at ADDR) where a CALL or JMP rel32 to
- * FUNC could be: rel32 at P + 1 equal to FUNC - (ADDR + P + 5). One pass
- * over all of .text (72 MB in a large program), 16 positions at a time:
- * for the four loads at P + 1 .. P + 4, lane j holds the rel32 of
- * position P + 4j + k, compared with what it must be there. Only a match
- * (a real branch to FUNC, nearly always) is looked at byte by byte.
- * Calls CB(ctx, P) for each; stops at its non-zero result.
- */
-static int rel32_hits(const uint8_t *code, uint64_t len, uint64_t addr,
-		      uint64_t func, int (*cb)(void *ctx, uint64_t p), void *ctx)
-{
-	uint32_t t = (uint32_t)(func - addr - 5);	/* rel32 wanted at P = 0 */
-	__m128i w0 = _mm_setr_epi32(t, t - 4, t - 8, t - 12), m;
-	const __m128i one = _mm_set1_epi32(1), sixteen = _mm_set1_epi32(16);
-	uint64_t i, k;
-	int ret;
-
-	for (i = 0; i + 20 <= len; i += 16) {
-		m = _mm_cmpeq_epi32(_mm_loadu_si128((const __m128i *)(code + i + 1)), w0);
-		m = _mm_or_si128(m, _mm_cmpeq_epi32(_mm_loadu_si128((const __m128i *)(code + i + 2)),
-						    _mm_sub_epi32(w0, one)));
-		m = _mm_or_si128(m, _mm_cmpeq_epi32(_mm_loadu_si128((const __m128i *)(code + i + 3)),
-						    _mm_sub_epi32(w0, _mm_add_epi32(one, one))));
-		m = _mm_or_si128(m, _mm_cmpeq_epi32(_mm_loadu_si128((const __m128i *)(code + i + 4)),
-						    _mm_sub_epi32(w0, _mm_set1_epi32(3))));
-		w0 = _mm_sub_epi32(w0, sixteen);
-		if (!_mm_movemask_epi8(m))
-			continue;
-		for (k = i; k < i + 16; k++)
-			if (rel32_to(code, k, addr, func) && (ret = cb(ctx, k)))
-				return ret;
-	}
-	for (; i + 5 <= len; i++)
-		if (rel32_to(code, i, addr, func) && (ret = cb(ctx, i)))
-			return ret;
-	return 0;
-}
-
-static bool is_caller(const char *const *callers, const char *name)
-{
-	if (!callers)
-		return true;
-	for (; *callers; callers++)
-		if (!strncmp(name, *callers, strlen(*callers)))
-			return true;
-	return false;
-}
-
-static int scan_callers(const char *name, uint64_t addr, uint64_t size,
-			void *ctx)
-{
-	struct caller_scan *sc = ctx;
-	const uint8_t *code = gobin_func_bytes(sc->gb, addr, size);
-	bool self = addr == sc->func, itabs;
-	uint64_t t, *nt;
-	cs_insn *insn = NULL;
-	size_t n, i;
-
-	if (!code) {
-		incomplete(sc, "function at 0x%" PRIx64 " (%s) is not in the file", name, addr);
-		return 0;
-	}
-	/*
-	 * Every function's code is read once: keep the resident set to a
-	 * window of it (and of the function table) rather than all of it.
-	 */
-	gobin_scan_window(sc->gb, &sc->touched, size);
-	itabs = sc->is->n && is_caller(sc->callers, name);
-	if (!itabs && !may_branch_to(code, size, addr, sc->func))
-		return 0;
-	n = cs_disasm(sc->cs, code, size, addr, 0, &insn);
-	if (!n)
-		return 0;
-	sc->ntargets = 0;
-	for (i = 0; i < n; i++) {
-		t = direct_target(sc->cs, &insn[i]);
-		if (!t || t < addr || t >= addr + size ||
-		    cs_insn_group(sc->cs, &insn[i], CS_GRP_CALL))
-			continue;
-		if (sc->ntargets == sc->cap) {
-			sc->cap = sc->cap ? 2 * sc->cap : 256;
-			nt = realloc(sc->targets, sc->cap * sizeof(*nt));
-			if (!nt) {
-				sc->err = -ENOMEM;
-				goto out;
-			}
-			sc->targets = nt;
-		}
-		sc->targets[sc->ntargets++] = t;
-	}
-	/* qsort() of NULL is undefined even for 0 elements: a function with no branch. */
-	if (sc->ntargets)
-		qsort(sc->targets, sc->ntargets, sizeof(*sc->targets), cmp_u64);
-	for (i = 0; i < n && !sc->err; i++) {
-		if (insn[i].id == X86_INS_CALL) {
-			t = direct_target(sc->cs, &insn[i]);
-			if (t == sc->func)
-				caller_site(sc, name, insn, n, i, false);
-			else if (!t && itabs && itab_call(sc, insn, i))
-				caller_site(sc, name, insn, n, i, true);
-		} else if (insn[i].id == X86_INS_JMP && !self &&
-			   direct_target(sc->cs, &insn[i]) == sc->func) {
-			incomplete(sc, "a tail jump at 0x%" PRIx64 " in %s reaches the function", name,
-				   insn[i].address);
-		}
-	}
-	if (insn[n - 1].address + insn[n - 1].size < addr + size)
-		incomplete(sc, "undecodable bytes before 0x%" PRIx64 " in %s", name,
-			   insn[n - 1].address + insn[n - 1].size);
-out:
-	cs_free(insn, n);
-	return sc->err;
-}
-
-/* Functab slots of the functions to scan, in the order found. */
-struct slot_list {
-	const struct pclntab *t;
-	uint64_t base;		/* address of the code rel32_hits() was given */
-	uint64_t *slot;
-	size_t n, cap;
-};
-
-static int add_slot(struct slot_list *l, int64_t slot)
-{
-	uint64_t *p;
-
-	if (slot < 0 || (l->n && l->slot[l->n - 1] == (uint64_t)slot))
-		return 0;
-	if (l->n == l->cap) {
-		l->cap = l->cap ? 2 * l->cap : 64;
-		p = realloc(l->slot, l->cap * sizeof(*p));
-		if (!p)
-			return -ENOMEM;
-		l->slot = p;
-	}
-	l->slot[l->n++] = slot;
-	return 0;
-}
-
-static int add_hit(void *ctx, uint64_t p)
-{
-	struct slot_list *l = ctx;
-
-	return add_slot(l, gobin_pcln_slot_at(l->t, l->base + p));
-}
-
-struct caller_pkg {
-	struct slot_list *l;
-	const char *const *callers;
-};
-
-static int add_caller(const char *name, uint64_t addr, uint64_t size, void *ctx)
-{
-	struct caller_pkg *cp = ctx;
-
-	return is_caller(cp->callers, name) ? add_slot(cp->l, gobin_pcln_slot_at(cp->l->t, addr)) : 0;
-}
-
-/*
- * Every function that may call FUNC, scanned by scan_callers(). With a
- * function table the candidates come from one pass over the code
- * (rel32_hits(), and JMP rel8 near FUNC), plus the functions of the
- * callers' packages for itab calls: a large program's 100,000 functions
- * are not visited one by one. Else, or when code or callers are not
- * where the table says, every function in turn, as before.
- */
-static int scan_all_callers(struct caller_scan *sc)
-{
-	const struct pclntab *t = &sc->gb->pcln;
-	struct slot_list l = { .t = t };
-	struct caller_pkg cp = { &l, sc->callers };
-	uint64_t lo, hi, c, len, p, i, addr, size;
-	const char *const *c1, *const *c2;
-	const uint8_t *code;
-	uint8_t *buf;
-	const char *n;
-	int err = 0;
-	off_t off;
-
-	if (!sc->gb->has_pcln || !t->nfunc || (sc->is->n && !sc->callers))
-		return gobin_for_each_func(sc->gb, scan_callers, sc);
-	lo = t->text + gobin_pcln_entryoff(t, 0);
-	hi = t->text + gobin_pcln_entryoff(t, t->nfunc);
-	code = hi > lo ? gobin_func_bytes(sc->gb, lo, hi - lo) : NULL;
-	/* No more than the text needs: a small program's is a few KB. */
-	buf = code ? malloc(hi - lo < SCAN_WINDOW + 4 ? hi - lo : SCAN_WINDOW + 4) : NULL;
-	if (!buf)
-		return gobin_for_each_func(sc->gb, scan_callers, sc);
-	/*
-	 * Copied in windows (pread) rather than read through the mapping:
-	 * no page fault per 64 KB of code, each a costly exit under some
-	 * hypervisors, and no file pages left resident.
-	 */
-	off = code - sc->gb->map;
-	for (c = 0; c < hi - lo && !err; c += SCAN_WINDOW) {
-		len = hi - lo - c < SCAN_WINDOW + 4 ? hi - lo - c : SCAN_WINDOW + 4;
-		if (pread(sc->gb->fd, buf, len, off + c) != (ssize_t)len) {
-			err = -EIO;
-			break;
-		}
-		l.base = lo + c;
-		err = rel32_hits(buf, len, lo + c, sc->func, add_hit, &l);
-	}
-	free(buf);
-	/* JMP rel8 reaches 128 bytes back, 127 on. */
-	p = sc->func > lo + 130 ? sc->func - 130 - lo : 0;
-	for (l.base = lo; !err && p + 2 <= hi - lo && lo + p < sc->func + 130; p++)
-		if (code[p] == 0xeb && lo + p + 2 + (int8_t)code[p + 1] == sc->func)
-			err = add_hit(&l, p);
-	/* Itab calls count in the callers only: their packages' functions. */
-	for (c1 = sc->callers; sc->is->n && c1 && *c1 && !err; c1++) {
-		for (c2 = sc->callers; c2 < c1; c2++)
-			if (gobin_pkg_len(*c2) == gobin_pkg_len(*c1) && !strncmp(*c2, *c1, gobin_pkg_len(*c1)))
-				break;
-		if (c2 == c1) {
-			char pkg[256];
-
-			snprintf(pkg, sizeof(pkg), "%.*s", (int)gobin_pkg_len(*c1), *c1);
-			err = gobin_for_each_func_in(sc->gb, pkg, add_caller, &cp);
-		}
-	}
-	if (!err && l.n) {	/* l.slot is NULL when nothing may call FUNC */
-		qsort(l.slot, l.n, sizeof(*l.slot), cmp_u64);
-		for (i = 0; i < l.n && !err; i++) {
-			if (i && l.slot[i] == l.slot[i - 1])
-				continue;
-			n = gobin_pcln_func(t, l.slot[i], &addr, &size);
-			if (n)
-				err = scan_callers(n, addr, size, sc);
-		}
-	}
-	free(l.slot);
-	return err;
-}
-
 #define FIRST_PASS_INSNS	48	/* how far into the function the swap may be */
 
 /* Is ADDR the target of a direct JMP or Jcc anywhere in INSN[0..N)? */
@@ -705,7 +287,7 @@ static bool branched_to(csh cs, const cs_insn *insn, size_t n, uint64_t addr)
 
 	for (i = 0; i < n; i++)
 		if (!cs_insn_group(cs, &insn[i], CS_GRP_CALL) &&
-		    direct_target(cs, &insn[i]) == addr)
+		    gobin_direct_target(cs, &insn[i]) == addr)
 			return true;
 	return false;
 }
@@ -713,22 +295,24 @@ static bool branched_to(csh cs, const cs_insn *insn, size_t n, uint64_t addr)
 /*
  * From INSN[FROM], straight-line, the first instruction the kernel emulates
  * (the stack-check JBE excepted: it is fallen through), within MAX: none on
- * the way may branch or write a register of KEEP, and none after FROM (nor
- * FROM itself, with CHECK_FROM) may be a branch target. Its index, or -1.
+ * the way may branch or write a register of KEEP, and none after FROM may
+ * be a branch target (FROM itself may: a function's entry is, from its
+ * morestack call; the caller checks FROM where it matters). Its index, or
+ * -1.
  */
 static long straight_site(csh cs, const cs_insn *insn, size_t n, size_t from,
-			  size_t max, const uint16_t *keep, bool check_from)
+			  size_t max, const uint16_t *keep)
 {
 	size_t k;
 
 	for (k = from; k < n && k - from <= max; k++) {
-		if ((k > from || check_from) && branched_to(cs, insn, n, insn[k].address))
+		if (k > from && branched_to(cs, insn, n, insn[k].address))
 			return -1;
 		if (k && insn[k].id == X86_INS_JBE && is_stack_guard_cmp(&insn[k - 1]))
 			continue;
-		if (emulated_branch(&insn[k]))
+		if (gobin_emulated_branch(&insn[k]))
 			return k;
-		if (is_control(cs, &insn[k]) || writes_any(cs, &insn[k], keep))
+		if (gobin_is_control(cs, &insn[k]) || gobin_writes_any(cs, &insn[k], keep))
 			return -1;
 	}
 	return -1;
@@ -748,13 +332,13 @@ int gobin_call_sites(struct gobin *gb, uint64_t func, uint64_t size, uint64_t ca
 	if (n < 0)
 		return n;
 	for (i = 0; i < n && !err; i++) {
-		if (insn[i].id != X86_INS_CALL || direct_target(cs, &insn[i]) != callee ||
-		    !emulated_branch(&insn[i]))
+		if (insn[i].id != X86_INS_CALL || gobin_direct_target(cs, &insn[i]) != callee ||
+		    !gobin_emulated_branch(&insn[i]))
 			continue;
 		if (cnt == max)
 			err = -E2BIG;
 		else
-			err = make_site(gb, insn[i].address, SITE_CALL, &sites[cnt++]);
+			err = gobin_make_site(gb, insn[i].address, SITE_CALL, &sites[cnt++]);
 	}
 	if (!err && (!n || insn[n - 1].address + insn[n - 1].size < func + size))
 		err = -EILSEQ;	/* undecodable bytes: a call could hide there */
@@ -778,16 +362,16 @@ int gobin_body_site(struct gobin *gb, uint64_t func, uint64_t size,
 	n = disasm_func(gb, func, size, &cs, &insn);
 	if (n < 0)
 		return n;
-	k = n ? straight_site(cs, insn, n, 0, BODY_INSNS, keep_regs, false) : -1;
+	k = n ? straight_site(cs, insn, n, 0, BODY_INSNS, keep_regs) : -1;
 	if (k >= 0)
-		err = make_site(gb, insn[k].address, SITE_BODY, site);
+		err = gobin_make_site(gb, insn[k].address, SITE_BODY, site);
 	cs_free(insn, n);
 	cs_close(&cs);
 	return err;
 }
 
 int gobin_first_pass_site(struct gobin *gb, uint64_t func, uint64_t size,
-			  unsigned int swap_base, const uint16_t *keep_regs,
+			  const struct first_pass_regs *regs,
 			  struct probe_site *site, const char **why)
 {
 	const cs_x86_op *op;
@@ -798,7 +382,7 @@ int gobin_first_pass_site(struct gobin *gb, uint64_t func, uint64_t size,
 	csh cs;
 
 	*why = "invalid arguments";
-	if (!keep_regs)
+	if (!regs || !regs->keep)
 		return -EINVAL;
 	n = disasm_func(gb, func, size, &cs, &insn);
 	if (n < 0)
@@ -816,7 +400,7 @@ int gobin_first_pass_site(struct gobin *gb, uint64_t func, uint64_t size,
 			break;
 		if (i && insn[i].id == X86_INS_JBE && is_stack_guard_cmp(&insn[i - 1]))
 			continue;
-		if (is_control(cs, &insn[i]) || writes_any(cs, &insn[i], keep_regs)) {
+		if (gobin_is_control(cs, &insn[i]) || gobin_writes_any(cs, &insn[i], regs->keep)) {
 			*why = "a branch, or a write of a register to keep, before the swap";
 			goto out;
 		}
@@ -835,11 +419,11 @@ int gobin_first_pass_site(struct gobin *gb, uint64_t func, uint64_t size,
 	} else {
 		goto out;
 	}
-	if (swap_base && gpr64(op->mem.base) != gpr64(swap_base)) {
+	if (regs->swap_base && gpr64(op->mem.base) != gpr64(regs->swap_base)) {
 		*why = "the swap is not on the expected base register";
 		goto out;
 	}
-	if (writes_any(cs, &insn[i], keep_regs)) {
+	if (gobin_writes_any(cs, &insn[i], regs->keep)) {
 		*why = "the swap writes a register to keep";
 		goto out;
 	}
@@ -853,105 +437,22 @@ int gobin_first_pass_site(struct gobin *gb, uint64_t func, uint64_t size,
 	}
 	/*
 	 * The first emulated instruction on the fall-through path, reached
-	 * from the JE alone, the registers to keep unwritten.
+	 * from the JE alone (so not the fall-through itself either if a
+	 * branch goes there), the registers to keep unwritten.
 	 */
 	*why = "no emulated instruction with the registers intact after the swap";
-	k = straight_site(cs, insn, n, i + 3, CALLER_AFTER_INSNS, keep_regs, true);
+	if (i + 3 < n && branched_to(cs, insn, n, insn[i + 3].address))
+		k = -1;
+	else
+		k = straight_site(cs, insn, n, i + 3, CALLER_AFTER_INSNS, regs->keep);
 	if (k >= 0) {
-		err = make_site(gb, insn[k].address, SITE_FIRST_PASS, site);
+		err = gobin_make_site(gb, insn[k].address, SITE_FIRST_PASS, site);
 		*why = err ? "not in a loadable segment" : "";
 	}
 out:
 	cs_free(insn, n);
 	cs_close(&cs);
 	return err;
-}
-
-static int cmp_site(const void *a, const void *b)
-{
-	const struct probe_site *x = a, *y = b;
-
-	return x->vaddr < y->vaddr ? -1 : x->vaddr > y->vaddr;
-}
-
-int gobin_caller_sites(struct gobin *gb, const char *func, const char *itab_sym,
-		       const char *const *callers, const uint16_t *keep_regs,
-		       struct probe_site *sites, int max, bool *complete,
-		       const char **why)
-{
-	struct caller_scan sc = { 0 };
-	struct itab_slots is;
-	uint64_t addr, size, ia, isz;
-	char alt[1024];
-	int err, i, j;
-
-	*complete = false;
-	*why = "invalid arguments";
-	if (!gb || !func || !keep_regs || max < 0 || (max && !sites))
-		return -EINVAL;
-	err = gobin_func(gb, func, &addr, &size);
-	if (err) {
-		*why = "no such function";
-		return err;
-	}
-	gobin_find_itab_slots(gb, addr, &is);
-	gb->why[0] = '\0';
-	sc.complete = true;
-	if (itab_sym && gobin_symbol(gb, itab_sym, &ia, &isz)) {
-		/* Go >= 1.20 spells it go:itab.*, older ones go.itab.* */
-		snprintf(alt, sizeof(alt), "%s", itab_sym);
-		if (!strncmp(alt, "go.itab.", 8))
-			alt[2] = ':';
-		else if (!strncmp(alt, "go:itab.", 8))
-			alt[2] = '.';
-		if (gobin_symbol(gb, alt, &ia, &isz))
-			itab_sym = NULL;	/* stripped, or Go >= 1.26: no itab symbols */
-	}
-	if (is.other) {
-		/* e.g. a func value of FUNC itself, called indirectly */
-		sc.complete = false;
-		snprintf(gb->why, sizeof(gb->why),
-			 "the function's address is stored at 0x%" PRIx64 ", not in an itab (a func value?)",
-			 is.other);
-	}
-	if (itab_sym && sc.complete) {
-		for (i = 0; i < is.n && is.itab[i] != ia; i++)
-			;
-		if (i == is.n) {
-			sc.complete = false;
-			snprintf(gb->why, sizeof(gb->why),
-				 "the itab %s does not hold the function", itab_sym);
-		}
-	}
-	sc.gb = gb;
-	sc.func = addr;
-	sc.func_size = size;
-	sc.is = &is;
-	sc.callers = callers;
-	sc.keep = keep_regs;
-	sc.sites = sites;
-	sc.max = max;
-	if (disasm_open(&sc.cs))
-		return -EINVAL;
-	err = scan_all_callers(&sc);
-	gobin_drop_pages(gb);
-	cs_close(&sc.cs);
-	free(sc.targets);
-	if (err == -ENOENT) {
-		*why = "no function table (.gopclntab or .symtab) to scan";
-		return 0;
-	}
-	if (err)
-		return err;
-	/* One site per address (a .symtab can list a function twice). */
-	if (sc.n)	/* SITES may be NULL with MAX 0 */
-		qsort(sites, sc.n, sizeof(*sites), cmp_site);
-	for (i = j = 0; i < sc.n; i++)
-		if (!j || sites[j - 1].vaddr != sites[i].vaddr)
-			sites[j++] = sites[i];
-	*complete = sc.complete;
-	*why = sc.complete ? "" : gb->why;
-	return j;
 }
 
 const char *gobin_site_kind_str(enum site_kind kind)

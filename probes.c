@@ -3,8 +3,9 @@
  * probes: where grpcstreams' uprobes go in a grpc-go binary, and attaching
  * them. Every site is found before the first one is attached, so that a
  * target that cannot be fully probed is refused with nothing attached.
- * The sites themselves are found by gobin (gobin_sites.c); this file says
- * which function each logical probe needs and which kind of site.
+ * The sites themselves are found by gobin (gobin_sites.c,
+ * gobin_callers.c); this file says which function each logical probe needs
+ * and which kind of site.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -198,14 +199,18 @@ static int return_sites(struct probes *pr, struct gobin *gb, const char *sym, ui
 		NULL,
 	};
 	static const uint16_t keep[] = { X86_REG_RAX, X86_REG_RBX, X86_REG_R14, 0 };
+	const struct caller_query q = {
+		.func = sym,
+		.itab_sym = "go.itab.*" TRANSPORT "http2Client," TRANSPORT "ClientTransport",
+		.callers = callers,
+		.keep_regs = keep,
+	};
 	const char *why = NULL;
 	bool complete = false;
 	int n;
 
 	if (!pr->o.naive) {
-		n = gobin_caller_sites(gb, sym, "go.itab.*" TRANSPORT "http2Client,"
-				       TRANSPORT "ClientTransport", callers, keep, sites, max,
-				       &complete, &why);
+		n = gobin_caller_sites(gb, &q, sites, max, &complete, &why);
 		if (n > 0 && complete)
 			return n;
 		if (pr->o.verbose)
@@ -240,13 +245,15 @@ static int first_close_site(struct probes *pr, struct gobin *gb, uint64_t addr, 
 	const struct go_offsets *o = &pr->lay->off;
 	uint16_t keep[] = { abi_reg(o->r_cs_t), abi_reg(o->r_cs_s), abi_reg(o->r_cs_err),
 			    abi_reg(o->r_cs_err + 1), abi_reg(o->r_cs_st), X86_REG_R14, 0 };
+	/* swapState() swaps s.state: its base is the register s arrives in. */
+	const struct first_pass_regs regs = { .swap_base = abi_reg(o->r_cs_s), .keep = keep };
 	const char *why;
 	size_t i;
 
 	for (i = 0; i + 1 < sizeof(keep) / sizeof(keep[0]); i++)
 		if (!keep[i])
 			goto entry;
-	if (!gobin_first_pass_site(gb, addr, size, abi_reg(o->r_cs_s), keep, site, &why))
+	if (!gobin_first_pass_site(gb, addr, size, &regs, site, &why))
 		return 0;
 	if (pr->o.verbose)
 		fprintf(stderr, "probe closeStream: no site past the state swap (%s): at its entry\n",

@@ -887,6 +887,7 @@ static void test_callers(char *spec)
 	char *file, *line = NULL, *pfx_line = NULL, *label, *p;
 	struct probe_site got[MAX_CALLER_SITES];
 	const char *prefixes[MAX_PREFIXES + 1] = { 0 }, *why;
+	struct caller_query q;
 	uint64_t want[MAX_CALLER_SITES][3];
 	bool want_itab[MAX_CALLER_SITES], want_complete = false, complete;
 	int nwant = 0, npfx = 0, n, i, ok;
@@ -923,9 +924,11 @@ static void test_callers(char *spec)
 	if (strcmp(pfx_line, "-"))
 		for (p = strtok(pfx_line, "|"); p && npfx < MAX_PREFIXES; p = strtok(NULL, "|"))
 			prefixes[npfx++] = p;
-	n = gobin_caller_sites(gb, http2client_newstream, client_itab,
-			       npfx ? prefixes : NULL, result_regs, got,
-			       MAX_CALLER_SITES, &complete, &why);
+	q = (struct caller_query){
+		.func = http2client_newstream, .itab_sym = client_itab,
+		.callers = npfx ? prefixes : NULL, .keep_regs = result_regs,
+	};
+	n = gobin_caller_sites(gb, &q, got, MAX_CALLER_SITES, &complete, &why);
 	check(n == nwant, "%s [%s]: %d caller sites, want %d", spec, label, n, nwant);
 	check(complete == want_complete, "%s [%s]: complete is %d, want %d (%s)", spec,
 	      label, complete, want_complete, why ? why : "");
@@ -967,10 +970,11 @@ static void test_sites(char *spec)
 	char kind[16], func[512], keep_s[64], swap_s[16], want_s[32];
 	struct gobin *gb;
 	uint16_t keep[MAX_KEEP + 1];
+	struct first_pass_regs regs = { .keep = keep };
 	struct probe_site site;
 	uint64_t addr, size, want;
 	const char *why = "";
-	int err, nkeep, swap;
+	int err, nkeep;
 	size_t cap = 0;
 	FILE *f;
 
@@ -985,13 +989,13 @@ static void test_sites(char *spec)
 			if (!(keep[nkeep++] = arg_reg(atoi(p))))
 				bad_arg(line);
 		keep[nkeep] = 0;
-		swap = strcmp(swap_s, "-") ? arg_reg(atoi(swap_s)) : 0;
+		regs.swap_base = strcmp(swap_s, "-") ? arg_reg(atoi(swap_s)) : 0;
 		want = strcmp(want_s, "none") ? strtoull(want_s, NULL, 16) : 0;
 		if (!check(!gobin_func(gb, func, &addr, &size), "%s: %s found", spec, func))
 			continue;
 		memset(&site, 0, sizeof(site));
 		if (!strcmp(kind, "first"))
-			err = gobin_first_pass_site(gb, addr, size, swap, keep, &site, &why);
+			err = gobin_first_pass_site(gb, addr, size, &regs, &site, &why);
 		else
 			err = gobin_body_site(gb, addr, size, keep, &site);
 		if (!want) {
@@ -1022,46 +1026,61 @@ static void test_callers_negative(struct gobin *gb)
 	static const char server_itab[] =
 		"go.itab.*google.golang.org/grpc/internal/transport.http2Server,"
 		"google.golang.org/grpc/internal/transport.ServerTransport";
+	const struct caller_query any = {
+		.func = http2client_newstream, .keep_regs = result_regs,
+	};
+	const struct caller_query in_nobody = {
+		.func = http2client_newstream, .itab_sym = client_itab,
+		.callers = nobody, .keep_regs = result_regs,
+	};
+	const struct caller_query in_clients = {
+		.func = http2client_newstream, .itab_sym = client_itab,
+		.callers = clients, .keep_regs = result_regs,
+	};
+	const struct caller_query server = {
+		.func = http2client_newstream, .itab_sym = server_itab,
+		.callers = clients, .keep_regs = result_regs,
+	};
+	struct caller_query q;
 	struct probe_site s[MAX_CALLER_SITES];
 	bool complete = true;
 	const char *why;
 	int n;
 
-	n = gobin_caller_sites(gb, NULL, NULL, NULL, result_regs, s, 4, &complete, &why);
+	n = gobin_caller_sites(gb, NULL, s, 4, &complete, &why);
+	check_err(n, -EINVAL, "caller sites without a query");
+	q = (struct caller_query){ .keep_regs = result_regs };
+	n = gobin_caller_sites(gb, &q, s, 4, &complete, &why);
 	check_err(n, -EINVAL, "caller sites of NULL");
-	n = gobin_caller_sites(gb, http2client_newstream, NULL, NULL, NULL, s, 4,
-			       &complete, &why);
+	q = (struct caller_query){ .func = http2client_newstream };
+	n = gobin_caller_sites(gb, &q, s, 4, &complete, &why);
 	check_err(n, -EINVAL, "caller sites without KEEP_REGS");
-	n = gobin_caller_sites(gb, http2client_newstream, NULL, NULL, result_regs, s,
-			       -1, &complete, &why);
+	n = gobin_caller_sites(gb, &any, s, -1, &complete, &why);
 	check_err(n, -EINVAL, "caller sites with MAX < 0");
-	n = gobin_caller_sites(gb, http2client_newstream, NULL, NULL, result_regs,
-			       NULL, 4, &complete, &why);
+	n = gobin_caller_sites(gb, &any, NULL, 4, &complete, &why);
 	check_err(n, -EINVAL, "caller sites into NULL");
-	n = gobin_caller_sites(gb, missing_func, NULL, NULL, result_regs, s, 4,
-			       &complete, &why);
+	q = (struct caller_query){ .func = missing_func, .keep_regs = result_regs };
+	n = gobin_caller_sites(gb, &q, s, 4, &complete, &why);
 	check_err(n, -ENOENT, "caller sites of a missing function");
 	/* A data symbol is not a function. */
-	n = gobin_caller_sites(gb, "runtime.buildVersion", NULL, NULL, result_regs,
-			       s, 4, &complete, &why);
+	q = (struct caller_query){ .func = "runtime.buildVersion", .keep_regs = result_regs };
+	n = gobin_caller_sites(gb, &q, s, 4, &complete, &why);
 	check_err(n, -ENOENT, "caller sites of a data symbol");
 	/* Its only callers go through the interface, in no scanned function. */
 	complete = false;
-	n = gobin_caller_sites(gb, http2client_newstream, client_itab, nobody,
-			       result_regs, s, MAX_CALLER_SITES, &complete, &why);
+	n = gobin_caller_sites(gb, &in_nobody, s, MAX_CALLER_SITES, &complete, &why);
 	check(n == 0 && complete, "no caller in scope: %d sites, complete %d (%s)",
 	      n, complete, why);
-	n = gobin_caller_sites(gb, http2client_newstream, client_itab, clients,
-			       result_regs, s, 1, &complete, &why);
+	n = gobin_caller_sites(gb, &in_clients, s, 1, &complete, &why);
 	check_err(n, -E2BIG, "two caller sites into one slot");
 	/* The server's itab does not hold the client's NewStream. */
-	n = gobin_caller_sites(gb, http2client_newstream, server_itab, clients,
-			       result_regs, s, MAX_CALLER_SITES, &complete, &why);
+	n = gobin_caller_sites(gb, &server, s, MAX_CALLER_SITES, &complete, &why);
 	check(n == 2 && !complete && strstr(why, "does not hold"), "wrong itab symbol: %d sites, complete %d (%s)",
 	      n, complete, why);
 	/* runtime.main calls main.main through a func value: not seen. */
-	n = gobin_caller_sites(gb, "main.main", NULL, nobody, result_regs, s,
-			       MAX_CALLER_SITES, &complete, &why);
+	q = (struct caller_query){ .func = "main.main", .callers = nobody,
+				   .keep_regs = result_regs };
+	n = gobin_caller_sites(gb, &q, s, MAX_CALLER_SITES, &complete, &why);
 	check(n >= 0 && !complete && strstr(why, "func value"), "a function called through a func value: %d sites, complete %d (%s)",
 	      n, complete, why);
 	check(!strcmp(gobin_site_kind_str(SITE_CALLER_BRANCH),

@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * libFuzzer harness: the disassembly site finders (gobin_sites.c) and the
- * layout code checks (layout_check.c) on any code bytes. The input is the
- * code of the grpc-go functions the tool looks at; the harness builds a
- * small well-formed executable around it (tests/fuzz/minielf.h): a
- * .gopclntab naming those functions, one after the other in .text, an
- * itab holding (*http2Client).NewStream and net.(*TCPAddr).String in
- * .rodata, and the grpc-go version in build info or rodata. So every
+ * libFuzzer harness: the disassembly site finders (gobin_sites.c,
+ * gobin_callers.c) and the layout code checks (layout_check.c) on any code
+ * bytes. The input is the code of the grpc-go functions the tool looks at;
+ * the harness builds a small well-formed executable around it
+ * (tests/fuzz/minielf.h): a .gopclntab naming those functions, one after
+ * the other in .text, an itab holding (*http2Client).NewStream and
+ * net.(*TCPAddr).String in .rodata, and the grpc-go version in build info
+ * or rodata. So every
  * function is found by name and disassembled: entry, RET, body,
  * first-pass and call sites, the caller scan (direct and through the
  * itab), the itab type hash, and the layout resolution from the table
@@ -42,13 +43,14 @@ static void sites(struct gobin *gb, uint64_t addr, uint64_t size, uint64_t calle
 		  unsigned int swap_base)
 {
 	static const uint16_t keep[] = { X86_REG_RAX, X86_REG_RBX, 0 };
+	const struct first_pass_regs regs = { .swap_base = swap_base, .keep = keep };
 	struct probe_site s[16];
 	const char *why;
 
 	gobin_entry_site(gb, addr, size, &s[0]);
 	gobin_ret_sites(gb, addr, size, s, 16);
 	gobin_body_site(gb, addr, size, keep, &s[0]);
-	gobin_first_pass_site(gb, addr, size, swap_base, keep, &s[0], &why);
+	gobin_first_pass_site(gb, addr, size, &regs, &s[0], &why);
 	gobin_call_sites(gb, addr, size, callee, s, 16);
 }
 
@@ -57,6 +59,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static const char *const callers[] = { FUZZ_G "(*csAttempt).newStream",
 					       FUZZ_G "newNonRetryClientStream", NULL };
 	static const uint16_t keep[] = { X86_REG_RAX, X86_REG_RBX, X86_REG_RCX, X86_REG_R14, 0 };
+	const struct caller_query newstream = {
+		.func = fuzz_funcs[FN_NEWSTREAM], .callers = callers, .keep_regs = keep,
+	};
+	/* An itab symbol the binary lacks, every function a caller. */
+	const struct caller_query closestream = {
+		.func = fuzz_funcs[FN_CLOSESTREAM], .itab_sym = "go.itab.*x,y", .keep_regs = keep,
+	};
 	static uint8_t text[CODE_MAX], pcln[8192], rodata[1024], binfo[512];
 	uint32_t sizes[NFUNCS];
 	int32_t args[NFUNCS];
@@ -120,10 +129,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	for (i = 0; i < NFUNCS; i++)
 		sites(gb, addr[i], sizes[i], addr[FN_NEWSTREAM], data[0] & 0x80 ? X86_REG_RAX : 0);
-	gobin_caller_sites(gb, fuzz_funcs[FN_NEWSTREAM], NULL, callers, keep, s, 32,
-			   &complete, &why);
-	gobin_caller_sites(gb, fuzz_funcs[FN_CLOSESTREAM], "go.itab.*x,y", NULL, keep, s, 32,
-			   &complete, &why);
+	gobin_caller_sites(gb, &newstream, s, 32, &complete, &why);
+	gobin_caller_sites(gb, &closestream, s, 32, &complete, &why);
 	gobin_itab_type_hash(gb, fuzz_funcs[FN_TCPADDR_STRING], &h);
 	gobin_fixed_rodata(gb, &lo, &hi);
 	/* From the table: every entry checked against the code. */

@@ -41,19 +41,24 @@ static int count(const char *name, uint64_t addr, uint64_t size, void *ctx)
 static void sites(struct gobin *gb, uint64_t addr, uint64_t size)
 {
 	static const uint16_t keep[] = { X86_REG_RAX, X86_REG_RBX, 0 };
+	static const struct first_pass_regs regs = { .keep = keep };
 	struct probe_site s[32];
 	const char *why;
 
 	gobin_entry_site(gb, addr, size, &s[0]);
 	gobin_ret_sites(gb, addr, size, s, 32);
 	gobin_body_site(gb, addr, size, keep, &s[0]);
-	gobin_first_pass_site(gb, addr, size, 0, keep, &s[0], &why);
+	gobin_first_pass_site(gb, addr, size, &regs, &s[0], &why);
 	gobin_call_sites(gb, addr, size, addr, s, 32);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const uint16_t keep[] = { X86_REG_RAX, X86_REG_RBX, X86_REG_R14, 0 };
+	const struct caller_query q = {
+		.func = funcs[0], .itab_sym = "go.itab.*" T "http2Client," T "ClientTransport",
+		.keep_regs = keep,
+	};
 	struct probe_site s[32];
 	struct layout layout;
 	uint64_t addr, sz, lo, hi;
@@ -90,8 +95,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		gobin_func_args(gb, funcs[i], &args);
 		sites(gb, addr, sz);
 	}
-	gobin_caller_sites(gb, funcs[0], "go.itab.*" T "http2Client," T "ClientTransport",
-			   NULL, keep, s, 32, &complete, &why);
+	gobin_caller_sites(gb, &q, s, 32, &complete, &why);
 	gobin_itab_type_hash(gb, "net.(*TCPAddr).String", &h);
 	gobin_member_offset(gb, T "http2Client", "nextID", &n);
 	/* The whole layout resolution, table and code check included. */

@@ -43,6 +43,7 @@ static int count(const char *name, uint64_t addr, uint64_t size, void *ctx)
 static int sites(const char *name, uint64_t addr, uint64_t size, void *ctx)
 {
 	static const uint16_t keep[] = { X86_REG_RAX, X86_REG_RBX, 0 };
+	static const struct first_pass_regs regs = { .keep = keep };
 	struct gobin *gb = ctx;
 	struct probe_site s[16];
 	uint64_t a, sz;
@@ -56,7 +57,7 @@ static int sites(const char *name, uint64_t addr, uint64_t size, void *ctx)
 	gobin_entry_site(gb, addr, size, &s[0]);
 	gobin_ret_sites(gb, addr, size, s, 16);
 	gobin_body_site(gb, addr, size, keep, &s[0]);
-	gobin_first_pass_site(gb, addr, size, 0, keep, &s[0], &why);
+	gobin_first_pass_site(gb, addr, size, &regs, &s[0], &why);
 	return 0;
 }
 
@@ -64,6 +65,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const char *const callers[] = { FUZZ_G "(*csAttempt).newStream", NULL };
 	static const uint16_t keep[] = { X86_REG_RAX, X86_REG_RBX, X86_REG_R14, 0 };
+	const struct caller_query q = {
+		.func = fuzz_funcs[FN_NEWSTREAM], .callers = callers, .keep_regs = keep,
+	};
 	static const char *const names[NPARTS] = { ".gopclntab", ".go.buildinfo", ".rodata",
 						   ".noptrdata", ".rela.dyn" };
 	static const uint64_t vaddr[NPARTS] = { MINI_PCLN, MINI_BUILDINFO, MINI_RODATA,
@@ -114,8 +118,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	gobin_for_each_func_in(gb, "google.golang.org/grpc/internal/transport", count, &cnt);
 	gobin_for_each_func_in(gb, "net", count, &cnt);
 	gobin_for_each_func(gb, sites, gb);
-	gobin_caller_sites(gb, fuzz_funcs[FN_NEWSTREAM], NULL, callers, keep, s, 16,
-			   &complete, &why);
+	gobin_caller_sites(gb, &q, s, 16, &complete, &why);
 	gobin_itab_type_hash(gb, fuzz_funcs[FN_TCPADDR_STRING], &h);
 	layout_resolve(gb, path, &layout, false);
 	gobin_close(gb);
