@@ -249,10 +249,8 @@ static struct mrow *row_of(__u32 pid, const struct stream_info *info)
 	s = index_find(&methods, h, row_eq, &k);
 	if (methods.slots[s])
 		return methods.rows.m[methods.slots[s] - 1];
-	if (!table_grow(&methods, &reindex) || !(r = calloc(1, sizeof(*r)))) {
-		methods.capped = true;
+	if (!table_grow(&methods, &reindex) || !(r = calloc(1, sizeof(*r))))
 		return NULL;
-	}
 	if (reindex) {
 		table_reindex(&methods, mrow_hash);
 		s = index_find(&methods, h, row_eq, &k);
@@ -325,10 +323,8 @@ static struct crow *conn_of(__u32 pid, __u64 conn, const struct stream_info *inf
 			c->info = *info;
 		return c;
 	}
-	if (!table_grow(&conns_t, &reindex) || !(c = calloc(1, sizeof(*c)))) {
-		conns_t.capped = true;
+	if (!table_grow(&conns_t, &reindex) || !(c = calloc(1, sizeof(*c))))
 		return NULL;
-	}
 	if (reindex) {
 		table_reindex(&conns_t, crow_hash);
 		s = index_find(&conns_t, conn_hash(&k), conn_eq, &k);

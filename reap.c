@@ -43,8 +43,6 @@
  * still live after it never will.
  */
 #define REAP_GRACE_NS	500000000ULL
-/* Closed connections waiting for their grace (more: the oldest now). */
-#define CLOSED		1024
 
 static struct {
 	struct live_slot *live;
@@ -65,8 +63,8 @@ static struct {
 		__u64 at_ns;	/* when grpc-go closed it */
 		__u32 tgid;
 		bool due;	/* its grace is over: reaped in this pass */
-	} closed[CLOSED];
-	unsigned int nclosed, ndue;
+	} *closed;		/* closed connections waiting for their grace */
+	size_t nclosed, closed_room, ndue;
 	struct reaped *out;	/* this pass's streams, for the caller */
 	size_t nout, out_room;
 } rp;
@@ -104,6 +102,7 @@ void reap_fini(void)
 	if (rp.gens)
 		munmap((void *)rp.gens, PROC_GEN_SLOTS * sizeof(__u64));
 	free(rp.out);
+	free(rp.closed);
 	memset(&rp, 0, sizeof(rp));
 }
 
@@ -141,7 +140,7 @@ static const struct proc *proc_of(__u32 tgid)
 /* Did KEY's connection close after the stream (INFO) started, its grace over? */
 static bool conn_closed(const struct stream_key *key, const struct stream_info *info)
 {
-	unsigned int i;
+	size_t i;
 
 	if (!rp.ndue || info->side != SIDE_SERVER)
 		return false;
@@ -155,13 +154,20 @@ static bool conn_closed(const struct stream_key *key, const struct stream_info *
 void reap_conn_closed(__u32 tgid, __u64 conn, __u64 at_ns)
 {
 	struct closed *c;
+	size_t i, room;
 
-	/* Full: the oldest goes now, a little before its grace is over. */
-	if (rp.nclosed == CLOSED) {
-		rp.closed[0].due = true;
-		rp.ndue = 1;
-		rp.last = 0;
-		return;
+	/* grpc-go may close a connection twice: the first close counts. */
+	for (i = 0; i < rp.nclosed; i++)
+		if (rp.closed[i].conn == conn && rp.closed[i].tgid == tgid)
+			return;
+	/* As many as close within a grace: only memory bounds them. */
+	if (rp.nclosed == rp.closed_room) {
+		room = rp.closed_room ? 2 * rp.closed_room : 64;
+		c = realloc(rp.closed, room * sizeof(*c));
+		if (!c)
+			return;
+		rp.closed = c;
+		rp.closed_room = room;
 	}
 	c = &rp.closed[rp.nclosed++];
 	c->tgid = tgid;
@@ -173,7 +179,7 @@ void reap_conn_closed(__u32 tgid, __u64 conn, __u64 at_ns)
 /* Which closed connections are due in this pass (their grace over at NOW). */
 static void closed_due(__u64 now)
 {
-	unsigned int i;
+	size_t i;
 
 	for (i = 0; i < rp.nclosed; i++) {
 		if (!rp.closed[i].due && now - rp.closed[i].at_ns >= REAP_GRACE_NS)
@@ -185,7 +191,7 @@ static void closed_due(__u64 now)
 /* The connections reaped in this pass forgotten: their streams are gone. */
 static void closed_done(void)
 {
-	unsigned int i, n = 0;
+	size_t i, n = 0;
 
 	for (i = 0; i < rp.nclosed; i++)
 		if (!rp.closed[i].due)
@@ -203,14 +209,14 @@ static bool stream_gone(const struct stream_key *key, const struct stream_info *
 			enum reap_reason *why)
 {
 	const struct proc *p;
+	__u64 gen;
 
 	if (conn_closed(key, info)) {
 		*why = REAP_CONN_CLOSED;
 		return true;
 	}
 	p = proc_of(key->tgid);
-	__u64 gen = __atomic_load_n(&rp.gens[key->tgid & (PROC_GEN_SLOTS - 1)],
-				    __ATOMIC_RELAXED);
+	gen = __atomic_load_n(&rp.gens[key->tgid & (PROC_GEN_SLOTS - 1)], __ATOMIC_RELAXED);
 
 	/*
 	 * An exec from another thread than the leader counts as the leader's
@@ -277,11 +283,10 @@ static void reaped_add(const struct stream_key *key, const struct stream_info *i
  * change meanwhile), freed as BPF frees it: a compare-and-swap of the tag,
  * which an end racing with us wins or loses whole.
  */
-static unsigned long reap_live(void)
+static void reap_live(void)
 {
 	struct live_slot slot;
 	enum reap_reason why;
-	unsigned long n = 0;
 	__u64 tag;
 	int i;
 
@@ -299,22 +304,19 @@ static unsigned long reap_live(void)
 			continue;
 		sid_free(&slot.key, slot.info.side);
 		reaped_add(&slot.key, &slot.info, why);
-		n++;
 	}
-	return n;
 }
 
 /* The overflow hash map: a delete is the claim, as in BPF's stream_end. */
-static unsigned long reap_overflow(struct grpcstreams_bpf *obj)
+static void reap_overflow(struct grpcstreams_bpf *obj)
 {
 	int fd = bpf_map__fd(obj->maps.streams);
 	struct stream_key key, next, *prev = NULL;
 	struct stream_info info;
 	enum reap_reason why;
-	unsigned long n = 0;
 
 	if (!__atomic_load_n(&rp.g->overflow_live, __ATOMIC_RELAXED))
-		return 0;
+		return;
 	while (!bpf_map_get_next_key(fd, prev, &next)) {
 		key = next;
 		prev = &key;
@@ -325,9 +327,7 @@ static unsigned long reap_overflow(struct grpcstreams_bpf *obj)
 		__atomic_fetch_sub(&rp.g->overflow_live, 1, __ATOMIC_RELAXED);
 		sid_free(&key, info.side);
 		reaped_add(&key, &info, why);
-		n++;
 	}
-	return n;
 }
 
 /*
