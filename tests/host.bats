@@ -268,9 +268,9 @@ pstreams() {
 @test "whole host: 30 new executables at once while a busy client is traced: 0 lost, all exact" {
 	local i n pids=()
 	srv a "$FIX_A"
-	# The busy client: as fast as it goes, for longer than 30 inspections.
+	# The busy client: as fast as it goes, until the 30 are done.
 	"$FIX_A" client -addr "$a_ADDR" -wait "$T/busy.go" -conns 4 -concurrency 16 \
-		-duration 12 >"$T/busy.json" 2>"$T/busy.err" &
+		-until "$T/busy.stop" >"$T/busy.json" 2>"$T/busy.err" &
 	busy_PID=$!
 	PIDS+=("$busy_PID")
 	wait_for "$T/busy.err" "connections ready"
@@ -302,6 +302,7 @@ pstreams() {
 	done
 	# The busy client was running all along, at full speed.
 	kill -0 "$busy_PID"
+	touch "$T/busy.stop"
 	wait "$busy_PID"
 	sleep 0.5
 	stop_tool
