@@ -86,7 +86,7 @@ TOOL_OBJS := $(OUTPUT)/grpcstreams.o $(GOBIN_OBJS) $(OUTPUT)/layout_check.o \
 	     $(OUTPUT)/scope.o $(OUTPUT)/session.o
 
 $(OUTPUT)/grpcstreams.o: grpcstreams.h gobin.h layout.h trace_helpers.h output.h session.h \
-			 bench_mode.h target.h agg.h tty.h
+			 bench_mode.h target.h agg.h tty.h $(OUTPUT)/grpcstreams.skel.h
 $(OUTPUT)/session.o: session.h grpcstreams.h json_writer.h output.h agg.h reap.h scope.h \
 		     trace_helpers.h $(OUTPUT)/grpcstreams.skel.h
 $(GOBIN_OBJS): gobin.h gobin_internal.h
