@@ -411,11 +411,15 @@ static int dump_layout(void)
 	struct gobin *gb = NULL;
 	struct layout layout;
 	char path[PATH_MAX];
+	struct why why;
 	int err;
 
 	err = target_open(env.npids ? env.pids[0] : 0, env.binary, &t, &gb, path, sizeof(path));
-	if (!err)
-		err = layout_resolve(gb, path, &layout, env.verbose);
+	if (!err) {
+		err = layout_resolve(gb, path, &layout, env.verbose, false, &why);
+		if (err)
+			fprintf(stderr, "grpcstreams: %s\n", why.msg);
+	}
 	if (!err)
 		layout_print_entry(&layout, gobin_go_version(gb), stdout);
 	gobin_close(gb);

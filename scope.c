@@ -203,6 +203,7 @@ static int exe_trace(struct exe *x, struct gobin *gb)
 		.verbose = sc.o.verbose,
 		.uprobe_multi = sc.o.uprobe_multi,
 	};
+	struct why why;
 	int err;
 
 	snprintf(x->go, sizeof(x->go), "%s", gobin_go_version(gb));
@@ -214,9 +215,11 @@ static int exe_trace(struct exe *x, struct gobin *gb)
 			gobin_grpc_version_source(gb)[0] ? gobin_grpc_version_source(gb) : "-",
 			gobin_func_source(gb)[0] ? gobin_func_source(gb) : "nowhere",
 			gobin_has_dwarf(gb) ? "DWARF" : "no DWARF");
-	err = layout_resolve(gb, x->path, &x->layout, sc.o.verbose);
-	if (err)
+	err = layout_resolve(gb, x->path, &x->layout, sc.o.verbose, false, &why);
+	if (err) {
+		fprintf(stderr, "grpcstreams: %s\n", why.msg);
 		return err;
+	}
 	x->sides = x->layout.sides;
 	/* A *Stream behind ClientStream's pointer (1.69-1.76): no ct to read at the return. */
 	x->full = sc.o.full;

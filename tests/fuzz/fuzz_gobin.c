@@ -56,6 +56,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static const uint16_t keep[] = { X86_REG_RAX, X86_REG_RBX, X86_REG_R14, 0 };
 	struct probe_site s[32];
 	struct layout layout;
+	struct why lwhy;
 	uint64_t addr, sz, lo, hi;
 	struct gobin *gb;
 	const char *why;
@@ -95,7 +96,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	gobin_itab_type_hash(gb, "net.(*TCPAddr).String", &h);
 	gobin_member_offset(gb, T "http2Client", "nextID", &n);
 	/* The whole layout resolution, table and code check included. */
-	layout_resolve(gb, path, &layout, false);
+	layout_resolve(gb, path, &layout, false, false, &lwhy);
 	gobin_close(gb);
 	close(fd);
 	return 0;
