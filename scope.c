@@ -230,14 +230,18 @@ static int exe_trace(struct exe *x, struct gobin *gb)
 		x->full = true;
 	}
 	po.full = x->full;
-	x->pr = probes_plan(gb, x->path, &x->layout, &po, &err);
-	if (!x->pr)
+	x->pr = probes_plan(gb, x->path, &x->layout, &po, &err, &why);
+	if (!x->pr) {
+		fprintf(stderr, "grpcstreams: %s\n", why.msg);
 		return err;
-	err = probes_load(x->pr, sc.base, &sc.bpf, gb);
+	}
+	err = probes_load(x->pr, sc.base, &sc.bpf, gb, &why);
 	if (!err)
-		err = probes_attach(x->pr, x->attach);
-	if (err)
+		err = probes_attach(x->pr, x->attach, &why);
+	if (err) {
+		fprintf(stderr, "grpcstreams: %s\n", why.msg);
 		return err;
+	}
 	x->traced = true;
 	/* Twenty copies of libbpf's object would be most of our memory. */
 	if (!sc.o.keep_binary)
