@@ -375,10 +375,14 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	return 0;
 }
 
-/* libbpf's warnings always reach stderr: why a load or attach failed. */
+/*
+ * libbpf's warnings reach stderr (why a load or attach failed), but not
+ * while an executable of the whole host is looked at: its one line, if it
+ * is refused, is the tool's own reason (scope_libbpf_quiet()).
+ */
 static int libbpf_print_fn(enum libbpf_print_level level, const char *format, va_list args)
 {
-	if (level == LIBBPF_DEBUG && !env.verbose)
+	if ((level == LIBBPF_DEBUG && !env.verbose) || scope_libbpf_quiet())
 		return 0;
 	return vfprintf(stderr, format, args);
 }

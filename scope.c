@@ -86,6 +86,12 @@ static struct {
 	size_t nskipped, skipped_cap;
 	char cg_rel[PATH_MAX];	/* -c's path under the cgroup2 root */
 	unsigned int not_go, not_grpc, refused;
+	/*
+	 * An executable of the whole host is being looked at, without -v:
+	 * what libbpf says of it is not the user's (scope_libbpf_quiet()),
+	 * its one line says why it is not traced.
+	 */
+	bool looking;
 } sc;
 
 static __u32 kdev(dev_t d)
@@ -495,7 +501,9 @@ static struct exe *exe_look(__u32 tgid, int fd, const struct stat *st)
 		sc.not_grpc++;
 		goto skip;
 	}
+	sc.looking = !sc.o.verbose;
 	err = quietly(exe_trace, x, gb, why, sizeof(why));
+	sc.looking = false;
 	if (err)
 		goto refuse;
 	class_set(&x->key, EXE_TRACED);
@@ -760,6 +768,11 @@ struct probes *scope_single_probes(const char **attach_path)
 		return NULL;
 	*attach_path = sc.exes->attach;
 	return sc.exes->pr;
+}
+
+bool scope_libbpf_quiet(void)
+{
+	return sc.looking;
 }
 
 void scope_fini(void)
