@@ -395,10 +395,13 @@ static void sig_handler(int sig)
 /* Set before anything is attached, so that a signal always cleans up. */
 static int set_signals(void)
 {
+	int err;
+
 	if (signal(SIGINT, sig_handler) == SIG_ERR || signal(SIGTERM, sig_handler) == SIG_ERR ||
 	    (env.bench_toggle && bench_toggle_signals())) {
-		fprintf(stderr, "grpcstreams: failed to set signal handler: %s\n", strerror(errno));
-		return -errno;
+		err = -errno;
+		fprintf(stderr, "grpcstreams: failed to set signal handler: %s\n", strerror(-err));
+		return err;
 	}
 	/* NDJSON goes out in large writes; the loop flushes after each drain. */
 	if (env.json)

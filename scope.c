@@ -136,7 +136,7 @@ static int cgroup_open(const char *path)
 	__u32 zero = 0;
 	size_t n;
 	FILE *f;
-	int fd;
+	int fd, err;
 
 	fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0 || fstatfs(fd, &fs) || fs.f_type != CGROUP2_SUPER_MAGIC || !realpath(path, real)) {
@@ -147,9 +147,10 @@ static int cgroup_open(const char *path)
 		return -EINVAL;
 	}
 	if (bpf_map_update_elem(bpf_map__fd(sc.base->maps.cgroup_map), &zero, &fd, BPF_ANY)) {
-		fprintf(stderr, "grpcstreams: -c %s: %s\n", path, strerror(errno));
+		err = -errno;
+		fprintf(stderr, "grpcstreams: -c %s: %s\n", path, strerror(-err));
 		close(fd);
-		return -errno;
+		return err;
 	}
 	close(fd);
 	f = fopen("/proc/self/mountinfo", "re");
