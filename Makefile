@@ -86,13 +86,13 @@ TOOL_OBJS := $(OUTPUT)/grpcstreams.o $(GOBIN_OBJS) $(OUTPUT)/layout_check.o \
 	     $(OUTPUT)/bench_mode.o $(OUTPUT)/reap.o $(OUTPUT)/target.o $(OUTPUT)/agg.o $(OUTPUT)/tty.o \
 	     $(OUTPUT)/scope.o $(OUTPUT)/session.o
 
-$(OUTPUT)/grpcstreams.o: grpcstreams.h gobin.h layout.h trace_helpers.h output.h session.h \
+$(OUTPUT)/grpcstreams.o: grpcstreams.h gobin.h layout.h why.h trace_helpers.h output.h session.h \
 			 bench_mode.h target.h agg.h tty.h $(OUTPUT)/grpcstreams.skel.h
 $(OUTPUT)/session.o: session.h grpcstreams.h json_writer.h output.h agg.h reap.h scope.h \
 		     trace_helpers.h $(OUTPUT)/grpcstreams.skel.h
 $(GOBIN_OBJS): gobin.h gobin_internal.h
-$(OUTPUT)/layout.o: layout.h layouts.gen.h grpcstreams.h gobin.h
-$(OUTPUT)/layout_check.o: layout.h grpcstreams.h gobin.h
+$(OUTPUT)/layout.o: layout.h why.h layouts.gen.h grpcstreams.h gobin.h
+$(OUTPUT)/layout_check.o: layout.h why.h grpcstreams.h gobin.h
 $(OUTPUT)/trace_helpers.o: trace_helpers.h
 $(OUTPUT)/target.o: target.h gobin.h trace_helpers.h
 $(OUTPUT)/json_writer.o: json_writer.h
@@ -100,10 +100,10 @@ $(OUTPUT)/output.o: output.h json_writer.h resolve.h grpcstreams.h trace_helpers
 $(OUTPUT)/resolve.o: resolve.h json_writer.h grpcstreams.h trace_helpers.h
 $(OUTPUT)/agg.o: agg.h grpcstreams.h
 $(OUTPUT)/tty.o: tty.h
-$(OUTPUT)/probes.o: probes.h grpcstreams.h gobin.h layout.h $(OUTPUT)/grpcstreams.skel.h
-$(OUTPUT)/bench_mode.o: bench_mode.h session.h probes.h scope.h $(OUTPUT)/grpcstreams.skel.h
+$(OUTPUT)/probes.o: probes.h why.h grpcstreams.h gobin.h layout.h $(OUTPUT)/grpcstreams.skel.h
+$(OUTPUT)/bench_mode.o: bench_mode.h session.h probes.h why.h scope.h $(OUTPUT)/grpcstreams.skel.h
 $(OUTPUT)/reap.o: reap.h scope.h grpcstreams.h trace_helpers.h $(OUTPUT)/grpcstreams.skel.h
-$(OUTPUT)/scope.o: scope.h probes.h target.h layout.h gobin.h grpcstreams.h trace_helpers.h \
+$(OUTPUT)/scope.o: scope.h probes.h target.h layout.h why.h gobin.h grpcstreams.h trace_helpers.h \
 		   $(OUTPUT)/grpcstreams.skel.h
 
 $(TOOL): $(TOOL_OBJS) $(OUTPUT)/layout.o
@@ -121,7 +121,7 @@ $(OUTPUT)/layouts-without-%.h: layouts.gen.h | $(OUTPUT)
 	$(Q)! cmp -s $< $@ || { echo "$<: no entry for $*" >&2; exit 1; }
 
 .PRECIOUS: $(OUTPUT)/layouts-without-%.h $(OUTPUT)/layout-without-%.o
-$(OUTPUT)/layout-without-%.o: layout.c layout.h $(OUTPUT)/layouts-without-%.h grpcstreams.h gobin.h
+$(OUTPUT)/layout-without-%.o: layout.c layout.h why.h $(OUTPUT)/layouts-without-%.h grpcstreams.h gobin.h
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $(INCLUDES) -DLAYOUTS_H='"layouts-without-$*.h"' -c $< -o $@
 
@@ -134,7 +134,7 @@ $(OUTPUT)/test_gobin: tests/test_gobin.c $(GOBIN_OBJS) gobin.h
 	$(Q)$(CC) $(CFLAGS) $(INCLUDES) $< $(GOBIN_OBJS) $(LIBS) -o $@
 
 $(OUTPUT)/test_layout: tests/test_layout.c $(OUTPUT)/layout.o $(OUTPUT)/layout_check.o \
-		       $(GOBIN_OBJS) layout.h
+		       $(GOBIN_OBJS) layout.h why.h
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $(INCLUDES) $< $(OUTPUT)/layout.o $(OUTPUT)/layout_check.o \
 		$(GOBIN_OBJS) $(LIBS) -o $@
@@ -156,7 +156,7 @@ FUZZ_GOBIN_SRCS := gobin.c $(wildcard gobin_*.c) layout.c layout_check.c
 # The code under test, instrumented once for all the harnesses.
 FUZZ_GOBIN_OBJS := $(patsubst %.c,$(OUTPUT)/fuzz/%.o,$(FUZZ_GOBIN_SRCS))
 
-$(FUZZ_GOBIN_OBJS): $(OUTPUT)/fuzz/%.o: %.c gobin.h gobin_internal.h layout.h layouts.gen.h \
+$(FUZZ_GOBIN_OBJS): $(OUTPUT)/fuzz/%.o: %.c gobin.h gobin_internal.h layout.h why.h layouts.gen.h \
 		grpcstreams.h
 	$(call msg,FUZZ-CC,$@)
 	$(Q)mkdir -p $(@D)
@@ -166,7 +166,7 @@ FUZZ_HARNESSES := gobin sections code dwarf output
 FUZZ_BINS := $(addprefix $(OUTPUT)/fuzz/fuzz_,$(FUZZ_HARNESSES)) $(OUTPUT)/fuzz/mkseeds
 
 $(addprefix $(OUTPUT)/fuzz/fuzz_,gobin sections code dwarf): $(OUTPUT)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c \
-		$(FUZZ_GOBIN_OBJS) gobin.h layout.h tests/fuzz/minielf.h tests/fuzz/fuzz_funcs.h
+		$(FUZZ_GOBIN_OBJS) gobin.h layout.h why.h tests/fuzz/minielf.h tests/fuzz/fuzz_funcs.h
 	$(call msg,FUZZ,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(FUZZ_CC) $(INCLUDES) $< $(FUZZ_GOBIN_OBJS) $(LIBS) -o $@

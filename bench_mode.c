@@ -54,6 +54,7 @@ int bench_toggle_control(struct session *ses)
 {
 	const char *path = NULL;
 	struct probes *pr = scope_single_probes(&path);
+	struct why why;
 	struct stats s;
 	__u64 hits;
 	int err = 0, i;
@@ -67,7 +68,9 @@ int bench_toggle_control(struct session *ses)
 		if (probes_attached(pr))
 			probes_detach(pr);
 		else
-			err = probes_attach(pr, path);
+			err = probes_attach(pr, path, &why);
+		if (err)
+			fprintf(stderr, "grpcstreams: %s\n", why.msg);
 	}
 	report = 0;
 	session_counts(ses, &s);

@@ -375,10 +375,14 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	return 0;
 }
 
-/* libbpf's warnings always reach stderr: why a load or attach failed. */
+/*
+ * libbpf's warnings reach stderr (why a load or attach failed), but not
+ * while an executable of the whole host is looked at: its one line, if it
+ * is refused, is the tool's own reason (scope_libbpf_quiet()).
+ */
 static int libbpf_print_fn(enum libbpf_print_level level, const char *format, va_list args)
 {
-	if (level == LIBBPF_DEBUG && !env.verbose)
+	if ((level == LIBBPF_DEBUG && !env.verbose) || scope_libbpf_quiet())
 		return 0;
 	return vfprintf(stderr, format, args);
 }
@@ -391,10 +395,13 @@ static void sig_handler(int sig)
 /* Set before anything is attached, so that a signal always cleans up. */
 static int set_signals(void)
 {
+	int err;
+
 	if (signal(SIGINT, sig_handler) == SIG_ERR || signal(SIGTERM, sig_handler) == SIG_ERR ||
 	    (env.bench_toggle && bench_toggle_signals())) {
-		fprintf(stderr, "grpcstreams: failed to set signal handler: %s\n", strerror(errno));
-		return -errno;
+		err = -errno;
+		fprintf(stderr, "grpcstreams: failed to set signal handler: %s\n", strerror(-err));
+		return err;
 	}
 	/* NDJSON goes out in large writes; the loop flushes after each drain. */
 	if (env.json)
@@ -411,11 +418,15 @@ static int dump_layout(void)
 	struct gobin *gb = NULL;
 	struct layout layout;
 	char path[PATH_MAX];
+	struct why why;
 	int err;
 
 	err = target_open(env.npids ? env.pids[0] : 0, env.binary, &t, &gb, path, sizeof(path));
-	if (!err)
-		err = layout_resolve(gb, path, &layout, env.verbose);
+	if (!err) {
+		err = layout_resolve(gb, path, &layout, env.verbose, false, &why);
+		if (err)
+			fprintf(stderr, "grpcstreams: %s\n", why.msg);
+	}
 	if (!err)
 		layout_print_entry(&layout, gobin_go_version(gb), stdout);
 	gobin_close(gb);

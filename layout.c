@@ -208,7 +208,8 @@ static __s32 iface_data(struct dwarf_ctx *c, const char *type, const char *mem)
 	return 8;
 }
 
-static int from_dwarf(struct gobin *gb, const char *path, struct layout *l, bool verbose)
+static int from_dwarf(struct gobin *gb, const char *path, struct layout *l, bool verbose,
+		      struct why *why)
 {
 	struct dwarf_ctx c = { .gb = gb, .path = path, .verbose = verbose };
 	struct go_offsets *o = &l->off;
@@ -297,9 +298,9 @@ static int from_dwarf(struct gobin *gb, const char *path, struct layout *l, bool
 	o->pad = 0;
 
 	if (c.missing) {
-		fprintf(stderr, "grpcstreams: %s: grpc-go %s: no %s in its DWARF: "
-			"unsupported grpc-go layout\n", path,
-			l->grpc_version[0] ? l->grpc_version : "(version unknown)", c.missing);
+		snprintf(why->msg, sizeof(why->msg), "%s: grpc-go %s: no %s in its DWARF: "
+			 "unsupported grpc-go layout", path,
+			 l->grpc_version[0] ? l->grpc_version : "(version unknown)", c.missing);
 		return -ENOENT;
 	}
 	return 0;
@@ -382,9 +383,11 @@ static void entry_name(const struct layout_entry *e, char *buf, size_t len)
  * the table does not know, or whose own layout the code contradicts (a
  * patched fork), is traced with a notice; a binary whose code contradicts
  * every layout is refused, naming the first field that disagreed with the
- * nearest one. Never traced with offsets its code contradicts.
+ * nearest one. Never traced with offsets its code contradicts. The notice
+ * is not a failure: on stderr unless QUIET.
  */
-static int from_table(struct gobin *gb, const char *path, struct layout *l)
+static int from_table(struct gobin *gb, const char *path, struct layout *l, bool quiet,
+		      struct why *why)
 {
 	size_t order[NENTRIES + 1], i, j, n = NENTRIES, t;
 	long key = version_key(l->grpc_version), dist[NENTRIES + 1];
@@ -410,8 +413,8 @@ static int from_table(struct gobin *gb, const char *path, struct layout *l)
 		}
 	err = layout_code_open(gb, &lc);
 	if (err) {
-		fprintf(stderr, "grpcstreams: %s: cannot read its code to check a layout: %s\n",
-			path, strerror(-err));
+		snprintf(why->msg, sizeof(why->msg), "%s: cannot read its code to check a layout: %s",
+			 path, strerror(-err));
 		return err;
 	}
 	for (i = 0; i < n; i++) {
@@ -434,10 +437,10 @@ static int from_table(struct gobin *gb, const char *path, struct layout *l)
 		l->entry_go = e->go_versions;
 		l->confirmed = v.confirmed;
 		l->unchecked = v.unchecked;
-		if (!known)
+		if (!quiet && !known)
 			fprintf(stderr, "grpcstreams: %s: grpc-go %s is not in the layout table; "
 				"its code agrees with the layout of %s: using that\n", path, ver, name);
-		else if (dist[order[i]] >= 0)
+		else if (!quiet && dist[order[i]] >= 0)
 			fprintf(stderr, "grpcstreams: %s: grpc-go %s, but its code contradicts that "
 				"release's layout (%s); it agrees with the layout of %s: using that\n",
 				path, ver, first.why, name);
@@ -445,9 +448,9 @@ static int from_table(struct gobin *gb, const char *path, struct layout *l)
 		return 0;
 	}
 	layout_code_close(lc);
-	fprintf(stderr, "grpcstreams: %s: grpc-go %s: no DWARF, and its code contradicts every "
-		"known layout (nearest, %s: %s); rebuild without -ldflags=-w, or add this "
-		"release with make layouts\n", path, ver, firstname, first.why);
+	snprintf(why->msg, sizeof(why->msg), "%s: grpc-go %s: no DWARF, and its code contradicts "
+		 "every known layout (nearest, %s: %s); rebuild without -ldflags=-w, or add this "
+		 "release with make layouts", path, ver, firstname, first.why);
 	return -ENOENT;
 }
 
@@ -460,7 +463,8 @@ unsigned int layout_sides(struct gobin *gb)
 	return l.sides;
 }
 
-int layout_resolve(struct gobin *gb, const char *path, struct layout *l, bool verbose)
+int layout_resolve(struct gobin *gb, const char *path, struct layout *l, bool verbose,
+		   bool quiet, struct why *why)
 {
 	const char *ver = gobin_grpc_version(gb);
 	size_t i;
@@ -471,22 +475,23 @@ int layout_resolve(struct gobin *gb, const char *path, struct layout *l, bool ve
 	find_funcs(gb, l);
 	if (!l->sides) {
 		if (!ver[0])
-			fprintf(stderr, "grpcstreams: %s: not a grpc-go program (no grpc-go code "
-				"linked in)\n", path);
+			snprintf(why->msg, sizeof(why->msg), "%s: not a grpc-go program (no grpc-go "
+				 "code linked in)", path);
 		else
-			fprintf(stderr, "grpcstreams: %s: grpc-go %s, but neither its client nor its "
-				"server HTTP/2 transport is linked in; nothing to trace\n", path, ver);
+			snprintf(why->msg, sizeof(why->msg), "%s: grpc-go %s, but neither its client "
+				 "nor its server HTTP/2 transport is linked in; nothing to trace",
+				 path, ver);
 		return -ENOENT;
 	}
 	if (gobin_has_dwarf(gb)) {
 		l->source = "DWARF";
-		err = from_dwarf(gb, path, l, verbose);
+		err = from_dwarf(gb, path, l, verbose, why);
 		for (i = 0; i < F_COUNT; i++)
 			if (l->func[i] && gobin_func_args(gb, l->func[i], &l->args[i]))
 				l->args[i] = 0;
 	} else {
 		l->source = "table";
-		err = from_table(gb, path, l);
+		err = from_table(gb, path, l, quiet, why);
 	}
 	if (err)
 		return err;

@@ -16,6 +16,7 @@
 
 #include "grpcstreams.h"
 #include "gobin.h"
+#include "why.h"
 
 /* The functions probed, by role. */
 enum layout_func {
@@ -71,11 +72,14 @@ int layout_check(const struct layout_code *lc, const struct layout *l,
 		 struct layout_verdict *v);
 
 /*
- * Resolve everything for the binary GB (PATH for messages). On failure,
- * one line on stderr saying what is missing, and a negative errno. With
- * VERBOSE, where each value came from, on stderr.
+ * Resolve everything for the binary GB (PATH for messages). On failure, a
+ * negative errno and in WHY the reason, what is missing (why.h: the caller
+ * prints it). A layout of another release used is not a failure: one line
+ * on stderr says so, unless QUIET (the whole host: a program traced gets
+ * no line). With VERBOSE, where each value came from, on stderr.
  */
-int layout_resolve(struct gobin *gb, const char *path, struct layout *l, bool verbose);
+int layout_resolve(struct gobin *gb, const char *path, struct layout *l, bool verbose,
+		   bool quiet, struct why *why);
 /* The sides whose grpc-go transport GB links in (0: not a grpc-go program). */
 unsigned int layout_sides(struct gobin *gb);
 

@@ -313,8 +313,9 @@ static int close_sites(struct probes *pr, struct gobin *gb, uint64_t addr, uint6
 	return err ? err : 1;
 }
 
-/* Entry site, or every return site, of one logical probe. */
-static int plan_probe(struct probes *pr, struct gobin *gb, const char *path, const struct probe_spec *spec)
+/* Entry site, or every return site, of one logical probe; else WHY not. */
+static int plan_probe(struct probes *pr, struct gobin *gb, const char *path, const struct probe_spec *spec,
+		      struct why *why)
 {
 	const char *sym = spec->server_sym ?
 		(pr->lay->sides & LAYOUT_SERVER ? spec->server_sym : NULL) : pr->lay->func[spec->func];
@@ -327,12 +328,13 @@ static int plan_probe(struct probes *pr, struct gobin *gb, const char *path, con
 	err = gobin_func(gb, sym, &addr, &size);
 	if (err && spec->server_sym) {
 		/* Streams of closed connections then stay open: say so. */
-		fprintf(stderr, "grpcstreams: %s: %s not found: server streams left by a closed "
-			"connection are not ended\n", path, sym);
+		if (!pr->o.quiet)
+			fprintf(stderr, "grpcstreams: %s: %s not found: server streams left by a "
+				"closed connection are not ended\n", path, sym);
 		return 0;
 	}
 	if (err) {
-		fprintf(stderr, "grpcstreams: %s: %s not found\n", path, sym);
+		snprintf(why->msg, sizeof(why->msg), "%s: %s not found", path, sym);
 		return err;
 	}
 	if (spec->returns) {
@@ -351,12 +353,12 @@ static int plan_probe(struct probes *pr, struct gobin *gb, const char *path, con
 		n = err ? err : 1;
 	}
 	if (n <= 0) {
-		fprintf(stderr, "grpcstreams: %s: cannot place probes in %s: %s\n", path,
-			sym, n ? strerror(-n) : "no RET instruction found");
+		snprintf(why->msg, sizeof(why->msg), "%s: cannot place probes in %s: %s", path,
+			 sym, n ? strerror(-n) : "no RET instruction found");
 		return n ? n : -ENOENT;
 	}
 	if (pr->n + n > MAX_LINKS) {
-		fprintf(stderr, "grpcstreams: %s: too many probe sites in %s\n", path, sym);
+		snprintf(why->msg, sizeof(why->msg), "%s: too many probe sites in %s", path, sym);
 		return -E2BIG;
 	}
 	for (i = 0; i < n; i++) {
@@ -368,14 +370,14 @@ static int plan_probe(struct probes *pr, struct gobin *gb, const char *path, con
 }
 
 struct probes *probes_plan(struct gobin *gb, const char *path, const struct layout *layout,
-			   const struct probe_opts *o, int *err)
+			   const struct probe_opts *o, int *err, struct why *why)
 {
 	struct probes *pr = calloc(1, sizeof(*pr));
 	size_t i;
 
 	if (!pr) {
 		*err = -ENOMEM;
-		fprintf(stderr, "grpcstreams: out of memory\n");
+		snprintf(why->msg, sizeof(why->msg), "out of memory");
 		return NULL;
 	}
 	pr->lay = layout;
@@ -385,7 +387,7 @@ struct probes *probes_plan(struct gobin *gb, const char *path, const struct layo
 	for (i = 0; i < sizeof(probe_specs) / sizeof(probe_specs[0]); i++) {
 		if (probe_specs[i].full && !pr->o.full)
 			continue;
-		*err = plan_probe(pr, gb, path, &probe_specs[i]);
+		*err = plan_probe(pr, gb, path, &probe_specs[i], why);
 		if (*err) {
 			free(pr);
 			return NULL;
@@ -447,7 +449,7 @@ static void print_site(const struct probes *pr, struct bpf_program *prog, int i)
 }
 
 /* One uprobe_multi link per program, for all its sites. */
-static int attach_multi(struct probes *pr, const char *path)
+static int attach_multi(struct probes *pr, const char *path, struct why *why)
 {
 	struct grpcstreams_bpf *obj = pr->obj;
 	uint64_t offsets[MAX_LINKS], cookies[MAX_LINKS];
@@ -468,8 +470,8 @@ static int attach_multi(struct probes *pr, const char *path)
 			continue;
 		fd = uprobe_multi_link(bpf_program__fd(prog), path, offsets, cookies, n, pr->o.pid);
 		if (fd < 0) {
-			fprintf(stderr, "grpcstreams: failed to attach %s (%d uprobes): %s\n",
-				bpf_program__name(prog), n, strerror(-fd));
+			snprintf(why->msg, sizeof(why->msg), "failed to attach %s (%d uprobes): %s",
+				 bpf_program__name(prog), n, strerror(-fd));
 			return fd;
 		}
 		pr->link_fds[id] = fd;
@@ -477,13 +479,13 @@ static int attach_multi(struct probes *pr, const char *path)
 	return 0;
 }
 
-int probes_attach(struct probes *pr, const char *path)
+int probes_attach(struct probes *pr, const char *path, struct why *why)
 {
 	struct bpf_program *prog;
-	int i;
+	int i, err;
 
 	if (pr->o.uprobe_multi)
-		return attach_multi(pr, path);
+		return attach_multi(pr, path, why);
 	for (i = 0; i < pr->n; i++) {
 		LIBBPF_OPTS(bpf_uprobe_opts, opts);
 
@@ -492,9 +494,10 @@ int probes_attach(struct probes *pr, const char *path)
 		pr->links[i] = bpf_program__attach_uprobe_opts(prog, pr->o.pid ? pr->o.pid : -1,
 							       path, pr->s[i].site.offset, &opts);
 		if (!pr->links[i]) {
-			fprintf(stderr, "grpcstreams: failed to attach uprobe to %s at 0x%lx: %s\n",
-				pr->s[i].sym, (unsigned long)pr->s[i].site.vaddr, strerror(errno));
-			return -errno;
+			err = -errno;
+			snprintf(why->msg, sizeof(why->msg), "failed to attach uprobe to %s at 0x%lx: %s",
+				 pr->s[i].sym, (unsigned long)pr->s[i].site.vaddr, strerror(-err));
+			return err;
 		}
 		if (pr->o.verbose)
 			print_site(pr, prog, i);
@@ -571,7 +574,7 @@ static void configure(struct probes *pr, const struct grpcstreams_bpf *base,
 }
 
 int probes_load(struct probes *pr, const struct grpcstreams_bpf *base,
-		const struct probe_bpf *cfg, struct gobin *gb)
+		const struct probe_bpf *cfg, struct gobin *gb, struct why *why)
 {
 	const struct bpf_map *shared;
 	struct bpf_map *map;
@@ -579,8 +582,9 @@ int probes_load(struct probes *pr, const struct grpcstreams_bpf *base,
 
 	pr->obj = grpcstreams_bpf__open();
 	if (!pr->obj) {
-		fprintf(stderr, "grpcstreams: failed to open BPF object: %s\n", strerror(errno));
-		return -errno;
+		err = -errno;
+		snprintf(why->msg, sizeof(why->msg), "failed to open BPF object: %s", strerror(-err));
+		return err;
 	}
 	configure(pr, base, cfg, gb);
 	/* Every map BASE's: one stream table, one ring, whatever copy ran. */
@@ -590,14 +594,15 @@ int probes_load(struct probes *pr, const struct grpcstreams_bpf *base,
 		shared = bpf_object__find_map_by_name(base->obj, bpf_map__name(map));
 		err = shared ? bpf_map__reuse_fd(map, bpf_map__fd(shared)) : -ENOENT;
 		if (err) {
-			fprintf(stderr, "grpcstreams: failed to share map %s: %s\n",
-				bpf_map__name(map), strerror(-err));
+			snprintf(why->msg, sizeof(why->msg), "failed to share map %s: %s",
+				 bpf_map__name(map), strerror(-err));
 			return err;
 		}
 	}
 	err = grpcstreams_bpf__load(pr->obj);
 	if (err)
-		fprintf(stderr, "grpcstreams: failed to load BPF programs: %s\n", strerror(-err));
+		snprintf(why->msg, sizeof(why->msg), "failed to load BPF programs: %s",
+			 strerror(-err));
 	return err;
 }
 

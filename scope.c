@@ -86,6 +86,12 @@ static struct {
 	size_t nskipped, skipped_cap;
 	char cg_rel[PATH_MAX];	/* -c's path under the cgroup2 root */
 	unsigned int not_go, not_grpc, refused;
+	/*
+	 * An executable of the whole host is being looked at, without -v:
+	 * what libbpf says of it is not the user's (scope_libbpf_quiet()),
+	 * its one line says why it is not traced.
+	 */
+	bool looking;
 } sc;
 
 static __u32 kdev(dev_t d)
@@ -130,7 +136,7 @@ static int cgroup_open(const char *path)
 	__u32 zero = 0;
 	size_t n;
 	FILE *f;
-	int fd;
+	int fd, err;
 
 	fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0 || fstatfs(fd, &fs) || fs.f_type != CGROUP2_SUPER_MAGIC || !realpath(path, real)) {
@@ -141,9 +147,10 @@ static int cgroup_open(const char *path)
 		return -EINVAL;
 	}
 	if (bpf_map_update_elem(bpf_map__fd(sc.base->maps.cgroup_map), &zero, &fd, BPF_ANY)) {
-		fprintf(stderr, "grpcstreams: -c %s: %s\n", path, strerror(errno));
+		err = -errno;
+		fprintf(stderr, "grpcstreams: -c %s: %s\n", path, strerror(-err));
 		close(fd);
-		return -errno;
+		return err;
 	}
 	close(fd);
 	f = fopen("/proc/self/mountinfo", "re");
@@ -194,17 +201,24 @@ int scope_configure(struct grpcstreams_bpf *base, const struct scope_opts *o)
 	return 0;
 }
 
-/* The layout, the sites, the program copy, the probes: X traced. */
-static int exe_trace(struct exe *x, struct gobin *gb)
+/*
+ * The layout, the sites, the program copy, the probes: X traced; else WHY
+ * not, for the caller to tell. On the whole host (not -v) a program traced
+ * gets no line: layout's and probes' notices are not printed (quiet).
+ */
+static int exe_trace(struct exe *x, struct gobin *gb, struct why *why)
 {
+	bool quiet = sc.whole_host && !sc.o.verbose;
 	struct probe_opts po = {
 		.pid = x->pid,
 		.naive = sc.o.naive,
 		.verbose = sc.o.verbose,
 		.uprobe_multi = sc.o.uprobe_multi,
+		.quiet = quiet,
 	};
 	int err;
 
+	why->msg[0] = '\0';
 	snprintf(x->go, sizeof(x->go), "%s", gobin_go_version(gb));
 	snprintf(x->grpc, sizeof(x->grpc), "%s", gobin_grpc_version(gb));
 	if (sc.o.verbose)
@@ -214,7 +228,7 @@ static int exe_trace(struct exe *x, struct gobin *gb)
 			gobin_grpc_version_source(gb)[0] ? gobin_grpc_version_source(gb) : "-",
 			gobin_func_source(gb)[0] ? gobin_func_source(gb) : "nowhere",
 			gobin_has_dwarf(gb) ? "DWARF" : "no DWARF");
-	err = layout_resolve(gb, x->path, &x->layout, sc.o.verbose);
+	err = layout_resolve(gb, x->path, &x->layout, sc.o.verbose, quiet, why);
 	if (err)
 		return err;
 	x->sides = x->layout.sides;
@@ -227,12 +241,12 @@ static int exe_trace(struct exe *x, struct gobin *gb)
 		x->full = true;
 	}
 	po.full = x->full;
-	x->pr = probes_plan(gb, x->path, &x->layout, &po, &err);
+	x->pr = probes_plan(gb, x->path, &x->layout, &po, &err, why);
 	if (!x->pr)
 		return err;
-	err = probes_load(x->pr, sc.base, &sc.bpf, gb);
+	err = probes_load(x->pr, sc.base, &sc.bpf, gb, why);
 	if (!err)
-		err = probes_attach(x->pr, x->attach);
+		err = probes_attach(x->pr, x->attach, why);
 	if (err)
 		return err;
 	x->traced = true;
@@ -317,6 +331,7 @@ static void skipped_add(dev_t dev, ino_t ino)
 static int open_target(pid_t pid, const char *binary)
 {
 	struct gobin *gb = NULL;
+	struct why why;
 	struct stat st;
 	struct exe *x;
 	int err;
@@ -335,7 +350,9 @@ static int open_target(pid_t pid, const char *binary)
 		x->dev = st.st_dev;
 		x->ino = st.st_ino;
 	}
-	err = exe_trace(x, gb);
+	err = exe_trace(x, gb, &why);
+	if (err)
+		fprintf(stderr, "grpcstreams: %s\n", why.msg);
 out:
 	if (sc.o.keep_binary && !err)
 		x->gb = gb;
@@ -413,44 +430,15 @@ static void tgid_del(struct exe *x, __u32 tgid)
 }
 
 /*
- * Run F with stderr kept: the one line a skipped program gets is the
- * first line of what it said (libbpf's and layout's messages included).
- */
-static int quietly(int (*f)(struct exe *, struct gobin *), struct exe *x, struct gobin *gb,
-		   char *why, size_t len)
-{
-	FILE *saved = stderr, *m;
-	char *buf = NULL, *p;
-	size_t n = 0;
-	int err;
-
-	if (sc.o.verbose)
-		return f(x, gb);
-	fflush(stderr);
-	m = open_memstream(&buf, &n);
-	if (!m)
-		return f(x, gb);
-	stderr = m;
-	err = f(x, gb);
-	stderr = saved;
-	fclose(m);
-	p = buf;
-	if (p && !strncmp(p, "grpcstreams: ", 13))
-		p += 13;
-	snprintf(why, len, "%.*s", p ? (int)strcspn(p, "\n") : 0, p ? p : "");
-	free(buf);
-	return err;
-}
-
-/*
  * A process's executable, not seen before: looked at, and traced if it is
  * a grpc-go program (returned). Not Go, or Go without grpc-go: skipped
  * without a word; one that cannot be traced, listed once.
  */
 static struct exe *exe_look(__u32 tgid, int fd, const struct stat *st)
 {
-	char link[64], why[512] = "";
 	struct gobin *gb = NULL;
+	struct why why;
+	char link[64];
 	const char *gwhy = NULL;
 	struct exe *x;
 	ssize_t n;
@@ -461,6 +449,7 @@ static struct exe *exe_look(__u32 tgid, int fd, const struct stat *st)
 		close(fd);
 		return NULL;
 	}
+	why.msg[0] = '\0';
 	x->dev = st->st_dev;
 	x->ino = st->st_ino;
 	key_of_stat(st, &x->key);
@@ -473,7 +462,7 @@ static struct exe *exe_look(__u32 tgid, int fd, const struct stat *st)
 		goto skip;
 	}
 	if (kind == GOBIN_GO_OTHER_ARCH) {
-		snprintf(why, sizeof(why), "a Go program for another machine than x86-64");
+		snprintf(why.msg, sizeof(why.msg), "a Go program for another machine than x86-64");
 		goto refuse;
 	}
 	x->fd = fd;
@@ -481,14 +470,16 @@ static struct exe *exe_look(__u32 tgid, int fd, const struct stat *st)
 	snprintf(x->attach, sizeof(x->attach), "/proc/self/fd/%d", x->fd);
 	err = gobin_open(x->attach, &gb, &gwhy);
 	if (err) {
-		snprintf(why, sizeof(why), "%s", gwhy ? gwhy : strerror(-err));
+		snprintf(why.msg, sizeof(why.msg), "%s", gwhy ? gwhy : strerror(-err));
 		goto refuse;
 	}
 	if (!layout_sides(gb)) {
 		sc.not_grpc++;
 		goto skip;
 	}
-	err = quietly(exe_trace, x, gb, why, sizeof(why));
+	sc.looking = !sc.o.verbose;
+	err = exe_trace(x, gb, &why);
+	sc.looking = false;
 	if (err)
 		goto refuse;
 	class_set(&x->key, EXE_TRACED);
@@ -500,7 +491,7 @@ static struct exe *exe_look(__u32 tgid, int fd, const struct stat *st)
 refuse:
 	sc.refused++;
 	fprintf(stderr, "grpcstreams: not tracing PID %u (%s): %s\n", tgid, x->path,
-		why[0] ? why : "cannot be traced");
+		why.msg[0] ? why.msg : "cannot be traced");
 skip:
 	gobin_close(gb);
 	if (fd >= 0)
@@ -753,6 +744,11 @@ struct probes *scope_single_probes(const char **attach_path)
 		return NULL;
 	*attach_path = sc.exes->attach;
 	return sc.exes->pr;
+}
+
+bool scope_libbpf_quiet(void)
+{
+	return sc.looking;
 }
 
 void scope_fini(void)

@@ -52,6 +52,12 @@ bool scope_exec_seen(__u32 tgid);
 bool scope_traced_file(dev_t dev, ino_t ino);
 /* Does every traced client read NewStream's entry (-F): nextid_race known? */
 bool scope_nextid_measured(void);
+/*
+ * Is libbpf's output to be dropped now? While an executable of the whole
+ * host is looked at (not with -v): a program traced gets no line, one
+ * refused gets one, the tool's own reason.
+ */
+bool scope_libbpf_quiet(void);
 /* The single -p or -b target (--bench-toggle, --dump-layout): its probes. */
 struct probes *scope_single_probes(const char **attach_path);
 void scope_fini(void);

@@ -78,6 +78,7 @@ static int open_pid(struct target *t, pid_t pid, char *path, size_t len)
 	unsigned long flags;
 	char state;
 	pid_t tgid;
+	int err;
 
 	tgid = proc_tgid(pid);
 	if (tgid < 0 || proc_stat(tgid, &state, &flags, &t->start)) {
@@ -97,8 +98,9 @@ static int open_pid(struct target *t, pid_t pid, char *path, size_t len)
 	snprintf(path, len, "/proc/%d/maps", tgid);
 	t->maps_fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (t->maps_fd < 0) {
-		fprintf(stderr, "grpcstreams: failed to open %s: %s\n", path, strerror(errno));
-		return -errno;
+		err = -errno;
+		fprintf(stderr, "grpcstreams: failed to open %s: %s\n", path, strerror(-err));
+		return err;
 	}
 	if (!maps_alive(t->maps_fd)) {
 		fprintf(stderr, "grpcstreams: PID %d has exited: nothing to trace\n", tgid);
@@ -133,8 +135,9 @@ int target_open(pid_t pid, const char *binary, struct target **tp, struct gobin 
 		if (err)
 			return err;
 	} else if (!realpath(binary, path)) {
-		fprintf(stderr, "grpcstreams: %s: %s\n", binary, strerror(errno));
-		return -errno;
+		err = -errno;
+		fprintf(stderr, "grpcstreams: %s: %s\n", binary, strerror(-err));
+		return err;
 	}
 	err = gobin_open(path, gb, &why);
 	if (err) {
@@ -144,8 +147,9 @@ int target_open(pid_t pid, const char *binary, struct target **tp, struct gobin 
 	/* Probes go where gobin read: its open file, not the name again. */
 	fd = gobin_fd(*gb);
 	if (fstat(fd, &st)) {
-		fprintf(stderr, "grpcstreams: %s: %s\n", path, strerror(errno));
-		return -errno;
+		err = -errno;
+		fprintf(stderr, "grpcstreams: %s: %s\n", path, strerror(-err));
+		return err;
 	}
 	t->dev = st.st_dev;
 	t->ino = st.st_ino;

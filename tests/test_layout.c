@@ -86,6 +86,7 @@ static void test_binary(const char *bin)
 {
 	struct layout own, other;
 	struct layout_verdict v;
+	struct why lwhy = { "" };
 	struct layout_code *lc;
 	struct gobin *gb;
 	const char *why, *field;
@@ -97,9 +98,9 @@ static void test_binary(const char *bin)
 		result(false, "%s: cannot open: %s%s", bin, why ? why : "?", "");
 		return;
 	}
-	if (!gobin_has_dwarf(gb) || layout_resolve(gb, bin, &own, false) ||
+	if (!gobin_has_dwarf(gb) || layout_resolve(gb, bin, &own, false, false, &lwhy) ||
 	    layout_code_open(gb, &lc)) {
-		result(false, "%s: no layout from DWARF%s%s", bin, "", "");
+		result(false, "%s: no layout from DWARF%s%s", bin, lwhy.msg[0] ? ": " : "", lwhy.msg);
 		gobin_close(gb);
 		return;
 	}

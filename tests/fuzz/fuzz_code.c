@@ -75,6 +75,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t pos, tlen = 0, plen, rlen, blen, img_size, n;
 	const char *ver, *why;
 	struct layout layout;
+	struct why lwhy;
 	struct gobin *gb;
 	uint8_t *img;
 	char path[64];
@@ -134,7 +135,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	gobin_itab_type_hash(gb, fuzz_funcs[FN_TCPADDR_STRING], &h);
 	gobin_fixed_rodata(gb, &lo, &hi);
 	/* From the table: every entry checked against the code. */
-	layout_resolve(gb, path, &layout, false);
+	layout_resolve(gb, path, &layout, false, false, &lwhy);
 	gobin_close(gb);
 	close(fd);
 	return 0;

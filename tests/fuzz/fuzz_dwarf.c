@@ -34,6 +34,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	uint32_t sizes[NFUNCS];
 	struct mini_sec secs[5];
 	struct layout layout;
+	struct why lwhy;
 	size_t pos, la, ls, plen, img_size;
 	struct gobin *gb;
 	const char *why;
@@ -72,7 +73,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (gobin_open(path, &gb, &why))
 		goto out;
 	/* Everything from_dwarf() reads, offsets, types and registers. */
-	layout_resolve(gb, path, &layout, false);
+	layout_resolve(gb, path, &layout, false, false, &lwhy);
 	/* What it does not: floats, arrays, struct{}, funcs, value receivers. */
 	for (i = 0; i < (int)(sizeof(params) / sizeof(params[0])); i++)
 		gobin_param_reg(gb, "main.f", params[i], &reg);

@@ -61,6 +61,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	};
 	struct probe_site s[32];
 	struct layout layout;
+	struct why lwhy;
 	uint64_t addr, sz, lo, hi;
 	struct gobin *gb;
 	const char *why;
@@ -99,7 +100,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	gobin_itab_type_hash(gb, "net.(*TCPAddr).String", &h);
 	gobin_member_offset(gb, T "http2Client", "nextID", &n);
 	/* The whole layout resolution, table and code check included. */
-	layout_resolve(gb, path, &layout, false);
+	layout_resolve(gb, path, &layout, false, false, &lwhy);
 	gobin_close(gb);
 	close(fd);
 	return 0;

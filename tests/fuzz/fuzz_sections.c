@@ -78,6 +78,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct probe_site s[16];
 	uint64_t lo, hi, text;
 	struct layout layout;
+	struct why lwhy;
 	size_t pos, n, img_size;
 	struct gobin *gb;
 	const char *why;
@@ -120,7 +121,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	gobin_for_each_func(gb, sites, gb);
 	gobin_caller_sites(gb, &q, s, 16, &complete, &why);
 	gobin_itab_type_hash(gb, fuzz_funcs[FN_TCPADDR_STRING], &h);
-	layout_resolve(gb, path, &layout, false);
+	layout_resolve(gb, path, &layout, false, false, &lwhy);
 	gobin_close(gb);
 out:
 	close(fd);
