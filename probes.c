@@ -182,6 +182,12 @@ static bool close_after_start(const struct probes *pr)
 	return any;
 }
 
+/* A function of the binary a probe is planned in: its name, its text. */
+struct func_span {
+	const char *sym;
+	uint64_t addr, size;
+};
+
 /*
  * The return of NewStream, on an emulated branch right after the CALL in
  * each caller (RAX, RBX and R14 intact), instead of its RETs: the kernel
@@ -190,7 +196,7 @@ static bool close_after_start(const struct probes *pr)
  * call is covered; else the RETs. grpc-go calls the transport's NewStream
  * from these two, through the ClientTransport interface.
  */
-static int return_sites(struct probes *pr, struct gobin *gb, const char *sym, uint64_t addr, uint64_t size,
+static int return_sites(struct probes *pr, struct gobin *gb, const struct func_span *fn,
 			struct probe_site *sites, int max)
 {
 	static const char *const callers[] = {
@@ -200,7 +206,7 @@ static int return_sites(struct probes *pr, struct gobin *gb, const char *sym, ui
 	};
 	static const uint16_t keep[] = { X86_REG_RAX, X86_REG_RBX, X86_REG_R14, 0 };
 	const struct caller_query q = {
-		.func = sym,
+		.func = fn->sym,
 		.itab_sym = "go.itab.*" TRANSPORT "http2Client," TRANSPORT "ClientTransport",
 		.callers = callers,
 		.keep_regs = keep,
@@ -215,10 +221,10 @@ static int return_sites(struct probes *pr, struct gobin *gb, const char *sym, ui
 			return n;
 		if (pr->o.verbose)
 			fprintf(stderr, "probe %s: no emulated site after every call (%s): "
-				"at its RETs\n", sym, n < 0 ? strerror(-n) :
+				"at its RETs\n", fn->sym, n < 0 ? strerror(-n) :
 				why ? why : "no caller found");
 	}
-	return gobin_ret_sites(gb, addr, size, sites, max);
+	return gobin_ret_sites(gb, fn->addr, fn->size, sites, max);
 }
 
 /* Capstone's name of ABIInternal argument register I (layout's r_* values). */
@@ -239,7 +245,7 @@ static uint16_t abi_reg(int i)
  * emulated branch with the arguments still in their registers costs one
  * hit per stream instead of one per call. Else the entry.
  */
-static int first_close_site(struct probes *pr, struct gobin *gb, uint64_t addr, uint64_t size,
+static int first_close_site(struct probes *pr, struct gobin *gb, const struct func_span *fn,
 			    struct probe_site *site)
 {
 	const struct go_offsets *o = &pr->lay->off;
@@ -253,13 +259,13 @@ static int first_close_site(struct probes *pr, struct gobin *gb, uint64_t addr, 
 	for (i = 0; i + 1 < sizeof(keep) / sizeof(keep[0]); i++)
 		if (!keep[i])
 			goto entry;
-	if (!gobin_first_pass_site(gb, addr, size, &regs, site, &why))
+	if (!gobin_first_pass_site(gb, fn->addr, fn->size, &regs, site, &why))
 		return 0;
 	if (pr->o.verbose)
 		fprintf(stderr, "probe closeStream: no site past the state swap (%s): at its entry\n",
 			why);
 entry:
-	return gobin_entry_site(gb, addr, size, site);
+	return gobin_entry_site(gb, fn->addr, fn->size, site);
 }
 
 /*
@@ -268,20 +274,20 @@ entry:
  * first emulated instruction of its body instead, while the stream (and
  * the StreamDesc) are still in their registers. Else the stack check.
  */
-static int server_start_site(struct probes *pr, struct gobin *gb, const struct probe_spec *spec, uint64_t addr,
-			     uint64_t size, struct probe_site *site)
+static int server_start_site(struct probes *pr, struct gobin *gb, const struct probe_spec *spec,
+			     const struct func_span *fn, struct probe_site *site)
 {
 	const struct go_offsets *o = &pr->lay->off;
 	bool unary = spec->func == F_PROCESS_UNARY;
 	uint16_t keep[] = { abi_reg(unary ? o->r_pu_stream : o->r_ps_stream),
 			    unary ? 0 : abi_reg(o->r_ps_sd), 0 };
 
-	if (keep[0] && (unary || keep[1]) && !gobin_body_site(gb, addr, size, keep, site))
+	if (keep[0] && (unary || keep[1]) && !gobin_body_site(gb, fn->addr, fn->size, keep, site))
 		return 0;
 	if (pr->o.verbose)
 		fprintf(stderr, "probe %s: no emulated site in its body with the stream intact: "
-			"at its stack check\n", pr->lay->func[spec->func]);
-	return gobin_entry_site(gb, addr, size, site);
+			"at its stack check\n", fn->sym);
+	return gobin_entry_site(gb, fn->addr, fn->size, site);
 }
 
 /*
@@ -294,7 +300,7 @@ static int server_start_site(struct probes *pr, struct gobin *gb, const struct p
  * stream's. And it comes after NewStream's return, always. Else the first
  * closeStream (first_close_site).
  */
-static int close_sites(struct probes *pr, struct gobin *gb, uint64_t addr, uint64_t size,
+static int close_sites(struct probes *pr, struct gobin *gb, const struct func_span *fn,
 		       struct probe_site *sites, int max)
 {
 	const char *caller = pr->lay->func[F_CLIENT_CLOSE];
@@ -302,14 +308,14 @@ static int close_sites(struct probes *pr, struct gobin *gb, uint64_t addr, uint6
 	int n, err;
 
 	if (caller && !gobin_func(gb, caller, &caddr, &csize)) {
-		n = gobin_call_sites(gb, caddr, csize, addr, sites, max);
+		n = gobin_call_sites(gb, caddr, csize, fn->addr, sites, max);
 		if (n > 0)
 			return n;
 		if (pr->o.verbose)
 			fprintf(stderr, "probe closeStream: no call of it in %s (%s): past its state swap\n",
 				caller, n ? strerror(-n) : "none found");
 	}
-	err = first_close_site(pr, gb, addr, size, &sites[0]);
+	err = first_close_site(pr, gb, fn, &sites[0]);
 	return err ? err : 1;
 }
 
@@ -320,12 +326,12 @@ static int plan_probe(struct probes *pr, struct gobin *gb, const char *path, con
 	const char *sym = spec->server_sym ?
 		(pr->lay->sides & LAYOUT_SERVER ? spec->server_sym : NULL) : pr->lay->func[spec->func];
 	struct probe_site sites[MAX_SITES];
-	uint64_t addr, size;
+	struct func_span fn = { .sym = sym };
 	int i, n, err;
 
 	if (!sym)
 		return 0;	/* not in this binary, or not needed */
-	err = gobin_func(gb, sym, &addr, &size);
+	err = gobin_func(gb, sym, &fn.addr, &fn.size);
 	if (err && spec->server_sym) {
 		/* Streams of closed connections then stay open: say so. */
 		if (!pr->o.quiet)
@@ -338,18 +344,18 @@ static int plan_probe(struct probes *pr, struct gobin *gb, const char *path, con
 		return err;
 	}
 	if (spec->returns) {
-		n = return_sites(pr, gb, sym, addr, size, sites, MAX_SITES);
+		n = return_sites(pr, gb, &fn, sites, MAX_SITES);
 	} else if (pr->o.naive) {
-		sites[0] = (struct probe_site){ .vaddr = addr, .kind = SITE_ENTRY };
-		err = gobin_vaddr_to_offset(gb, addr, &sites[0].offset);
+		sites[0] = (struct probe_site){ .vaddr = fn.addr, .kind = SITE_ENTRY };
+		err = gobin_vaddr_to_offset(gb, fn.addr, &sites[0].offset);
 		n = err ? err : 1;
 	} else if (spec->func == F_CLOSESTREAM) {
-		n = close_sites(pr, gb, addr, size, sites, MAX_SITES);
+		n = close_sites(pr, gb, &fn, sites, MAX_SITES);
 	} else if (spec->id == PROBE_SERVER_START) {
-		err = server_start_site(pr, gb, spec, addr, size, &sites[0]);
+		err = server_start_site(pr, gb, spec, &fn, &sites[0]);
 		n = err ? err : 1;
 	} else {
-		err = gobin_entry_site(gb, addr, size, &sites[0]);
+		err = gobin_entry_site(gb, fn.addr, fn.size, &sites[0]);
 		n = err ? err : 1;
 	}
 	if (n <= 0) {
