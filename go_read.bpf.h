@@ -149,13 +149,20 @@ static __always_inline void read_method(struct stream_info *info, __u64 addr)
  * What a stream probe reads of one object, in one read when it lies
  * within GATHER_SPAN bytes (each bpf_probe_read_user() is a fault-handling
  * copy_from_user, kernel/trace/bpf_trace.c): the stream id
- * (4 bytes at ID), the method's string header (16 at STR) and, with W >= 0,
- * WLEN (8 or 16) bytes at W. Offsets are constants of the loaded program,
+ * (4 bytes at AT's id), the method's string header (16 at str) and, with
+ * w >= 0, wlen (8 or 16) bytes at w. Offsets are constants of the loaded program,
  * so the verifier knows every index. False when they do not fit.
  */
-static __always_inline bool gather(__u64 obj, __s32 id, __s32 str, __s32 w, __u32 wlen,
-				   __u32 *sid, __u64 hdr[2], __u64 word[2])
+struct gather_at {
+	__s32 id, str, w;
+	__u32 wlen;
+};
+
+static __always_inline bool gather(__u64 obj, const struct gather_at *at, __u32 *sid, __u64 hdr[2],
+				   __u64 word[2])
 {
+	__s32 id = at->id, str = at->str, w = at->w;
+	__u32 wlen = at->wlen;
 	__u8 buf[GATHER_SPAN];
 	__s32 lo = id, hi = id + 4;
 

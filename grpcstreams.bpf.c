@@ -163,9 +163,11 @@ int newstream_return(struct pt_regs *ctx)
 
 		/* id, method and ct in one read, or two, or one by one */
 		if (off.cs_deref < 0 &&
-		    gather(s, off.cs_id, off.cs_method, off.cs_ct, 8, &k.sid, hdr, ct)) {
+		    gather(s, &(struct gather_at){ off.cs_id, off.cs_method, off.cs_ct, 8 },
+			   &k.sid, hdr, ct)) {
 			k.conn = ct[0];
-		} else if (gather(base, off.cs_id, off.cs_method, -1, 8, &k.sid, hdr, ct)) {
+		} else if (gather(base, &(struct gather_at){ off.cs_id, off.cs_method, -1, 8 },
+				  &k.sid, hdr, ct)) {
 			k.conn = read_u64(s + off.cs_ct);
 		} else {
 			k.sid = read_u32(base + off.cs_id);
@@ -316,8 +318,9 @@ int server_start(struct pt_regs *ctx)
 	s = stream_base(stream, off.ss_deref);
 	/* id, method and transport in one read, or two, or one by one */
 	if (off.ss_deref < 0 &&
-	    gather(stream, off.ss_id, off.ss_method, off.ss_transport, 16, &k.sid, hdr, st)) {
-	} else if (gather(s, off.ss_id, off.ss_method, -1, 8, &k.sid, hdr, st)) {
+	    gather(stream, &(struct gather_at){ off.ss_id, off.ss_method, off.ss_transport, 16 },
+		   &k.sid, hdr, st)) {
+	} else if (gather(s, &(struct gather_at){ off.ss_id, off.ss_method, -1, 8 }, &k.sid, hdr, st)) {
 		bpf_probe_read_user(st, sizeof(st), (void *)(stream + off.ss_transport));
 	} else {
 		k.sid = read_u32(s + off.ss_id);
