@@ -87,21 +87,24 @@ TOOL_OBJS := $(OUTPUT)/grpcstreams.o $(GOBIN_OBJS) $(OUTPUT)/layout_check.o \
 	     $(OUTPUT)/scope.o $(OUTPUT)/session.o
 
 $(OUTPUT)/grpcstreams.o: grpcstreams.h gobin.h layout.h why.h trace_helpers.h output.h session.h \
-			 bench_mode.h target.h agg.h tty.h $(OUTPUT)/grpcstreams.skel.h
+			 bench_mode.h target.h agg.h tty.h json_writer.h probes.h reap.h resolve.h \
+			 scope.h $(OUTPUT)/grpcstreams.skel.h
 $(OUTPUT)/session.o: session.h grpcstreams.h json_writer.h output.h agg.h reap.h scope.h \
-		     trace_helpers.h $(OUTPUT)/grpcstreams.skel.h
+		     trace_helpers.h resolve.h $(OUTPUT)/grpcstreams.skel.h
 $(GOBIN_OBJS): gobin.h gobin_internal.h
 $(OUTPUT)/layout.o: layout.h why.h layouts.gen.h grpcstreams.h gobin.h
 $(OUTPUT)/layout_check.o: layout.h why.h grpcstreams.h gobin.h
 $(OUTPUT)/trace_helpers.o: trace_helpers.h
 $(OUTPUT)/target.o: target.h gobin.h trace_helpers.h
 $(OUTPUT)/json_writer.o: json_writer.h
-$(OUTPUT)/output.o: output.h json_writer.h resolve.h grpcstreams.h trace_helpers.h agg.h
+$(OUTPUT)/output.o: output.h json_writer.h resolve.h grpcstreams.h trace_helpers.h agg.h reap.h
 $(OUTPUT)/resolve.o: resolve.h json_writer.h grpcstreams.h trace_helpers.h
-$(OUTPUT)/agg.o: agg.h grpcstreams.h
+$(OUTPUT)/agg.o: agg.h grpcstreams.h resolve.h
 $(OUTPUT)/tty.o: tty.h
-$(OUTPUT)/probes.o: probes.h why.h grpcstreams.h gobin.h layout.h $(OUTPUT)/grpcstreams.skel.h
-$(OUTPUT)/bench_mode.o: bench_mode.h session.h probes.h why.h scope.h $(OUTPUT)/grpcstreams.skel.h
+$(OUTPUT)/probes.o: probes.h why.h grpcstreams.h gobin.h layout.h trace_helpers.h \
+		    $(OUTPUT)/grpcstreams.skel.h
+$(OUTPUT)/bench_mode.o: bench_mode.h session.h probes.h why.h scope.h agg.h grpcstreams.h output.h \
+			resolve.h trace_helpers.h $(OUTPUT)/grpcstreams.skel.h
 $(OUTPUT)/reap.o: reap.h scope.h grpcstreams.h trace_helpers.h $(OUTPUT)/grpcstreams.skel.h
 $(OUTPUT)/scope.o: scope.h probes.h target.h layout.h why.h gobin.h grpcstreams.h trace_helpers.h \
 		   $(OUTPUT)/grpcstreams.skel.h
@@ -141,7 +144,7 @@ $(OUTPUT)/test_layout: tests/test_layout.c $(OUTPUT)/layout.o $(OUTPUT)/layout_c
 
 $(OUTPUT)/test_output: tests/test_output.c $(OUTPUT)/output.o $(OUTPUT)/resolve.o \
 		       $(OUTPUT)/json_writer.o $(OUTPUT)/trace_helpers.o $(OUTPUT)/agg.o output.h agg.h \
-		       tests/tap.h
+		       resolve.h tests/tap.h
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $(INCLUDES) $< $(OUTPUT)/output.o $(OUTPUT)/resolve.o \
 		$(OUTPUT)/json_writer.o $(OUTPUT)/trace_helpers.o $(OUTPUT)/agg.o $(LIBS) -lm -o $@

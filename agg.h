@@ -15,6 +15,7 @@
 #include <stdbool.h>
 #include <linux/types.h>
 #include "grpcstreams.h"
+#include "resolve.h"
 
 /* HIST_*, LOG2_SLOTS, CODE_*: grpcstreams.h (BPF aggregates with them too). */
 
@@ -158,6 +159,9 @@ struct crow {
 	struct conn_with with[CONN_WITH];	/* the other connections, most first */
 	__u64 with_more;	/* collisions with connections past those */
 	struct stream_info info;	/* comm and peer, as its first stream had them */
+	/* The peer's text, resolved by the session (peer_len 0: not yet). */
+	char peer[PEER_TEXT_LEN];
+	size_t peer_len;
 };
 
 /* A stream of connection CONN ended, or is open now (OPEN). */

@@ -121,13 +121,12 @@ static void jw_conn(struct json_writer *w, const char *key, __u64 conn, __u64 co
  * (a service's unit, a container's scope), escaped, cut between
  * characters and marked when longer; "-" when unknown.
  */
-static void cgroup_col(char *out, __u32 tgid, __u64 gen)
+static void cgroup_col(char *out, const char *cg)
 {
 	char full[6 * 64 + 1];
-	const char *cg, *last;
+	const char *last;
 	size_t len;
 
-	cg = resolve_cgroup(tgid, gen, &len);
 	last = cg ? strrchr(cg, '/') : NULL;
 	last = last && last[1] ? last + 1 : cg ? cg : "-";
 	len = strlen(last);
@@ -142,18 +141,15 @@ static void cgroup_col(char *out, __u32 tgid, __u64 gen)
 }
 
 /* Keys every stream and collision object has. */
-static void json_head(struct json_writer *w, const struct event *e, const char *type)
+static void json_head(struct json_writer *w, const struct event *e, const char *type,
+		      const struct names *n)
 {
-	const char *cg;
-	size_t len;
-
 	jw_name(w, "type", type);
 	jw_secs(w, "ts", e->end_ns + opts.epoch_off);
 	jw_u64(w, "pid", e->tgid);
 	jw_string(w, "comm", e->info.comm, strnlen(e->info.comm, sizeof(e->info.comm)));
-	cg = resolve_cgroup(e->tgid, e->type == EVENT_COLLISION ? GEN_ANY : e->info.proc_gen, &len);
-	if (cg)
-		jw_string(w, "cgroup", cg, len);
+	if (n->cgroup)
+		jw_string(w, "cgroup", n->cgroup, n->cgroup_len);
 	else
 		jw_null(w, "cgroup");
 	jw_name(w, "side", side_name(e->info.side));
@@ -161,16 +157,23 @@ static void json_head(struct json_writer *w, const struct event *e, const char *
 	jw_u64(w, "stream_id", e->sid);
 }
 
-void out_json_stream(const struct event *e)
+/* The peer, or null when unknown. */
+static void jw_peer(struct json_writer *w, const struct names *n)
+{
+	if (n->peer_len)
+		jw_string(w, "peer", n->peer, n->peer_len);
+	else
+		jw_null(w, "peer");
+}
+
+void out_json_stream(const struct event *e, const struct names *n)
 {
 	struct json_writer w;
 	struct linebuf b;
-	const char *peer;
-	size_t plen;
 
 	b.len = 0;
 	jw_begin(&w, &b);
-	json_head(&w, e, "stream");
+	json_head(&w, e, "stream", n);
 	jw_string(&w, "method", e->info.method, method_bytes(&e->info));
 	jw_bool(&w, "method_truncated", method_truncated(&e->info));
 	jw_name(&w, "kind", kind_name(e->info.kind));
@@ -183,11 +186,7 @@ void out_json_stream(const struct event *e)
 		jw_null(&w, "latency_ns");
 		jw_null(&w, "start_ts");
 	}
-	peer = resolve_peer_cached(e->tgid, e->conn, &e->info, &plen);
-	if (plen)
-		jw_string(&w, "peer", peer, plen);
-	else
-		jw_null(&w, "peer");
+	jw_peer(&w, n);
 	/* Read where NewStream's entry was probed (-F, or forced for 1.69-1.76). */
 	if (e->info.side == SIDE_CLIENT && (opts.full || e->info.entry_nextid))
 		jw_u64(&w, "entry_next_id", e->info.entry_nextid);
@@ -197,7 +196,7 @@ void out_json_stream(const struct event *e)
 	lb_write(&b, stdout);
 }
 
-void out_json_collision(const struct event *e)
+void out_json_collision(const struct event *e, const struct names *n)
 {
 	struct json_writer w;
 	struct linebuf b;
@@ -206,7 +205,7 @@ void out_json_collision(const struct event *e)
 		return;
 	b.len = 0;
 	jw_begin(&w, &b);
-	json_head(&w, e, "collision");
+	json_head(&w, e, "collision", n);
 	jw_name(&w, "kind", coll_names[e->kind]);
 	if (e->kind == COLL_SHADOW)
 		jw_conn(&w, "other_conn", e->other_conn, e->other_conn_id);
@@ -217,7 +216,7 @@ void out_json_collision(const struct event *e)
 }
 
 void out_json_abandoned(const struct stream_key *k, const struct stream_info *info,
-			int why, __u64 now_ns)
+			int why, __u64 now_ns, const struct names *n)
 {
 	static const char *const reasons[] = {
 		[REAP_EXITED] = "exited",
@@ -234,12 +233,10 @@ void out_json_abandoned(const struct stream_key *k, const struct stream_info *in
 		.sid = k->sid,
 		.info = *info,
 	};
-	const char *peer;
-	size_t plen;
 
 	b.len = 0;
 	jw_begin(&w, &b);
-	json_head(&w, &e, "abandoned");
+	json_head(&w, &e, "abandoned", n);
 	jw_string(&w, "method", info->method, method_bytes(info));
 	jw_bool(&w, "method_truncated", method_truncated(info));
 	jw_name(&w, "kind", kind_name(info->kind));
@@ -251,11 +248,7 @@ void out_json_abandoned(const struct stream_key *k, const struct stream_info *in
 		jw_null(&w, "age_ns");
 		jw_null(&w, "start_ts");
 	}
-	peer = resolve_peer_cached(k->tgid, k->conn, info, &plen);
-	if (plen)
-		jw_string(&w, "peer", peer, plen);
-	else
-		jw_null(&w, "peer");
+	jw_peer(&w, n);
 	jw_end(&w);
 	lb_write(&b, stdout);
 }
@@ -286,9 +279,12 @@ void out_keep_row(const struct stream_row *sr)
 	r->ns = sr->ns;
 	r->open = sr->open;
 	r->nolat = sr->nolat;
-	r->peer_len = resolve_peer(sr->pid, sr->conn, info, r->peer, sizeof(r->peer));
+	r->peer_len = sr->names->peer_len < sizeof(r->peer) ? sr->names->peer_len :
+		      sizeof(r->peer) - 1;
+	memcpy(r->peer, sr->names->peer, r->peer_len);
+	r->peer[r->peer_len] = '\0';
 	if (opts.cgroups)
-		cgroup_col(r->cgroup, sr->pid, info->proc_gen);
+		cgroup_col(r->cgroup, sr->names->cgroup);
 	r->method_len = method_bytes(info);
 	r->truncated = method_truncated(info);
 	memcpy(r->method, info->method, METHOD_LEN);
@@ -570,16 +566,13 @@ static const struct crow **conn_rows(const struct out_figs *f, bool run, size_t 
 
 static void print_conn_row(const struct crow *c, bool run)
 {
-	char conn[24], peer[PEER_TEXT_LEN], col[23], with[128], other[24];
-	size_t len, o = 0;
+	char conn[24], col[23], with[128], other[24];
+	size_t o = 0;
 	__u64 shadow;
 	__u32 i;
 
 	conn_text(conn, sizeof(conn), c->conn, c->conn_id);
-	len = resolve_peer(c->pid, c->conn, &c->info, peer, sizeof(peer));
-	if (!len)
-		strcpy(peer, "-");
-	text_escape(col, sizeof(col), peer, len ? len : 1);
+	text_escape(col, sizeof(col), c->peer_len ? c->peer : "-", c->peer_len ? c->peer_len : 1);
 	with[0] = '\0';
 	for (i = 0; i < c->nwith && o < sizeof(with); i++) {
 		conn_text(other, sizeof(other), c->with[i].conn, c->with[i].conn_id);
@@ -614,8 +607,7 @@ static void print_conns(const struct out_figs *f, bool run)
 static void jw_conns(struct json_writer *w, const struct out_figs *f)
 {
 	const struct crow **sel;
-	size_t i, n, plen;
-	char peer[PEER_TEXT_LEN];
+	size_t i, n;
 	__u32 k;
 
 	sel = conn_rows(f, true, &n);
@@ -629,9 +621,8 @@ static void jw_conns(struct json_writer *w, const struct out_figs *f)
 		jw_string(w, "comm", c->info.comm, strnlen(c->info.comm, sizeof(c->info.comm)));
 		jw_name(w, "side", side_name(c->side));
 		jw_conn(w, "conn", c->conn, c->conn_id);
-		plen = resolve_peer(c->pid, c->conn, &c->info, peer, sizeof(peer));
-		if (plen)
-			jw_string(w, "peer", peer, plen);
+		if (c->peer_len)
+			jw_string(w, "peer", c->peer, c->peer_len);
 		else
 			jw_null(w, "peer");
 		jw_u64(w, "streams", c->streams);

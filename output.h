@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <linux/types.h>
 #include "grpcstreams.h"
+#include "resolve.h"
 
 struct mrow;
 struct crow;
@@ -49,21 +50,25 @@ void out_set_view(enum view view, int sort, const char *status, int width);
 void out_set_nextid_measured(bool measured);
 void out_fini(void);
 
-/* One NDJSON line per ended stream, per collision. */
-void out_json_stream(const struct event *e);
-void out_json_collision(const struct event *e);
+/*
+ * One NDJSON line per ended stream, per collision; N: its peer and cgroup,
+ * resolved by the caller (resolve_names()).
+ */
+void out_json_stream(const struct event *e, const struct names *n);
+void out_json_collision(const struct event *e, const struct names *n);
 /*
  * One NDJSON line per stream abandoned: its process gone before the stream
  * ended, WHY an enum reap_reason (reap.h); NOW_NS: when found.
  */
 void out_json_abandoned(const struct stream_key *k, const struct stream_info *info,
-			int why, __u64 now_ns);
+			int why, __u64 now_ns, const struct names *n);
 /* A stream offered to the streams view. */
 struct stream_row {
 	__u32 pid;
 	__u64 conn;
 	__u32 sid;
 	const struct stream_info *info;
+	const struct names *names;	/* its peer and cgroup, resolved */
 	__u64 ns;	/* its latency (ended; NOLAT: unknown) or age (OPEN) */
 	__s32 status;
 	bool open;

@@ -182,6 +182,13 @@ static void cgroups_free(void)
 	}
 }
 
+void resolve_names(__u32 tgid, __u64 conn, const struct stream_info *i, __u64 gen,
+		   struct names *n)
+{
+	n->peer = resolve_peer_cached(tgid, conn, i, &n->peer_len);
+	n->cgroup = resolve_cgroup(tgid, gen, &n->cgroup_len);
+}
+
 void resolve_note_process(__u32 tgid, __u64 gen)
 {
 	size_t len;

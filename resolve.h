@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
- * resolve: what a stream's numbers name, for the printer. A peer as text
+ * resolve: what a stream's numbers name, looked up by the session before
+ * a row reaches the printer. A peer as text
  * (an IP and port; a unix name, a long one from BPF's unix_peers map), a
  * process's cgroup v2 path (from /proc, read when the process is found:
  * it may be gone by the time its streams are printed).
@@ -16,6 +17,19 @@
 #define PEER_TEXT_LEN	(8 + UNIX_NAME_LEN)
 /* resolve_cgroup(): whichever process was last seen with that PID. */
 #define GEN_ANY		((__u64)-1)
+
+/*
+ * What a stream's numbers name, resolved before it reaches the printer
+ * (resolve_names()): the peer as raw bytes (a unix name is the program's:
+ * escape it to show it), PEER_LEN 0 when unknown; the process's cgroup v2
+ * path, NULL when unknown.
+ */
+struct names {
+	const char *peer;
+	size_t peer_len;
+	const char *cgroup;
+	size_t cgroup_len;
+};
 
 /* PEERS_FD: BPF's unix_peers map (-1: none, long unix names are cut). */
 void resolve_init(int peers_fd);
@@ -34,6 +48,13 @@ const char *resolve_peer_cached(__u32 tgid, __u64 conn, const struct stream_info
  * NULL when unknown.
  */
 const char *resolve_cgroup(__u32 tgid, __u64 gen, size_t *len);
+/*
+ * The names of a stream of connection (TGID, CONN) whose process has
+ * proc_gen GEN (GEN_ANY: a collision, which carries none), into N; valid
+ * until the next call.
+ */
+void resolve_names(__u32 tgid, __u64 conn, const struct stream_info *i, __u64 gen,
+		   struct names *n);
 /* Process TGID (proc_gen GEN) was found: its cgroup read now. */
 void resolve_note_process(__u32 tgid, __u64 gen);
 

@@ -109,8 +109,12 @@ static void on_abandoned(struct session *s, const struct stream_key *key,
 		return;
 	s->abandoned++;
 	now = mono_ns();
-	if (s->o.json && agg_pass_open(info, now > info->start_ns ? now - info->start_ns : 0))
-		out_json_abandoned(key, info, why, now);
+	if (s->o.json && agg_pass_open(info, now > info->start_ns ? now - info->start_ns : 0)) {
+		struct names n;
+
+		resolve_names(key->tgid, key->conn, info, info->proc_gen, &n);
+		out_json_abandoned(key, info, why, now, &n);
+	}
 	for (i = 0; i < s->ngone && !g; i++)
 		if (s->gone[i].tgid == key->tgid && s->gone[i].why == why)
 			g = &s->gone[i];
@@ -181,10 +185,18 @@ static void ctl_run(struct session *s)
 	}
 }
 
+/* A connection's row: its peer named once it is known (a collision may come first). */
+static void name_conn(struct crow *c)
+{
+	if (c && !c->peer_len)
+		c->peer_len = resolve_peer(c->pid, c->conn, &c->info, c->peer, sizeof(c->peer));
+}
+
 static int handle_event(void *ctx, void *data, size_t size)
 {
 	struct session *s = ctx;
 	const struct event *e = data;
+	struct names n;
 
 	if (size < sizeof(*e))
 		return 0;
@@ -211,21 +223,26 @@ static int handle_event(void *ctx, void *data, size_t size)
 		s->stream_events++;
 		agg_stream(e->tgid, &e->info, e->status, lat, ns);
 		if (may_show(s, VIEW_CONNS))
-			agg_conn_stream(e->tgid, e->conn, e->sid, &e->info, false);
+			name_conn(agg_conn_stream(e->tgid, e->conn, e->sid, &e->info, false));
+		if (!s->o.json && !may_show(s, VIEW_STREAMS))
+			return 0;
+		resolve_names(e->tgid, e->conn, &e->info, e->info.proc_gen, &n);
 		if (s->o.json)
-			out_json_stream(e);
-		else if (may_show(s, VIEW_STREAMS))
+			out_json_stream(e, &n);
+		else
 			out_keep_row(&(struct stream_row){ .pid = e->tgid, .conn = e->conn,
-				.sid = e->sid, .info = &e->info, .ns = ns, .status = e->status,
-				.nolat = !lat });
+				.sid = e->sid, .info = &e->info, .names = &n, .ns = ns,
+				.status = e->status, .nolat = !lat });
 	} else if (e->type == EVENT_COLLISION &&
 		   (s->filter.side < 0 || e->info.side == (__u32)s->filter.side)) {
 		/* Collisions have no method or status: only the side filter applies. */
 		if (e->kind == COLL_SHADOW && may_show(s, VIEW_CONNS))
 			agg_conn_shadow(e->tgid, e->conn, e->sid, &e->info, e->other_conn,
 					e->other_conn_id);
-		if (s->o.json)
-			out_json_collision(e);
+		if (s->o.json) {
+			resolve_names(e->tgid, e->conn, &e->info, GEN_ANY, &n);
+			out_json_collision(e, &n);
+		}
 	}
 	return 0;
 }
@@ -278,10 +295,15 @@ static void open_stream(struct session *s, const struct stream_key *key,
 		return;
 	agg_open(key->tgid, info);
 	if (may_show(s, VIEW_CONNS))
-		agg_conn_stream(key->tgid, key->conn, key->sid, info, true);
-	if (rows && may_show(s, VIEW_STREAMS))
+		name_conn(agg_conn_stream(key->tgid, key->conn, key->sid, info, true));
+	if (rows && may_show(s, VIEW_STREAMS)) {
+		struct names n;
+
+		resolve_names(key->tgid, key->conn, info, info->proc_gen, &n);
 		out_keep_row(&(struct stream_row){ .pid = key->tgid, .conn = key->conn,
-				.sid = key->sid, .info = info, .ns = age, .open = true });
+				.sid = key->sid, .info = info, .names = &n, .ns = age,
+				.open = true });
+	}
 }
 
 /*

@@ -62,16 +62,22 @@ static void hostile_event(struct event *e, const char *method, size_t len)
 
 static void emit_json(void *arg)
 {
-	out_json_stream(arg);
+	const struct event *e = arg;
+	struct names n;
+
+	resolve_names(e->tgid, e->conn, &e->info, e->info.proc_gen, &n);
+	out_json_stream(e, &n);
 }
 
 static void emit_table(void *arg)
 {
 	const struct event *e = arg;
 	struct stats d = { 0 };
+	struct names n;
 
+	resolve_names(e->tgid, e->conn, &e->info, e->info.proc_gen, &n);
 	out_keep_row(&(struct stream_row){ .pid = e->tgid, .conn = e->conn, .sid = e->sid,
-				    .info = &e->info, .ns = 1000000 });
+				    .info = &e->info, .names = &n, .ns = 1000000 });
 	out_table(&(struct out_figs){ .c = &d, .ns = 1000000000 });
 }
 
