@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
  * resolve: what a stream's numbers name, looked up by the session before
- * a row reaches the printer. A peer as text
- * (an IP and port; a unix name, a long one from BPF's unix_peers map), a
- * process's cgroup v2 path (from /proc, read when the process is found:
- * it may be gone by the time its streams are printed).
+ * a row reaches the printer. A peer as text (an IP and port; a unix name,
+ * a long one from BPF's unix_peers map), a process's cgroup v2 path (from
+ * /proc, read when the process is found: it may be gone by the time its
+ * streams are printed).
  */
 #ifndef __RESOLVE_H
 #define __RESOLVE_H
