@@ -621,10 +621,7 @@ static void jw_conns(struct json_writer *w, const struct out_figs *f)
 		jw_string(w, "comm", c->info.comm, strnlen(c->info.comm, sizeof(c->info.comm)));
 		jw_name(w, "side", side_name(c->side));
 		jw_conn(w, "conn", c->conn, c->conn_id);
-		if (c->peer_len)
-			jw_string(w, "peer", c->peer, c->peer_len);
-		else
-			jw_null(w, "peer");
+		jw_peer(w, &(struct names){ .peer = c->peer, .peer_len = c->peer_len });
 		jw_u64(w, "streams", c->streams);
 		jw_u64(w, "open", c->open);
 		jw_u64(w, "max_stream_id", c->max_sid);
